@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point inward: sosplan (CLI) -> SosplanDrivers -> SosplanCore.
+// Only the system libyaml parses YAML (no second YAML parser is linked).
+let package = Package(
+    name: "sosplan",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sosplan", targets: ["sosplan"]),
+        .executable(name: "sosplan-sim", targets: ["sosplan-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CNuma", pkgConfig: "numa",
+            providers: [.apt(["libnuma-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
+
+        // Pure values and logic: no file, process or network I/O.
+        .target(name: "SosplanCore", dependencies: ["CYAML"]),
+        // Effects behind small protocols: probes, systemd, enclaves, apply.
+        .target(name: "SosplanDrivers", dependencies: ["SosplanCore", "CNuma", "CSystemd"]),
+        // The command line: thin subcommands and renderers.
+        .executableTarget(
+            name: "sosplan",
+            dependencies: [
+                "SosplanCore", "SosplanDrivers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.
+        .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore"]),
+        // Release-build benchmarks (speed and memory targets).
+        .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers"]),
+
+        .target(name: "SosplanTestSupport", dependencies: ["SosplanCore"]),
+        .testTarget(
+            name: "SosplanCoreTests",
+            dependencies: ["SosplanCore", "SosplanTestSupport"]),
+        .testTarget(
+            name: "SosplanDriversTests",
+            dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport"]),
+        .testTarget(
+            name: "SosplanCLITests",
+            dependencies: ["SosplanCore", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+    ]
+)

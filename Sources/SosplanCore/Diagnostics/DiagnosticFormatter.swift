@@ -1,0 +1,49 @@
+import Foundation
+
+/// Renders diagnostics for people (`FILE:LINE:COLUMN: error: MESSAGE` plus
+/// `hint:` lines), as JSON values, or as GitHub workflow annotations.
+public enum DiagnosticFormatter {
+    public static func text(_ d: Diagnostic) -> String {
+        let loc = d.location
+        var out = (loc.isEmpty ? "" : loc + ": ") + "\(d.severity.rawValue): \(d.message)"
+        for hint in d.hints { out += "\n    hint: \(hint)" }
+        return out
+    }
+
+    public static func text(_ ds: [Diagnostic]) -> String {
+        ds.map { text($0) + "\n" }.joined()
+    }
+
+    /// `::error file=F,line=L,col=C::MESSAGE` with the property and message
+    /// escaping GitHub documents (`%`, CR, LF, and `:`/`,` in properties).
+    public static func github(_ d: Diagnostic) -> String {
+        var props: [String] = []
+        if let file = d.file { props.append("file=" + escapeProperty(file)) }
+        if let mark = d.mark {
+            props.append("line=\(mark.line)")
+            props.append("col=\(mark.column)")
+        }
+        var message = d.message
+        if !d.hints.isEmpty { message += "\n" + d.hints.map { "hint: " + $0 }.joined(separator: "\n") }
+        let head = "::\(d.severity.rawValue)" + (props.isEmpty ? "" : " " + props.joined(separator: ","))
+        return head + "::" + escapeData(message)
+    }
+
+    public static func json(_ d: Diagnostic) -> JSONValue {
+        var o: [(String, JSONValue)] = [("severity", .string(d.severity.rawValue))]
+        o.append(("file", d.file.map(JSONValue.string) ?? .null))
+        o.append(("line", d.mark.map { .int($0.line) } ?? .null))
+        o.append(("column", d.mark.map { .int($0.column) } ?? .null))
+        o.append(("message", .string(d.message)))
+        o.append(("hints", .array(d.hints.map(JSONValue.string))))
+        return .object(o)
+    }
+
+    static func escapeData(_ s: String) -> String {
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    static func escapeProperty(_ s: String) -> String {
+        escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}

@@ -1,0 +1,73 @@
+/// Everything the planner knows about a host: topology and free resources,
+/// systemd's slices and units, and the enclaves. Serialized as the
+/// `sosplan.snapshot/v1` JSON of `design/cli.md`, fields in this order.
+public struct HostSnapshot: Codable, Sendable, Hashable {
+    public static let schemaID = "sosplan.snapshot/v1"
+
+    public var schema: String
+    public var hostname: String?
+    public var topology: Topology
+    /// Filled by the systemd driver; nil when systemd was not observed.
+    public var systemd: SystemdState?
+    /// Enclave instances found by the enclave drivers.
+    public var enclaves: [EnclaveInstance]
+    /// CPUs and memory a co-kernel holds but has not given to an instance
+    /// (IHK's reserved pool), per driver.
+    public var enclavePools: [EnclavePool]
+    /// What the probes could not see and how they degraded.
+    public var warnings: [String]
+    public var fingerprint: String
+
+    public init(
+        hostname: String? = nil, topology: Topology, systemd: SystemdState? = nil,
+        enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], warnings: [String] = []
+    ) {
+        self.schema = HostSnapshot.schemaID
+        self.hostname = hostname
+        self.topology = topology
+        self.systemd = systemd
+        self.enclaves = enclaves
+        self.enclavePools = enclavePools
+        self.warnings = warnings
+        self.fingerprint = ""
+        self.fingerprint = computeFingerprint()
+    }
+
+    /// `sha256:` over everything the planner reads (not the warnings, the
+    /// hostname or the fingerprint itself).
+    public func computeFingerprint() -> String {
+        var copy = self
+        copy.fingerprint = ""
+        copy.warnings = []
+        copy.hostname = nil
+        let json = (try? JSONValueEncoder().encode(copy)).map(JSONWriter.compact) ?? ""
+        return "sha256:" + SHA256.hex(json.utf8)
+    }
+
+    /// Recomputes the fingerprint after a change (e.g. simulated execution).
+    public mutating func refreshFingerprint() { fingerprint = computeFingerprint() }
+
+    public func jsonValue() -> JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }
+
+    public func jsonText() -> String { JSONWriter.pretty(jsonValue()) }
+
+    /// Reads a saved snapshot; the error names the JSON path at fault.
+    public static func decode(json text: String) throws -> HostSnapshot {
+        let value = try JSONParser.parse(text)
+        guard value["schema"]?.stringValue == schemaID else {
+            throw SnapshotError.wrongSchema(value["schema"]?.stringValue)
+        }
+        return try JSONValueDecoder().decode(HostSnapshot.self, from: value)
+    }
+}
+
+public enum SnapshotError: Error, CustomStringConvertible {
+    case wrongSchema(String?)
+
+    public var description: String {
+        switch self {
+        case .wrongSchema(let s):
+            return "not a sosplan snapshot: schema is \(s.map { "'\($0)'" } ?? "missing"), expected '\(HostSnapshot.schemaID)'"
+        }
+    }
+}

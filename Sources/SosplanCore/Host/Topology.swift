@@ -1,0 +1,143 @@
+/// The host's CPUs and NUMA nodes as the kernel shows them.
+public struct Topology: Codable, Sendable, Hashable {
+    /// Every present CPU, online or not, by ascending id.
+    public var cpus: [CPUInfo]
+    /// NUMA nodes by ascending id (one node 0 holding every CPU when the
+    /// kernel has no NUMA information).
+    public var nodes: [NUMANode]
+    /// `block_size_bytes` of memory hotplug, when the kernel has it.
+    public var memoryBlockSizeBytes: UInt64?
+    /// `isolcpus=` / `/sys/devices/system/cpu/isolated`.
+    public var isolatedCPUs: CPUSet
+    /// `nohz_full=` / `/sys/devices/system/cpu/nohz_full`.
+    public var nohzFullCPUs: CPUSet
+
+    public init(
+        cpus: [CPUInfo], nodes: [NUMANode], memoryBlockSizeBytes: UInt64? = nil,
+        isolatedCPUs: CPUSet = CPUSet(), nohzFullCPUs: CPUSet = CPUSet()
+    ) {
+        self.cpus = cpus
+        self.nodes = nodes
+        self.memoryBlockSizeBytes = memoryBlockSizeBytes
+        self.isolatedCPUs = isolatedCPUs
+        self.nohzFullCPUs = nohzFullCPUs
+    }
+
+    public var presentCPUs: CPUSet { CPUSet(cpus.map(\.id)) }
+    public var onlineCPUs: CPUSet { CPUSet(cpus.filter(\.online).map(\.id)) }
+    public var offlineCPUs: CPUSet { CPUSet(cpus.filter { !$0.online }.map(\.id)) }
+
+    public func cpu(_ id: Int) -> CPUInfo? {
+        // cpus is sorted by id and usually dense: try the direct index first.
+        if id >= 0, id < cpus.count, cpus[id].id == id { return cpus[id] }
+        return cpus.first { $0.id == id }
+    }
+
+    public func node(_ id: Int) -> NUMANode? { nodes.first { $0.id == id } }
+
+    /// Number of distinct packages among present CPUs.
+    public var packageCount: Int { Set(cpus.compactMap(\.package)).count }
+}
+
+/// One logical CPU (a hardware thread).
+public struct CPUInfo: Codable, Sendable, Hashable {
+    public var id: Int
+    public var online: Bool
+    /// `physical_package_id`; nil when unknown.
+    public var package: Int?
+    /// `core_id`; a core is identified by (package, core).
+    public var core: Int?
+    /// The NUMA node; nil when unknown.
+    public var node: Int?
+    /// Hardware threads of the same core, including this one.
+    public var threadSiblings: CPUSet
+    /// Identifies the last-level cache shared by this CPU: the lowest CPU id
+    /// sharing it; nil when unknown.
+    public var l3: Int?
+    /// Who holds an offline CPU (`enclave:<name>`, or `<driver>:<instance>`);
+    /// nil for online CPUs and offline CPUs nobody claims.
+    public var owner: String?
+
+    public init(
+        id: Int, online: Bool = true, package: Int? = nil, core: Int? = nil, node: Int? = nil,
+        threadSiblings: CPUSet? = nil, l3: Int? = nil, owner: String? = nil
+    ) {
+        self.id = id
+        self.online = online
+        self.package = package
+        self.core = core
+        self.node = node
+        self.threadSiblings = threadSiblings ?? CPUSet([id])
+        self.l3 = l3
+        self.owner = owner
+    }
+
+    enum CodingKeys: String, CodingKey { case id, online, package, core, node, threadSiblings, l3, owner }
+
+    // Unknown topology is written as null (the contract's fields are always present).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(online, forKey: .online)
+        try c.encode(package, forKey: .package)
+        try c.encode(core, forKey: .core)
+        try c.encode(node, forKey: .node)
+        try c.encode(threadSiblings, forKey: .threadSiblings)
+        try c.encode(l3, forKey: .l3)
+        try c.encodeIfPresent(owner, forKey: .owner)
+    }
+}
+
+/// One NUMA node: its CPUs, memory and hugepage pools.
+public struct NUMANode: Codable, Sendable, Hashable {
+    public var id: Int
+    public var cpus: CPUSet
+    public var memoryBytes: UInt64
+    public var freeBytes: UInt64
+    /// SLIT distances to every node, in node-id order.
+    public var distances: [Int]
+    public var hugepages: [HugepagePool]
+    /// Memory hotplug blocks of this node by state, when the kernel has them.
+    public var memoryBlocks: MemoryBlocks?
+
+    public init(
+        id: Int, cpus: CPUSet, memoryBytes: UInt64, freeBytes: UInt64, distances: [Int] = [],
+        hugepages: [HugepagePool] = [], memoryBlocks: MemoryBlocks? = nil
+    ) {
+        self.id = id
+        self.cpus = cpus
+        self.memoryBytes = memoryBytes
+        self.freeBytes = freeBytes
+        self.distances = distances
+        self.hugepages = hugepages
+        self.memoryBlocks = memoryBlocks
+    }
+
+    public func hugepages(size: UInt64) -> HugepagePool? { hugepages.first { $0.sizeBytes == size } }
+}
+
+public struct HugepagePool: Codable, Sendable, Hashable {
+    public var sizeBytes: UInt64
+    public var total: Int
+    public var free: Int
+
+    public init(sizeBytes: UInt64, total: Int, free: Int) {
+        self.sizeBytes = sizeBytes
+        self.total = total
+        self.free = free
+    }
+}
+
+/// Memory block ids (`/sys/devices/system/memory/memoryN`) of a node.
+public struct MemoryBlocks: Codable, Sendable, Hashable {
+    public var online: IDSet
+    public var offline: IDSet
+
+    public init(online: IDSet = IDSet(), offline: IDSet = IDSet()) {
+        self.online = online
+        self.offline = offline
+    }
+}
+
+/// A set of small non-negative ids (memory blocks, NUMA nodes) in list form.
+public typealias IDSet = CPUSet

@@ -1,0 +1,192 @@
+/// A strict RFC 8259 parser producing order-preserving `JSONValue`s, used to
+/// read saved snapshots and plans (errors carry a line and column).
+public struct JSONParser {
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public var message: String
+        public var mark: SourceMark
+        public var description: String { "\(mark): \(message)" }
+    }
+
+    private let bytes: [UInt8]
+    private var i = 0
+    private var depth = 0
+
+    public static func parse(_ text: String) throws(Failure) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        var p = JSONParser(bytes: bytes)
+        p.skipSpace()
+        let v = try p.value()
+        p.skipSpace()
+        guard p.i == bytes.count else { throw p.fail("unexpected text after the JSON value") }
+        return v
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private func fail(_ message: String) -> Failure {
+        var line = 1, col = 1
+        for b in bytes[..<min(i, bytes.count)] {
+            if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
+        }
+        return Failure(message: message, mark: SourceMark(line: line, column: col))
+    }
+
+    private mutating func skipSpace() {
+        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+    }
+
+    private mutating func value() throws(Failure) -> JSONValue {
+        guard i < bytes.count else { throw fail("unexpected end of JSON") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return try number()
+        }
+    }
+
+    private mutating func literal(_ word: String) throws(Failure) {
+        let w = Array(word.utf8)
+        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else {
+            throw fail("expected a JSON value")
+        }
+        i += w.count
+    }
+
+    private mutating func nest() throws(Failure) {
+        depth += 1
+        if depth > 512 { throw fail("JSON nested too deeply") }
+    }
+
+    private mutating func object() throws(Failure) -> JSONValue {
+        try nest()
+        defer { depth -= 1 }
+        i += 1
+        var members: [(String, JSONValue)] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let key = try string()
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipSpace()
+            members.append((key, try value()))
+            skipSpace()
+            guard i < bytes.count else { throw fail("unexpected end of JSON in an object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    private mutating func array() throws(Failure) -> JSONValue {
+        try nest()
+        defer { depth -= 1 }
+        i += 1
+        var items: [JSONValue] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+        while true {
+            skipSpace()
+            items.append(try value())
+            skipSpace()
+            guard i < bytes.count else { throw fail("unexpected end of JSON in an array") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            throw fail("expected ',' or ']'")
+        }
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard i + 4 <= bytes.count else { throw fail("bad \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[i]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw fail("bad \\u escape")
+            }
+            v = v * 16 + d
+            i += 1
+        }
+        return v
+    }
+
+    private mutating func string() throws(Failure) -> String {
+        i += 1
+        var buf: [UInt8] = []
+        while true {
+            guard i < bytes.count else { throw fail("unterminated string") }
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") { i += 1; break }
+            if c < 0x20 { throw fail("control character in string") }
+            if c != UInt8(ascii: "\\") { buf.append(c); i += 1; continue }
+            i += 1
+            guard i < bytes.count else { throw fail("unterminated string") }
+            let e = bytes[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): buf.append(0x22)
+            case UInt8(ascii: "\\"): buf.append(0x5C)
+            case UInt8(ascii: "/"): buf.append(0x2F)
+            case UInt8(ascii: "b"): buf.append(0x08)
+            case UInt8(ascii: "f"): buf.append(0x0C)
+            case UInt8(ascii: "n"): buf.append(0x0A)
+            case UInt8(ascii: "r"): buf.append(0x0D)
+            case UInt8(ascii: "t"): buf.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = try hex4()
+                if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count,
+                    bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u")
+                {
+                    i += 2
+                    let low = try hex4()
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                }
+                let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                buf.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default: throw fail("bad escape in string")
+            }
+        }
+        guard let s = String(validating: buf, as: UTF8.self) else { throw fail("string is not UTF-8") }
+        return s
+    }
+
+    private mutating func number() throws(Failure) -> JSONValue {
+        let start = i
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+        var isInteger = true
+        while i < bytes.count {
+            let c = bytes[i]
+            if (0x30...0x39).contains(c) { i += 1; continue }
+            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+                || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && i > start)
+            {
+                isInteger = false
+                i += 1
+                continue
+            }
+            break
+        }
+        let text = String(decoding: bytes[start..<i], as: UTF8.self)
+        guard !text.isEmpty, text != "-" else { throw fail("expected a JSON value") }
+        if isInteger {
+            if let v = Int64(text) { return .int(v) }
+            if let v = UInt64(text) { return .uint(v) }
+        }
+        guard let d = Double(text) else { throw fail("bad number '\(text)'") }
+        return .double(d)
+    }
+}

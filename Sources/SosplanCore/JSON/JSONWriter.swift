@@ -1,0 +1,120 @@
+/// Serializes `JSONValue`s: pretty (two-space indent, short scalar-only
+/// arrays and flat objects on one line, as in the CLI contract) or compact.
+public enum JSONWriter {
+    /// The widest a value may be to be printed on one line in pretty output.
+    static let inlineWidth = 110
+
+    public static func pretty(_ v: JSONValue) -> String {
+        var out = ""
+        writePretty(v, indent: 0, into: &out)
+        out += "\n"
+        return out
+    }
+
+    public static func compact(_ v: JSONValue) -> String {
+        var out = ""
+        writeCompact(v, into: &out, spaced: false)
+        return out
+    }
+
+    static func writePretty(_ v: JSONValue, indent: Int, into out: inout String) {
+        switch v {
+        case .array(let items) where !items.isEmpty:
+            if isFlat(v), let line = inline(v, budget: inlineWidth - indent) {
+                out += line
+                return
+            }
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += String(repeating: " ", count: indent + 2)
+                writePretty(item, indent: indent + 2, into: &out)
+                out += i + 1 < items.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "]"
+        case .object(let members) where !members.isEmpty:
+            if isFlat(v), let line = inline(v, budget: inlineWidth - indent) {
+                out += line
+                return
+            }
+            out += "{\n"
+            for (i, (key, value)) in members.enumerated() {
+                out += String(repeating: " ", count: indent + 2)
+                writeString(key, into: &out)
+                out += ": "
+                writePretty(value, indent: indent + 2, into: &out)
+                out += i + 1 < members.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "}"
+        default:
+            writeCompact(v, into: &out, spaced: true)
+        }
+    }
+
+    /// Flat = no member is an object or an array of compound values.
+    static func isFlat(_ v: JSONValue) -> Bool {
+        func scalarOrScalarArray(_ x: JSONValue) -> Bool {
+            switch x {
+            case .object(let m): return m.isEmpty
+            case .array(let a): return a.allSatisfy { if case .array = $0 { return false }; if case .object(let m) = $0 { return m.isEmpty }; return true }
+            default: return true
+            }
+        }
+        switch v {
+        case .array(let a): return a.allSatisfy(scalarOrScalarArray) && a.allSatisfy { if case .array(let x) = $0 { return x.isEmpty }; return true }
+        case .object(let m): return m.allSatisfy { scalarOrScalarArray($0.1) }
+        default: return true
+        }
+    }
+
+    static func inline(_ v: JSONValue, budget: Int) -> String? {
+        var s = ""
+        writeCompact(v, into: &s, spaced: true)
+        return s.count <= budget ? s : nil
+    }
+
+    static func writeCompact(_ v: JSONValue, into out: inout String, spaced: Bool) {
+        switch v {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .uint(let u): out += String(u)
+        case .double(let d):
+            if d.rounded() == d && abs(d) < 1e15 { out += String(Int64(d)) } else { out += "\(d)" }
+        case .string(let s): writeString(s, into: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += spaced ? ", " : "," }
+                writeCompact(item, into: &out, spaced: spaced)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, (k, x)) in members.enumerated() {
+                if i > 0 { out += spaced ? ", " : "," }
+                writeString(k, into: &out)
+                out += spaced ? ": " : ":"
+                writeCompact(x, into: &out, spaced: spaced)
+            }
+            out += "}"
+        }
+    }
+
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
+    }
+}

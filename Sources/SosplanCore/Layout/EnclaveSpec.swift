@@ -1,0 +1,47 @@
+/// The co-kernels sosplan drives. Jailhouse may follow.
+public enum EnclaveDriverKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case mckernel, pisces, mos
+}
+
+/// A co-kernel enclave: a specialized OS booted on CPUs and memory taken
+/// away from Linux.
+public struct EnclaveSpec: Sendable, Hashable {
+    public var name: String
+    public var driver: EnclaveDriverKind
+    /// Kernel image; nil means the driver's default location.
+    public var image: String?
+    /// Kernel arguments; nil means the driver's default.
+    public var args: String?
+    public var cpus: CPUAmount
+    public var memory: [MemoryRequest]
+    public var priority: Int
+    public var marks: SourceMarks
+
+    public init(
+        name: String, driver: EnclaveDriverKind, image: String? = nil, args: String? = nil,
+        cpus: CPUAmount, memory: [MemoryRequest], priority: Int = 0, marks: SourceMarks = SourceMarks()
+    ) {
+        self.name = name
+        self.driver = driver
+        self.image = image
+        self.args = args
+        self.cpus = cpus
+        self.memory = memory
+        self.priority = priority
+        self.marks = marks
+    }
+
+    public var totalMemory: ByteSize { memory.reduce(.zero) { $0 + $1.size } }
+}
+
+/// Memory for an enclave: `size` on node `numa`, or anywhere (placed near
+/// the enclave's CPUs) when `numa` is nil.
+public struct MemoryRequest: Sendable, Hashable {
+    public var size: ByteSize
+    public var numa: Int?
+
+    public init(size: ByteSize, numa: Int? = nil) {
+        self.size = size
+        self.numa = numa
+    }
+}

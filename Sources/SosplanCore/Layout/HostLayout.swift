@@ -1,0 +1,137 @@
+/// A decoded host layout (the v1 language of `design/host-layout.md`): how
+/// one machine's CPUs, memory and hugepages are divided between the Linux
+/// host, co-kernel enclaves and services. Every user-written value keeps the
+/// mark it was written at, so planning problems can point at the line.
+public struct HostLayout: Sendable {
+    /// The file name as the user gave it (used in diagnostics).
+    public var file: String
+    public var metadata: LayoutMetadata
+    public var policy: LayoutPolicy
+    public var host: HostReservation
+    public var hugepages: [HugepageRequest]
+    public var enclaves: [EnclaveSpec]
+    public var services: [ServiceSpec]
+
+    public init(
+        file: String, metadata: LayoutMetadata, policy: LayoutPolicy = LayoutPolicy(),
+        host: HostReservation = HostReservation(), hugepages: [HugepageRequest] = [],
+        enclaves: [EnclaveSpec] = [], services: [ServiceSpec] = []
+    ) {
+        self.file = file
+        self.metadata = metadata
+        self.policy = policy
+        self.host = host
+        self.hugepages = hugepages
+        self.enclaves = enclaves
+        self.services = services
+    }
+
+    public func enclave(named name: String) -> EnclaveSpec? { enclaves.first { $0.name == name } }
+    public func service(named name: String) -> ServiceSpec? { services.first { $0.name == name } }
+}
+
+/// Field positions of one layout object, keyed by field path relative to it
+/// (`"cpus"`, `"cpus.count"`, `"memory[1].size"`); `""` is the object itself.
+public struct SourceMarks: Sendable, Hashable {
+    public var byField: [String: SourceMark]
+
+    public init(_ byField: [String: SourceMark] = [:]) { self.byField = byField }
+
+    /// The most specific known mark for `field`, falling back to its parents
+    /// and finally to the object itself.
+    public subscript(field: String) -> SourceMark? {
+        var key = field
+        while true {
+            if let m = byField[key] { return m }
+            guard let cut = key.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            key = String(key[..<cut])
+        }
+        return byField[""]
+    }
+
+    public var object: SourceMark? { byField[""] }
+}
+
+public struct LayoutMetadata: Sendable {
+    public var name: String
+    public var hostname: String?
+    public var labels: [String: String]
+    public var marks: SourceMarks
+
+    public init(name: String, hostname: String? = nil, labels: [String: String] = [:], marks: SourceMarks = SourceMarks()) {
+        self.name = name
+        self.hostname = hostname
+        self.labels = labels
+        self.marks = marks
+    }
+}
+
+public struct LayoutPolicy: Sendable, Hashable {
+    public enum Topology: String, Sendable, CaseIterable {
+        case none
+        case bestEffort = "best-effort"
+        case restricted
+        case singleNUMANode = "single-numa-node"
+    }
+
+    public enum SMT: String, Sendable, CaseIterable {
+        case wholeCores = "whole-cores"
+        case threads
+    }
+
+    public enum Disruption: String, Sendable, CaseIterable {
+        case `defer`
+        case allow
+    }
+
+    public var topology: Topology
+    public var smt: SMT
+    public var disruption: Disruption
+    public var marks: SourceMarks
+
+    public init(
+        topology: Topology = .restricted, smt: SMT = .wholeCores, disruption: Disruption = .defer,
+        marks: SourceMarks = SourceMarks()
+    ) {
+        self.topology = topology
+        self.smt = smt
+        self.disruption = disruption
+        self.marks = marks
+    }
+}
+
+/// What stays with Linux itself: `host.cpus` CPUs for the OS and its
+/// daemons, memory never given to enclaves, and whether host slices are
+/// confined to those CPUs.
+public struct HostReservation: Sendable, Hashable {
+    public var cpus: CPUAmount
+    public var memory: ByteSize
+    public var confine: Bool
+    public var marks: SourceMarks
+
+    public init(
+        cpus: CPUAmount = .count(CPURequest(count: 1)), memory: ByteSize = .zero, confine: Bool = true,
+        marks: SourceMarks = SourceMarks()
+    ) {
+        self.cpus = cpus
+        self.memory = memory
+        self.confine = confine
+        self.marks = marks
+    }
+}
+
+/// A persistent hugepage pool: `count` pages of `size` on node `numa`, or
+/// split evenly over the nodes with memory when `numa` is nil.
+public struct HugepageRequest: Sendable, Hashable {
+    public var size: ByteSize
+    public var count: Int
+    public var numa: Int?
+    public var marks: SourceMarks
+
+    public init(size: ByteSize, count: Int, numa: Int? = nil, marks: SourceMarks = SourceMarks()) {
+        self.size = size
+        self.count = count
+        self.numa = numa
+        self.marks = marks
+    }
+}

@@ -1,0 +1,136 @@
+/// One executable change. `before` and `after` hold the properties that
+/// change (systemd property names for units, `cpus`/`memory` for enclaves),
+/// so a step can be shown, executed, checked and inverted on its own.
+public struct Step: Codable, Sendable, Hashable {
+    public var id: String
+    public var action: StepAction
+    /// The object changed: a unit name, `enclave:<name>`, `cpu:<list>`,
+    /// `hugepages:<size>@node<N>`.
+    public var target: String
+    public var dependsOn: [String]
+    public var disruption: Disruption
+    public var before: PropertyMap
+    public var after: PropertyMap
+    /// Why the step exists, in a few words (for the text plan).
+    public var reason: String?
+
+    public init(
+        id: String, action: StepAction, target: String, dependsOn: [String] = [],
+        disruption: Disruption, before: PropertyMap = PropertyMap(), after: PropertyMap = PropertyMap(),
+        reason: String? = nil
+    ) {
+        self.id = id
+        self.action = action
+        self.target = target
+        self.dependsOn = dependsOn
+        self.disruption = disruption
+        self.before = before
+        self.after = after
+        self.reason = reason
+    }
+}
+
+/// How disruptive a step is, least to most.
+public enum Disruption: String, Codable, Sendable, Hashable, Comparable, CaseIterable {
+    case none, live, restart, recreate, reboot
+
+    public static func < (a: Disruption, b: Disruption) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// The closed vocabulary of plan steps.
+public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
+    case sliceCreate = "slice.create"
+    case sliceUpdate = "slice.update"
+    case sliceRemove = "slice.remove"
+    /// Move an existing unit into a slice (drop-in `Slice=` + restart).
+    case unitPlace = "unit.place"
+    /// Undo `unit.place` (remove sosplan's drop-in + restart).
+    case unitRelease = "unit.release"
+    /// Create `sosplan-<name>.service` for an `exec:` service.
+    case unitCreate = "unit.create"
+    case unitUpdate = "unit.update"
+    case unitRemove = "unit.remove"
+    /// Confine `system.slice`, `user.slice`, `init.scope` to the host CPUs.
+    case hostConfine = "host.confine"
+    case cpuOffline = "cpu.offline"
+    case cpuOnline = "cpu.online"
+    case memoryOffline = "memory.offline"
+    case memoryOnline = "memory.online"
+    case hugepagesSet = "hugepages.set"
+    case enclaveCreate = "enclave.create"
+    case enclaveGrow = "enclave.grow"
+    case enclaveShrink = "enclave.shrink"
+    case enclaveRecreate = "enclave.recreate"
+    case enclaveDestroy = "enclave.destroy"
+
+    public enum Effect: Sendable { case add, change, destroy }
+
+    /// How the step counts in the summary line.
+    public var effect: Effect {
+        switch self {
+        case .sliceCreate, .unitCreate, .enclaveCreate: return .add
+        case .sliceRemove, .unitRemove, .enclaveDestroy: return .destroy
+        default: return .change
+        }
+    }
+}
+
+/// An ordered map of property name to value (order = insertion order).
+public struct PropertyMap: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral {
+    public var entries: [(String, JSONValue)]
+
+    public init() { entries = [] }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { entries = elements }
+
+    public subscript(key: String) -> JSONValue? {
+        get { entries.first { $0.0 == key }?.1 }
+        set {
+            if let i = entries.firstIndex(where: { $0.0 == key }) {
+                if let newValue { entries[i].1 = newValue } else { entries.remove(at: i) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var keys: [String] { entries.map(\.0) }
+
+    public static func == (a: PropertyMap, b: PropertyMap) -> Bool {
+        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+
+    public func hash(into h: inout Hasher) {
+        for (k, v) in entries { h.combine(k); h.combine(v) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let v = try decoder.singleValueContainer().decode(JSONValue.self)
+        guard let o = v.objectValue else {
+            throw DecodingError.typeMismatch(
+                PropertyMap.self, .init(codingPath: decoder.codingPath, debugDescription: "expected an object"))
+        }
+        entries = o
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(JSONValue.object(entries))
+    }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        // Only JSONValueDecoder hands JSONValue through directly.
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "JSONValue decodes only with JSONValueDecoder"))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        throw EncodingError.invalidValue(
+            self, .init(codingPath: encoder.codingPath, debugDescription: "JSONValue encodes only with JSONValueEncoder"))
+    }
+}

@@ -1,0 +1,189 @@
+import CYAML
+
+/// Turns libyaml events into a `YAMLNode` tree: expands aliases (counting the
+/// nodes they add), applies merge keys and reports duplicate keys.
+struct TreeBuilder {
+    let file: String
+    var diagnostics: [Diagnostic] = []
+    var root: YAMLNode?
+
+    private enum Frame {
+        case sequence(Collection)
+        case mapping(Collection)
+    }
+
+    private struct Collection {
+        var mark: SourceMark
+        var tag: String?
+        var anchor: String?
+        var size = 1
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var keys: [String: SourceMark] = [:]
+        var merges: [(YAMLNode, SourceMark)] = []
+    }
+
+    private var stack: [Frame] = []
+    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var documents = 0
+    private var nodeCount = 0
+
+    init(file: String) { self.file = file }
+
+    private static func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let p else { return nil }
+        return String(cString: UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))
+    }
+
+    private static func mark(_ m: yaml_mark_t) -> SourceMark {
+        SourceMark(line: Int(m.line) + 1, column: Int(m.column) + 1)
+    }
+
+    private mutating func fail(_ message: String, _ mark: SourceMark, hints: [String] = []) {
+        diagnostics.append(.error(message, file: file, at: mark, hints: hints))
+    }
+
+    /// Handles one event; returns true when parsing must stop.
+    mutating func consume(_ event: inout yaml_event_t) -> Bool {
+        let mark = TreeBuilder.mark(event.start_mark)
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > 1 {
+                fail(
+                    "a layout file holds one YAML document; a second one starts here", mark,
+                    hints: ["put each host layout in its own file"])
+                return true
+            }
+        case YAML_SCALAR_EVENT:
+            let s = event.data.scalar
+            let bytes = UnsafeBufferPointer(start: s.value, count: Int(s.length))
+            let value = String(decoding: bytes, as: UTF8.self)
+            let style: YAMLNode.ScalarStyle
+            switch s.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: style = .literal
+            case YAML_FOLDED_SCALAR_STYLE: style = .folded
+            default: style = .plain
+            }
+            let node = YAMLNode(.scalar(value, style), mark: mark, tag: TreeBuilder.string(s.tag))
+            if let anchor = TreeBuilder.string(s.anchor) { anchors[anchor] = (node, 1) }
+            return add(node, size: 1)
+        case YAML_ALIAS_EVENT:
+            let name = TreeBuilder.string(event.data.alias.anchor) ?? ""
+            guard let target = anchors[name] else {
+                fail(
+                    "alias *\(name) has no anchor &\(name) before it", mark,
+                    hints: ["define the anchor before using it; recursive aliases are not allowed"])
+                return true
+            }
+            var node = target.node
+            node.mark = mark
+            return add(node, size: target.size)
+        case YAML_SEQUENCE_START_EVENT:
+            let d = event.data.sequence_start
+            stack.append(.sequence(Collection(
+                mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor))))
+        case YAML_MAPPING_START_EVENT:
+            let d = event.data.mapping_start
+            stack.append(.mapping(Collection(
+                mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor))))
+        case YAML_SEQUENCE_END_EVENT:
+            guard case .sequence(let c)? = stack.popLast() else { return true }
+            let node = YAMLNode(.sequence(c.items), mark: c.mark, tag: c.tag)
+            if let a = c.anchor { anchors[a] = (node, c.size) }
+            return add(node, size: c.size, counted: true)
+        case YAML_MAPPING_END_EVENT:
+            guard case .mapping(var c)? = stack.popLast() else { return true }
+            applyMerges(&c)
+            let node = YAMLNode(.mapping(c.pairs), mark: c.mark, tag: c.tag)
+            if let a = c.anchor { anchors[a] = (node, c.size) }
+            return add(node, size: c.size, counted: true)
+        default:
+            break
+        }
+        return false
+    }
+
+    /// Attaches a finished node to its parent. `counted` collections have
+    /// already added their children to the total; only they themselves count.
+    private mutating func add(_ node: YAMLNode, size: Int, counted: Bool = false) -> Bool {
+        nodeCount += counted ? 1 : size
+        if nodeCount > YAMLParser.maximumNodes {
+            fail(
+                "the document expands to more than \(YAMLParser.maximumNodes) nodes", node.mark,
+                hints: ["aliases multiply the nodes they refer to; this looks like a \"billion laughs\" document"])
+            return true
+        }
+        guard var top = stack.popLast() else {
+            root = node
+            return false
+        }
+        switch top {
+        case .sequence(var c):
+            c.items.append(node)
+            c.size += size
+            top = .sequence(c)
+        case .mapping(var c):
+            c.size += size
+            if let key = c.pendingKey {
+                c.pendingKey = nil
+                if key.plainScalar == "<<" {
+                    c.merges.append((node, key.mark))
+                } else {
+                    c.pairs.append(YAMLPair(key: key, value: node))
+                }
+            } else {
+                registerKey(node, in: &c)
+                c.pendingKey = node
+            }
+            top = .mapping(c)
+        }
+        stack.append(top)
+        return false
+    }
+
+    private mutating func registerKey(_ key: YAMLNode, in c: inout Collection) {
+        guard let name = key.scalar else {
+            fail("a mapping key must be a plain string, found \(key.kindName)", key.mark)
+            return
+        }
+        if key.plainScalar == "<<" { return }
+        if let first = c.keys[name] {
+            fail(
+                "duplicate key '\(name)' (first defined at \(first.line):\(first.column))", key.mark,
+                hints: ["YAML keeps only one value per key; remove or rename one of them"])
+        } else {
+            c.keys[name] = key.mark
+        }
+    }
+
+    /// `<<: *base` or `<<: [*a, *b]`: copy keys the mapping does not set
+    /// itself; earlier merge sources win over later ones.
+    private mutating func applyMerges(_ c: inout Collection) {
+        for (value, mark) in c.merges {
+            let sources: [YAMLNode]
+            switch value.kind {
+            case .mapping: sources = [value]
+            case .sequence(let items): sources = items
+            case .scalar:
+                fail("a merge key '<<' needs a mapping or a list of mappings, found \(value.kindName)", value.mark)
+                continue
+            }
+            for source in sources {
+                guard let pairs = source.mapping else {
+                    fail("a merge key '<<' needs mappings, found \(source.kindName)", source.mark.line > 0 ? source.mark : mark)
+                    continue
+                }
+                for pair in pairs {
+                    guard let name = pair.key.scalar, c.keys[name] == nil else { continue }
+                    c.keys[name] = pair.key.mark
+                    c.pairs.append(pair)
+                }
+            }
+        }
+        c.merges = []
+    }
+}

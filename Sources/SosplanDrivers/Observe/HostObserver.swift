@@ -1,0 +1,64 @@
+import SosplanCore
+
+/// Builds a `HostSnapshot` from the probes: topology first, then systemd and
+/// the enclaves, then attributes offline CPUs to the enclaves holding them
+/// (an offline CPU is never assumed free just because it is offline).
+public struct HostObserver {
+    public var topology: any TopologyProbe
+    public var systemd: (any SystemdStateSource)?
+    /// When false, a systemd that cannot be reached is a warning, not an error
+    /// (the default system bus may simply not exist, as on these VMs).
+    public var systemdRequired: Bool
+    public var enclaves: [any EnclaveStateSource]
+    /// Units named in a layout, observed even if sosplan does not manage them.
+    public var unitNames: [String]
+
+    public init(
+        topology: any TopologyProbe, systemd: (any SystemdStateSource)? = nil, systemdRequired: Bool = false,
+        enclaves: [any EnclaveStateSource] = [], unitNames: [String] = []
+    ) {
+        self.topology = topology
+        self.systemd = systemd
+        self.systemdRequired = systemdRequired
+        self.enclaves = enclaves
+        self.unitNames = unitNames
+    }
+
+    public func observe() throws -> HostSnapshot {
+        let topo = try topology.probeTopology()
+        var warnings = topo.warnings
+        var systemdState: SystemdState?
+        if let systemd {
+            do {
+                systemdState = try systemd.observeSystemd(unitNames: unitNames)
+            } catch {
+                if systemdRequired { throw error }
+                warnings.append("systemd not observed: \(error)")
+            }
+        }
+        var instances: [EnclaveInstance] = []
+        var pools: [EnclavePool] = []
+        for source in enclaves {
+            let o = try source.observeEnclaves()
+            instances += o.instances
+            if let pool = o.pool, !(pool.cpus.isEmpty && pool.memory.isEmpty) { pools.append(pool) }
+            warnings += o.warnings
+        }
+        var topology = topo.topology
+        HostObserver.attributeOwners(&topology, instances: instances, pools: pools)
+        return HostSnapshot(
+            hostname: topo.hostname, topology: topology, systemd: systemdState,
+            enclaves: instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
+            enclavePools: pools, warnings: warnings)
+    }
+
+    /// Marks each offline CPU an enclave (or a co-kernel's pool) holds.
+    public static func attributeOwners(_ topology: inout Topology, instances: [EnclaveInstance], pools: [EnclavePool]) {
+        var owners: [Int: String] = [:]
+        for pool in pools { for cpu in pool.cpus { owners[cpu] = "\(pool.driver.rawValue):pool" } }
+        for inst in instances { for cpu in inst.cpus { owners[cpu] = inst.ownerLabel } }
+        for i in topology.cpus.indices {
+            topology.cpus[i].owner = topology.cpus[i].online ? nil : owners[topology.cpus[i].id]
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import SosplanCore
+
+/// Reads the host's topology and free resources (sysfs/procfs under a root,
+/// or libnuma on the live machine).
+public protocol TopologyProbe {
+    func probeTopology() throws -> TopologyObservation
+}
+
+public struct TopologyObservation: Sendable {
+    public var topology: Topology
+    public var hostname: String?
+    /// What was missing and how the probe degraded, for `snapshot.warnings`.
+    public var warnings: [String]
+
+    public init(topology: Topology, hostname: String? = nil, warnings: [String] = []) {
+        self.topology = topology
+        self.hostname = hostname
+        self.warnings = warnings
+    }
+}
+
+/// Reads systemd's state of the units sosplan manages and the units named
+/// in a layout.
+public protocol SystemdStateSource {
+    func observeSystemd(unitNames: [String]) throws -> SystemdState
+}
+
+/// Reads one co-kernel's instances and its reserved-but-unassigned pool.
+public protocol EnclaveStateSource {
+    var driver: EnclaveDriverKind { get }
+    func observeEnclaves() throws -> EnclaveObservation
+}
+
+public struct EnclaveObservation: Sendable {
+    public var instances: [EnclaveInstance]
+    public var pool: EnclavePool?
+    public var warnings: [String]
+
+    public init(instances: [EnclaveInstance] = [], pool: EnclavePool? = nil, warnings: [String] = []) {
+        self.instances = instances
+        self.pool = pool
+        self.warnings = warnings
+    }
+}

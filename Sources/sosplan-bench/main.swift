@@ -1,0 +1,2 @@
+// Placeholder: release-build benchmarks.
+print("sosplan-bench: no benchmarks yet")

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plan", abstract: "TODO")
+
+    func run() throws {
+        throw ValidationError("'plan' is not implemented yet")
+    }
+}

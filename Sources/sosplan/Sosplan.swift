@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// `sosplan`: a declarative reconciler for hosts that run Linux services and
+/// co-kernel enclaves side by side.
+@main
+struct Sosplan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sosplan",
+        abstract: "Divide a host's CPUs, memory and hugepages between Linux services and co-kernel enclaves.",
+        discussion: """
+            Exit codes: 0 success (plan: no changes), 1 invalid input or error, \
+            2 (plan) changes to make.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            ValidateCommand.self, ObserveCommand.self, PlanCommand.self, ShowCommand.self,
+        ])
+}

@@ -1,0 +1,50 @@
+import Testing
+@testable import SosplanCore
+
+@Suite struct JSONTests {
+    struct Sample: Codable, Equatable {
+        var zeta = 1
+        var alpha = "x"
+        var list: [Int] = [1, 2]
+        var big: UInt64 = .max
+        var missing: Int? = nil
+        var nested = Inner()
+        struct Inner: Codable, Equatable { var b = true; var a: [String] = ["q\"\n"] }
+    }
+
+    @Test func encoderKeepsDeclarationOrder() throws {
+        let v = try JSONValueEncoder().encode(Sample())
+        #expect(JSONWriter.compact(v)
+            == #"{"zeta":1,"alpha":"x","list":[1,2],"big":18446744073709551615,"nested":{"b":true,"a":["q\"\n"]}}"#)
+    }
+
+    @Test func roundTripsThroughTextAndDecoder() throws {
+        let text = JSONWriter.pretty(try JSONValueEncoder().encode(Sample()))
+        let back = try JSONValueDecoder().decode(Sample.self, from: try JSONParser.parse(text))
+        #expect(back == Sample())
+    }
+
+    @Test func parserReportsPosition() {
+        #expect(throws: JSONParser.Failure(message: "expected ',' or '}'", mark: SourceMark(line: 2, column: 3))) {
+            try JSONParser.parse("{\"a\": 1\n  \"b\": 2}")
+        }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse("[1, 2] x") }
+    }
+
+    @Test func decoderNamesThePath() throws {
+        struct T: Decodable { var a: [Inner]; struct Inner: Decodable { var n: Int } }
+        do {
+            _ = try JSONValueDecoder().decode(T.self, from: try JSONParser.parse(#"{"a": [{"n": 1}, {"n": "x"}]}"#))
+            Issue.record("expected a decoding error")
+        } catch {
+            #expect(JSONValueDecoder.describe(error) == "a[1].n: expected an integer")
+        }
+    }
+
+    @Test func sha256MatchesKnownVectors() {
+        #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let long = String(repeating: "a", count: 1000)
+        #expect(SHA256.hex(long.utf8) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}

@@ -1,15 +1,16 @@
 /// How many (or which) CPUs an owner wants: a count with optional NUMA
-/// nodes and an elastic range, an explicit CPU list, or the shared pool.
+/// nodes and an elastic range, an explicit CPU list (optionally with the
+/// NUMA nodes it must lie on, checked against the host), or the shared pool.
 public enum CPUAmount: Sendable, Hashable {
     case count(CPURequest)
-    case list(CPUSet)
+    case list(CPUSet, numa: [Int]? = nil)
     case shared
 
     /// The CPUs wanted when nothing is short (the count, or the list size).
     public var nominal: Int {
         switch self {
         case .count(let r): return r.count
-        case .list(let s): return s.count
+        case .list(let s, _): return s.count
         case .shared: return 0
         }
     }
@@ -18,7 +19,7 @@ public enum CPUAmount: Sendable, Hashable {
     public var minimum: Int {
         switch self {
         case .count(let r): return r.min
-        case .list(let s): return s.count
+        case .list(let s, _): return s.count
         case .shared: return 0
         }
     }
@@ -27,7 +28,7 @@ public enum CPUAmount: Sendable, Hashable {
     public var maximum: Int {
         switch self {
         case .count(let r): return r.max
-        case .list(let s): return s.count
+        case .list(let s, _): return s.count
         case .shared: return 0
         }
     }
@@ -35,7 +36,16 @@ public enum CPUAmount: Sendable, Hashable {
     public var isShared: Bool { if case .shared = self { return true } else { return false } }
 
     /// NUMA nodes asked for explicitly (`numa:`), if any.
-    public var numaNodes: [Int]? { if case .count(let r) = self { return r.numa } else { return nil } }
+    public var numaNodes: [Int]? {
+        switch self {
+        case .count(let r): return r.numa
+        case .list(_, let numa): return numa
+        case .shared: return nil
+        }
+    }
+
+    /// The explicit CPUs of the list forms.
+    public var explicitCPUs: CPUSet? { if case .list(let s, _) = self { return s } else { return nil } }
 }
 
 /// `{count, numa, min, max}`: `min` and `max` default to `count`.

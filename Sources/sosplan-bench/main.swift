@@ -1,2 +1,3 @@
-// Placeholder: release-build benchmarks.
-print("sosplan-bench: no benchmarks yet")
+// Release-build benchmarks: `swift run -c release sosplan-bench [name]`.
+let args = Array(CommandLine.arguments.dropFirst())
+PlanBenchmark.run(arguments: args)

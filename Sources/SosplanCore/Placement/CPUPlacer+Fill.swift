@@ -3,8 +3,9 @@ extension CPUPlacer {
     /// fit its NUMA constraints) smaller amounts down to its nominal count
     /// for growth, or down to its `min` under priority shrink.
     func fill(
-        _ owner: CPUOwner, amount: Int, free: CPUSet, seed: CPUSet, allocator: PackedAllocator
+        _ owner: CPUOwner, amount: Int, free: CPUSet, seed: CPUSet, selector: NodeSelector, coreSizes: Set<Int>
     ) -> Result<(CPUSet, Int), Diagnostic> {
+        let allocator = selector.allocator
         let known = Set(index.nodeIDs)
         if let numa = owner.numa, let bad = numa.first(where: { !known.contains($0) }) {
             return .failure(.error(
@@ -12,12 +13,11 @@ extension CPUPlacer {
                 file: file, at: owner.mark))
         }
         let candidates = (owner.numa ?? index.nodeIDs).filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: universe) }
-        if wholeCores && !owner.roundsUpToWholeCores, let d = wholeCoreMismatch(owner, amount) { return .failure(d) }
+        if wholeCores && !owner.roundsUpToWholeCores, let d = wholeCoreMismatch(owner, amount, coreSizes) { return .failure(d) }
 
         let floor = owner.id == .host ? amount : min(owner.minimum, amount)
         var count = amount
         var lastShortfall: NodeSelector.Shortfall?
-        let selector = NodeSelector(index: index, universe: universe)
         while count >= max(floor, 1) {
             switch selector.choose(count, policy: policy.topology, free: free, candidates: candidates, keep: seed, wholeCores: wholeCores) {
             case .success(let choice):
@@ -36,8 +36,7 @@ extension CPUPlacer {
 
     /// Whole cores cannot make up `amount` CPUs when every core has the same
     /// number of threads and the amount is not a multiple of it.
-    private func wholeCoreMismatch(_ owner: CPUOwner, _ amount: Int) -> Diagnostic? {
-        let sizes = Set(index.cores.map { $0.threads.intersection(universe).count }.filter { $0 > 0 })
+    private func wholeCoreMismatch(_ owner: CPUOwner, _ amount: Int, _ sizes: Set<Int>) -> Diagnostic? {
         guard sizes.count == 1, let t = sizes.first, t > 1, amount % t != 0 else { return nil }
         return .error(
             "\(owner.id) asks for \(amount) CPUs, which whole cores of \(t) threads cannot make up (policy.smt: whole-cores)",

@@ -60,14 +60,23 @@ struct CPUPlacer {
             taken.formUnion(keep)
         }
 
-        // 4. Fill each owner up to its amount, best fit within its nodes.
+        // 4. Fill each owner up to its amount, best fit within its nodes: the
+        // host, then owners tied to NUMA nodes, then the largest first (first
+        // fit decreasing packs best); priority decides amounts, not spots.
+        let fillOrder = counted.sorted { a, b in
+            let ka = (a.id == .host ? 0 : 1, a.numa == nil ? 1 : 0, -amounts[a.id]!, -a.priority, a.order)
+            let kb = (b.id == .host ? 0 : 1, b.numa == nil ? 1 : 0, -amounts[b.id]!, -b.priority, b.order)
+            return ka < kb
+        }
+        let selector = NodeSelector(allocator: allocator)
+        let coreSizes = Set(allocator.assignable.map(\.count).filter { $0 > 0 })
         var i = 0
         var retried = Set<OwnerID>()
-        while i < counted.count {
-            let owner = counted[i]
+        while i < fillOrder.count {
+            let owner = fillOrder[i]
             let mine = kept[owner.id] ?? CPUSet()
             let free = universe.subtracting(taken).union(mine).subtracting(owner.forbidden)
-            switch fill(owner, amount: amounts[owner.id]!, free: free, seed: mine, allocator: allocator) {
+            switch fill(owner, amount: amounts[owner.id]!, free: free, seed: mine, selector: selector, coreSizes: coreSizes) {
             case .success(let (cpus, count)):
                 if count < amounts[owner.id]! {
                     out.notes.append("\(owner.id) gets \(count) CPUs instead of \(amounts[owner.id]!): the rest does not fit its NUMA constraints")
@@ -79,7 +88,7 @@ struct CPUPlacer {
                 i += 1
             case .failure(let diagnostic):
                 // Lower-priority owners' kept CPUs may be in the way: free them once and retry.
-                let lower = counted[(i + 1)...].map(\.id).filter { !(kept[$0] ?? CPUSet()).isEmpty }
+                let lower = fillOrder[(i + 1)...].map(\.id).filter { !(kept[$0] ?? CPUSet()).isEmpty }
                 if !lower.isEmpty && !retried.contains(owner.id) {
                     retried.insert(owner.id)
                     for id in lower { taken.subtract(kept[id]!); kept[id] = CPUSet() }

@@ -4,8 +4,19 @@
 /// largest-capacity set), never by enumerating subsets, so 64-node hosts are
 /// as cheap as 2-node ones.
 struct NodeSelector {
-    let index: TopologyIndex
-    let universe: CPUSet
+    let allocator: PackedAllocator
+    var index: TopologyIndex { allocator.index }
+    /// Assignable CPUs per node (what a node could give if all were free).
+    private let nodeSizes: [Int: Int]
+
+    init(allocator: PackedAllocator) {
+        self.allocator = allocator
+        var sizes: [Int: Int] = [:]
+        for cpu in allocator.universe where cpu < allocator.index.nodeOf.count && allocator.index.nodeOf[cpu] >= 0 {
+            sizes[allocator.index.nodeOf[cpu], default: 0] += 1
+        }
+        nodeSizes = sizes
+    }
 
     struct Choice: Equatable {
         var nodes: [Int]
@@ -23,10 +34,34 @@ struct NodeSelector {
         }
     }
 
-    /// Free capacity of a node in CPUs (whole free cores only, if asked).
-    func capacity(_ node: Int, free: CPUSet, wholeCores: Bool) -> Int {
-        let cpus = (index.nodeCPUs[node] ?? CPUSet()).intersection(free)
-        return wholeCores ? PackedAllocator(index: index, universe: universe).wholeCoreCPUs(cpus).count : cpus.count
+    /// Free CPUs per candidate node, and how many of them sit in whole free
+    /// cores; one pass over the free CPUs.
+    func capacities(free: CPUSet, candidates: [Int]) -> (free: [Int: Int], whole: [Int: Int]) {
+        let positions = index.nodeIDs.count
+        var caps = [Int](repeating: 0, count: positions), whole = caps
+        var wanted = [Bool](repeating: false, count: positions)
+        for node in candidates where node < index.nodePosition.count && index.nodePosition[node] >= 0 {
+            wanted[index.nodePosition[node]] = true
+        }
+        var seen = [Bool](repeating: false, count: index.cores.count)
+        for cpu in free {
+            guard let i = index.coreIndex(cpu), !seen[i] else { continue }
+            seen[i] = true
+            let position = index.nodePosition[index.cores[i].node]
+            guard wanted[position] else { continue }
+            let threads = allocator.assignable[i]
+            var f = 0
+            for t in threads where free.contains(t) { f += 1 }
+            caps[position] += f
+            if f == threads.count { whole[position] += f }
+        }
+        var freeOut: [Int: Int] = [:], wholeOut: [Int: Int] = [:]
+        for node in candidates {
+            let p = node < index.nodePosition.count ? index.nodePosition[node] : -1
+            freeOut[node] = p >= 0 ? caps[p] : 0
+            wholeOut[node] = p >= 0 ? whole[p] : 0
+        }
+        return (freeOut, wholeOut)
     }
 
     /// Cores an allocation of `n` must split when `wholeCPUs` CPUs sit in
@@ -39,7 +74,7 @@ struct NodeSelector {
     /// Fewest nodes whose *total* assignable CPUs could hold `n` (what the
     /// request's size needs, independent of other owners).
     func nodesNeeded(_ n: Int, among nodes: [Int]) -> Int {
-        let sizes = nodes.map { (index.nodeCPUs[$0] ?? CPUSet()).intersection(universe).count }.sorted(by: >)
+        let sizes = nodes.map { nodeSizes[$0] ?? 0 }.sorted(by: >)
         var sum = 0
         for (k, size) in sizes.enumerated() {
             sum += size
@@ -51,9 +86,9 @@ struct NodeSelector {
     func choose(
         _ n: Int, policy: LayoutPolicy.Topology, free: CPUSet, candidates: [Int], keep: CPUSet, wholeCores: Bool
     ) -> Result<Choice, Shortfall> {
-        let caps = Dictionary(uniqueKeysWithValues: candidates.map { ($0, capacity($0, free: free, wholeCores: wholeCores)) })
-        // CPUs in whole free cores per node: where threads come without splitting a core.
-        let whole = wholeCores ? caps : Dictionary(uniqueKeysWithValues: candidates.map { ($0, capacity($0, free: free, wholeCores: true)) })
+        // Per node: free CPUs, and those in whole free cores (no split needed).
+        let (freeCaps, whole) = capacities(free: free, candidates: candidates)
+        let caps = wholeCores ? whole : freeCaps
         let keepNodes = Set(index.nodes(of: keep))
         if policy == .none {
             let total = caps.values.reduce(0, +)
@@ -95,6 +130,15 @@ struct NodeSelector {
     private func bestSet(size: Int, n: Int, caps: [Int: Int], whole: [Int: Int], keepNodes: Set<Int>) -> [Int]? {
         let nodes = caps.keys.sorted()
         guard size <= nodes.count else { return nil }
+        if size == 1 {
+            // One node: no set to grow, just the best single node.
+            let feasible = nodes.filter { caps[$0]! >= n }
+            return feasible.min { a, b in
+                let ka = (keepNodes.contains(a) ? 0 : 1, splitEstimate(n, wholeCPUs: whole[a]!), caps[a]! - n, a)
+                let kb = (keepNodes.contains(b) ? 0 : 1, splitEstimate(n, wholeCPUs: whole[b]!), caps[b]! - n, b)
+                return ka < kb
+            }.map { [$0] }
+        }
         var candidates: [[Int]] = []
         let byCapacity = nodes.sorted { (caps[$0]!, -$0) > (caps[$1]!, -$1) }
         candidates.append(Array(byCapacity.prefix(size)))

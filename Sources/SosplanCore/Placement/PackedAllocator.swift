@@ -1,12 +1,36 @@
 /// Best-fit CPU allocation inside a set of candidate CPUs, after the
 /// kubelet's packed allocator: whole NUMA nodes, whole packages, whole
-/// last-level-cache groups, then the first cache group that holds the rest,
-/// then whole cores, then single threads; partly used domains fill first so
-/// empty ones stay empty. Seeded with CPUs the owner already has (resize).
+/// last-level-cache groups, then the first cache group that holds the rest
+/// (unless that splits more cores), then whole cores, then single threads
+/// from as few cores as possible; partly used domains fill first so empty
+/// ones stay empty. Seeded with CPUs the owner already has (resize).
+/// Work is proportional to the free CPUs, not to the host (4,096-CPU hosts).
 struct PackedAllocator {
     let index: TopologyIndex
     /// Every CPU that can be assigned in this round (defines "whole" domains).
     let universe: CPUSet
+    /// Each core's threads that can be assigned.
+    let assignable: [[Int]]
+    /// Assignable CPUs per domain id, per level (node, package, cache group).
+    private let levels: [Level]
+
+    private struct Level {
+        let of: [Int]
+        let cpus: [Int: CPUSet]
+        let assignableCount: [Int: Int]
+    }
+
+    init(index: TopologyIndex, universe: CPUSet) {
+        self.index = index
+        self.universe = universe
+        assignable = index.cores.map { core in core.threads.filter { universe.contains($0) } }
+        func level(_ of: [Int], _ cpus: [Int: CPUSet]) -> Level {
+            var count: [Int: Int] = [:]
+            for cpu in universe where cpu < of.count && of[cpu] >= 0 { count[of[cpu], default: 0] += 1 }
+            return Level(of: of, cpus: cpus, assignableCount: count)
+        }
+        levels = [level(index.nodeOf, index.nodeCPUs), level(index.packageOf, index.packageCPUs), level(index.llcOf, index.llcCPUs)]
+    }
 
     /// Picks `n` CPUs from `free`, keeping `seed` (already the owner's) first.
     /// With `wholeCores`, only cores whose assignable threads are all free
@@ -27,22 +51,21 @@ struct PackedAllocator {
         }
 
         // Whole domains at each level, while the need covers a whole one.
-        for domains in [index.nodeCPUs, index.packageCPUs, index.llcCPUs] {
-            for cpus in orderedDomains(domains, avail: avail, near: chosen) where need > 0 {
-                let whole = cpus.intersection(universe)
-                if !whole.isEmpty, whole.isSubset(of: avail), whole.count <= need { take(whole) }
+        for level in levels {
+            for (id, freeCount) in ordered(level, avail: avail, near: chosen) where need > 0 {
+                let size = level.assignableCount[id] ?? 0
+                if size > 0, freeCount == size, size <= need { take(level.cpus[id]!.intersection(universe)) }
             }
             if need == 0 { return chosen }
         }
         guard let rest = pickCoresThenThreads(need, from: avail, near: chosen, wholeCores: wholeCores) else { return nil }
         // The first cache group (partly used first) that holds the rest, unless
         // staying inside one group would split more cores than picking freely.
-        let freeSplits = index.splitCores(rest, within: universe)
-        for cpus in orderedDomains(index.llcCPUs, avail: avail, near: chosen) {
-            let inGroup = cpus.intersection(avail)
-            if inGroup.count >= need, let picked = pickCoresThenThreads(need, from: inGroup, near: chosen, wholeCores: wholeCores),
-                index.splitCores(picked, within: universe) <= freeSplits
-            {
+        let freeSplits = splits(rest)
+        let caches = levels[2]
+        for (id, freeCount) in ordered(caches, avail: avail, near: chosen) where freeCount >= need {
+            let inGroup = caches.cpus[id]!.intersection(avail)
+            if let picked = pickCoresThenThreads(need, from: inGroup, near: chosen, wholeCores: wholeCores), splits(picked) <= freeSplits {
                 take(picked)
                 return chosen
             }
@@ -51,70 +74,94 @@ struct PackedAllocator {
         return chosen
     }
 
-    /// Whole free cores while the need covers one, then single threads
-    /// (threads of partly used cores first).
+    /// Cores partly inside `cpus` (counting only assignable threads).
+    func splits(_ cpus: CPUSet) -> Int {
+        var seen = [Bool](repeating: false, count: index.cores.count)
+        var n = 0
+        for cpu in cpus {
+            guard let i = index.coreIndex(cpu), !seen[i] else { continue }
+            seen[i] = true
+            if !assignable[i].allSatisfy(cpus.contains) { n += 1 }
+        }
+        return n
+    }
+
+    /// Whole free cores while the need covers one, then single threads from
+    /// as few cores as possible.
     private func pickCoresThenThreads(_ n: Int, from avail: CPUSet, near: CPUSet, wholeCores: Bool) -> CPUSet? {
         var need = n
         var picked = CPUSet()
         let cores = coresWithin(avail, near: near)
-        for core in cores where need > 0 {
-            let threads = core.threads.intersection(universe)
-            if threads.isSubset(of: avail), threads.count <= need {
-                picked.formUnion(threads)
-                need -= threads.count
+        var partial: [[Int]] = []
+        for (i, freeThreads) in cores {
+            if freeThreads.count == assignable[i].count, freeThreads.count <= need, need > 0 {
+                for cpu in freeThreads { picked.insert(cpu) }
+                need -= freeThreads.count
+            } else {
+                partial.append(freeThreads)
             }
         }
         if need == 0 { return picked }
         if wholeCores { return nil }
-        // Threads, touching as few cores as possible: the core whose free
-        // threads just cover the rest (fewest first), else the fullest core.
-        var partial = coresWithin(avail.subtracting(picked), near: near)
-            .map { $0.threads.intersection(avail).subtracting(picked) }.filter { !$0.isEmpty }
+        // The core whose free threads just cover the rest (fewest first), else the fullest.
         while need > 0, !partial.isEmpty {
-            let i = partial.indices.filter { partial[$0].count >= need }.min { partial[$0].count < partial[$1].count }
-                ?? partial.indices.max { partial[$0].count < partial[$1].count }!
-            for cpu in partial[i] where need > 0 { picked.insert(cpu); need -= 1 }
-            partial.remove(at: i)
+            var best = -1
+            for (k, threads) in partial.enumerated() where threads.count >= need {
+                if best < 0 || threads.count < partial[best].count { best = k }
+            }
+            if best < 0 { best = partial.indices.max { partial[$0].count < partial[$1].count }! }
+            for cpu in partial[best] where need > 0 { picked.insert(cpu); need -= 1 }
+            partial.remove(at: best)
         }
         return need == 0 ? picked : nil
     }
 
-    /// Cores with free threads in `avail`, ordered: cores in cache groups
-    /// and nodes the owner already uses first, then partly used groups.
-    private func coresWithin(_ avail: CPUSet, near: CPUSet) -> [TopologyIndex.Core] {
-        var seen = Set<Int>()
-        var cores: [TopologyIndex.Core] = []
+    /// Cores with free threads in `avail` (with those threads), ordered:
+    /// cores in cache groups and nodes the owner already uses first, then
+    /// partly used cache groups, then by id.
+    private func coresWithin(_ avail: CPUSet, near: CPUSet) -> [(Int, [Int])] {
+        var slot = [Int](repeating: -1, count: index.cores.count)
+        var freeOf: [(key: Int, value: [Int])] = []
         for cpu in avail {
-            guard let i = index.coreOfCPU[cpu], seen.insert(i).inserted else { continue }
-            cores.append(index.cores[i])
+            guard let i = index.coreIndex(cpu) else { continue }
+            if slot[i] < 0 { slot[i] = freeOf.count; freeOf.append((i, [])) }
+            freeOf[slot[i]].value.append(cpu)
         }
-        let nearLLC = Set(near.compactMap { index.core(of: $0)?.llc })
-        let nearNodes = Set(near.compactMap { index.core(of: $0)?.node })
+        var nearLLC = Set<Int>(), nearNodes = Set<Int>()
+        for cpu in near where cpu < index.llcOf.count { nearLLC.insert(index.llcOf[cpu]); nearNodes.insert(index.nodeOf[cpu]) }
         var llcFree: [Int: Int] = [:]
-        for core in cores { llcFree[core.llc, default: 0] += core.threads.intersection(avail).count }
-        return cores.sorted { a, b in
-            let ka = (nearLLC.contains(a.llc) ? 0 : 1, nearNodes.contains(a.node) ? 0 : 1, llcFree[a.llc]!, a.llc, a.threads.first!)
-            let kb = (nearLLC.contains(b.llc) ? 0 : 1, nearNodes.contains(b.node) ? 0 : 1, llcFree[b.llc]!, b.llc, b.threads.first!)
+        for (i, threads) in freeOf { llcFree[index.cores[i].llc, default: 0] += threads.count }
+        return freeOf.sorted { a, b in
+            let ca = index.cores[a.key], cb = index.cores[b.key]
+            let ka = (nearLLC.contains(ca.llc) ? 0 : 1, nearNodes.contains(ca.node) ? 0 : 1, llcFree[ca.llc]!, ca.llc, a.key)
+            let kb = (nearLLC.contains(cb.llc) ? 0 : 1, nearNodes.contains(cb.node) ? 0 : 1, llcFree[cb.llc]!, cb.llc, b.key)
             return ka < kb
-        }
+        }.map { ($0.key, $0.value) }
     }
 
-    /// Domains with free CPUs: those touching the owner's CPUs first, then
-    /// by free CPUs ascending (best fit), then by lowest CPU id.
-    private func orderedDomains(_ domains: [Int: CPUSet], avail: CPUSet, near: CPUSet) -> [CPUSet] {
-        domains.values
-            .map { (cpus: $0, free: $0.intersection(avail).count, near: $0.isDisjoint(with: near) ? 1 : 0) }
-            .filter { $0.free > 0 }
-            .sorted { ($0.near, $0.free, $0.cpus.first ?? 0) < ($1.near, $1.free, $1.cpus.first ?? 0) }
-            .map(\.cpus)
+    /// Domains of a level with free CPUs: those touching the owner's CPUs
+    /// first, then by free CPUs ascending (best fit), then by lowest CPU id.
+    private func ordered(_ level: Level, avail: CPUSet, near: CPUSet) -> [(Int, Int)] {
+        var free: [Int: Int] = [:]
+        for cpu in avail where cpu < level.of.count && level.of[cpu] >= 0 { free[level.of[cpu], default: 0] += 1 }
+        var touched = Set<Int>()
+        for cpu in near where cpu < level.of.count { touched.insert(level.of[cpu]) }
+        return free.sorted { a, b in
+            let ka = (touched.contains(a.key) ? 0 : 1, a.value, level.cpus[a.key]?.first ?? 0)
+            let kb = (touched.contains(b.key) ? 0 : 1, b.value, level.cpus[b.key]?.first ?? 0)
+            return ka < kb
+        }.map { ($0.key, $0.value) }
     }
 
     /// The CPUs of cores whose assignable threads are all in `cpus`.
     func wholeCoreCPUs(_ cpus: CPUSet) -> CPUSet {
         var out = CPUSet()
-        for core in index.cores {
-            let threads = core.threads.intersection(universe)
-            if !threads.isEmpty, threads.isSubset(of: cpus) { out.formUnion(threads) }
+        var seen = [Bool](repeating: false, count: index.cores.count)
+        for cpu in cpus {
+            guard let i = index.coreIndex(cpu), !seen[i] else { continue }
+            seen[i] = true
+            let threads = assignable[i]
+            if !threads.isEmpty, threads.allSatisfy(cpus.contains) { for t in threads { out.insert(t) } }
         }
         return out
     }
@@ -126,21 +173,22 @@ struct PackedAllocator {
         for cpu in cpus {
             if let c = index.core(of: cpu) { nodeCount[c.node, default: 0] += 1; llcCount[c.llc, default: 0] += 1 }
         }
-        // Order cores from most to least worth keeping.
         var seen = Set<Int>()
-        var cores: [(threads: CPUSet, key: (Int, Int, Int))] = []
+        var cores: [(threads: [Int], key: (Int, Int, Int))] = []
         for cpu in cpus {
-            guard let i = index.coreOfCPU[cpu], seen.insert(i).inserted else { continue }
+            guard let i = index.coreIndex(cpu), seen.insert(i).inserted else { continue }
             let c = index.cores[i]
-            cores.append((c.threads.intersection(cpus), (-nodeCount[c.node]!, -llcCount[c.llc]!, c.threads.first!)))
+            cores.append((c.threads.filter(cpus.contains), (-nodeCount[c.node]!, -llcCount[c.llc]!, i)))
         }
         cores.sort { $0.key < $1.key }
         var kept = CPUSet()
+        var count = 0
         for core in cores {
-            if kept.count + core.threads.count <= n {
-                kept.formUnion(core.threads)
+            if count + core.threads.count <= n {
+                for t in core.threads { kept.insert(t) }
+                count += core.threads.count
             } else if !wholeCores {
-                for cpu in core.threads where kept.count < n { kept.insert(cpu) }
+                for t in core.threads where count < n { kept.insert(t); count += 1 }
             }
         }
         return kept

@@ -20,10 +20,19 @@ public struct TopologyIndex: Sendable {
     public let llcCPUs: [Int: CPUSet]
     public let packageCPUs: [Int: CPUSet]
     public let nodeIDs: [Int]
-    /// SLIT distance between nodes (10 for the same node when unknown).
-    public let distances: [Int: [Int: Int]]
+    /// SLIT distances as a matrix indexed by `nodePosition` (10 for the
+    /// same node, 20 otherwise, when the kernel gives none).
+    let distanceMatrix: [[Int]]
+    /// Position of a node id in `nodeIDs` (-1 when absent).
+    let nodePosition: [Int]
     /// The most threads any core has (1 without SMT).
     public let maxThreadsPerCore: Int
+    /// Per CPU id (index), its core index, node, package and cache group; -1
+    /// for ids that are not present. Arrays, because placement asks often.
+    let coreIndexOf: [Int]
+    let nodeOf: [Int]
+    let packageOf: [Int]
+    let llcOf: [Int]
 
     public init(_ topology: Topology) {
         var cores: [Core] = []
@@ -64,17 +73,39 @@ public struct TopologyIndex: Sendable {
         self.llcCPUs = llcCPUs
         self.packageCPUs = packageCPUs
         self.nodeIDs = nodeCPUs.keys.sorted()
-        var distances: [Int: [Int: Int]] = [:]
-        let ids = topology.nodes.map(\.id)
-        for node in topology.nodes {
-            var row: [Int: Int] = [:]
-            for (j, other) in ids.enumerated() {
-                row[other] = j < node.distances.count ? node.distances[j] : (other == node.id ? 10 : 20)
+        let ids = self.nodeIDs
+        var position = [Int](repeating: -1, count: (ids.max() ?? -1) + 1)
+        for (i, id) in ids.enumerated() { position[id] = i }
+        // The kernel lists distances in node-id order of the nodes it has.
+        let listed = topology.nodes.map(\.id)
+        var matrix = [[Int]](repeating: [Int](repeating: 20, count: ids.count), count: ids.count)
+        for (i, a) in ids.enumerated() {
+            let row = topology.nodes.first { $0.id == a }?.distances ?? []
+            for (j, b) in ids.enumerated() {
+                if let k = listed.firstIndex(of: b), k < row.count { matrix[i][j] = row[k] } else { matrix[i][j] = a == b ? 10 : 20 }
             }
-            distances[node.id] = row
         }
-        self.distances = distances
+        self.nodePosition = position
+        self.distanceMatrix = matrix
         self.maxThreadsPerCore = cores.map(\.threads.count).max() ?? 1
+        let size = (topology.cpus.map(\.id).max() ?? -1) + 1
+        var coreIndexOf = [Int](repeating: -1, count: size)
+        var nodeOf = coreIndexOf, packageOf = coreIndexOf, llcOf = coreIndexOf
+        for (cpu, i) in coreOfCPU {
+            coreIndexOf[cpu] = i
+            nodeOf[cpu] = cores[i].node
+            packageOf[cpu] = cores[i].package
+            llcOf[cpu] = cores[i].llc
+        }
+        self.coreIndexOf = coreIndexOf
+        self.nodeOf = nodeOf
+        self.packageOf = packageOf
+        self.llcOf = llcOf
+    }
+
+    /// The core index of a CPU id, or nil when not present.
+    @inline(__always) func coreIndex(_ cpu: Int) -> Int? {
+        cpu < coreIndexOf.count && coreIndexOf[cpu] >= 0 ? coreIndexOf[cpu] : nil
     }
 
     private static func nodeOf(_ cpu: Int, _ topology: Topology) -> Int? {
@@ -82,15 +113,18 @@ public struct TopologyIndex: Sendable {
     }
 
     public func distance(_ a: Int, _ b: Int) -> Int {
-        distances[a]?[b] ?? (a == b ? 10 : 20)
+        guard a < nodePosition.count, b < nodePosition.count, nodePosition[a] >= 0, nodePosition[b] >= 0 else {
+            return a == b ? 10 : 20
+        }
+        return distanceMatrix[nodePosition[a]][nodePosition[b]]
     }
 
-    public func core(of cpu: Int) -> Core? { coreOfCPU[cpu].map { cores[$0] } }
+    public func core(of cpu: Int) -> Core? { coreIndex(cpu).map { cores[$0] } }
 
     /// The NUMA nodes the CPUs sit on.
     public func nodes(of cpus: CPUSet) -> CPUSet {
         var out = CPUSet()
-        for cpu in cpus { if let c = core(of: cpu) { out.insert(c.node) } }
+        for cpu in cpus where cpu < nodeOf.count && nodeOf[cpu] >= 0 { out.insert(nodeOf[cpu]) }
         return out
     }
 
@@ -100,7 +134,7 @@ public struct TopologyIndex: Sendable {
         var seen = Set<Int>()
         var split = 0
         for cpu in cpus {
-            guard let i = coreOfCPU[cpu], seen.insert(i).inserted else { continue }
+            guard let i = coreIndex(cpu), seen.insert(i).inserted else { continue }
             let threads = allowed.map { cores[i].threads.intersection($0) } ?? cores[i].threads
             if !threads.isSubset(of: cpus) { split += 1 }
         }

@@ -22,7 +22,7 @@ import SosplanTestSupport
         let all = snapshot.topology.onlineCPUs
         let kubelet = KubeletPackedModel(index: index)
         let allocator = PackedAllocator(index: index, universe: all)
-        let selector = NodeSelector(index: index, universe: all)
+        let selector = NodeSelector(allocator: allocator)
         var rng = SeededRandom(seed: 0x5eed + UInt64(host))
         for case_ in 0..<150 {
             // A host already partly allocated: whole cores and single threads taken at random.
@@ -56,7 +56,7 @@ import SosplanTestSupport
         let all = snapshot.topology.onlineCPUs
         let kubelet = KubeletPackedModel(index: index)
         let allocator = PackedAllocator(index: index, universe: all)
-        let selector = NodeSelector(index: index, universe: all)
+        let selector = NodeSelector(allocator: allocator)
         var rng = SeededRandom(seed: 0xbee + UInt64(host))
         for case_ in 0..<100 {
             var free = all
@@ -90,7 +90,7 @@ import SosplanTestSupport
         let all = snapshot.topology.onlineCPUs
         let kubelet = KubeletPackedModel(index: index)
         let allocator = PackedAllocator(index: index, universe: all)
-        let selector = NodeSelector(index: index, universe: all)
+        let selector = NodeSelector(allocator: allocator)
         let t = index.maxThreadsPerCore
         var rng = SeededRandom(seed: 0xc0de + UInt64(host))
         for case_ in 0..<100 {

@@ -6,7 +6,9 @@ public enum Suggestions {
         let folded = fold(word)
         if let same = candidates.first(where: { fold($0) == folded }) { return [same] }
         let limit = word.count <= 3 ? 1 : (word.count <= 6 ? 2 : 3)
-        let scored = candidates.map { ($0, distance(folded, fold($0))) }.filter { $0.1 <= limit }
+        var unique: [String] = []
+        for c in candidates where !unique.contains(c) { unique.append(c) }
+        let scored = unique.map { ($0, distance(folded, fold($0))) }.filter { $0.1 <= limit }
         let best = scored.map(\.1).min()
         return scored.filter { $0.1 == best }.prefix(2).map(\.0)
     }

@@ -20,8 +20,8 @@ extension LayoutChecker {
                           at: service.marks["cpus.max"], hints: ["lower the service's max, or raise the enclave's"])
                 }
                 if let list = cpus.explicitCPUs, let outer = own.explicitCPUs, !list.isSubset(of: outer) {
-                    error(path, "CPUs \(list.subtracting(outer)) are not among enclave '\(enclave.name)''s CPUs \(outer) (line \(line))",
-                          at: service.marks["cpus"])
+                    error(path, "\(LayoutChecker.cpus(list.subtracting(outer))) outside enclave '\(enclave.name)', which has CPUs \(outer) (line \(line))",
+                          at: service.marks["cpus"], hints: ["a service in an enclave runs on CPUs of that enclave"])
                 }
             }
             let floor = members.reduce(0) { $0 + $1.1.cpus.minimum }
@@ -57,7 +57,7 @@ extension LayoutChecker {
             for (j, claim) in claims.enumerated() {
                 for earlier in claims[..<j] where !claim.cpus.isDisjoint(with: earlier.cpus) {
                     let shared = claim.cpus.intersection(earlier.cpus)
-                    error(claim.path, "CPUs \(shared) are already given to \(earlier.what) (line \(earlier.mark?.line ?? 0))",
+                    error(claim.path, "\(LayoutChecker.cpus(shared)) already given to \(earlier.what) (line \(earlier.mark?.line ?? 0))",
                           at: claim.mark, hints: ["no CPU has two owners"])
                     break
                 }
@@ -96,6 +96,9 @@ extension LayoutChecker {
             }
         }
     }
+
+    /// "CPU 4 is" / "CPUs 4-7 are", to start a sentence about a CPU set.
+    static func cpus(_ set: CPUSet) -> String { set.count == 1 ? "CPU \(set) is" : "CPUs \(set) are" }
 
     static func list(_ ids: [Int]) -> String { ids.map(String.init).joined(separator: ", ") }
 

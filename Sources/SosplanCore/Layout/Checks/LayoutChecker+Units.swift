@@ -2,12 +2,12 @@
 /// to one service and does not lie inside another service's slice.
 extension LayoutChecker {
     mutating func unitsOwnedOnce() {
-        var owner: [String: (service: String, line: Int)] = [:]
+        var owner: [String: (index: Int, service: String, line: Int)] = [:]
         var execUnits: [String: String] = [:]
         for (_, s) in services(with: "exec") where s.exec != nil && !s.name.isEmpty {
             execUnits[s.execUnitName] = s.name
         }
-        for (i, s) in services(with: "name") where !s.name.isEmpty {
+        for (i, s) in services(with: "name") where !s.name.isEmpty && !repeatedServices.contains(i) {
             for (k, unit) in s.units.enumerated() {
                 let path = LayoutChecker.servicePath(i) + ".units[\(k)]"
                 let mark = s.marks["units[\(k)]"]
@@ -15,11 +15,11 @@ extension LayoutChecker {
                     error(path, "'\(unit)' is the unit sosplan creates for service '\(creator)' (its exec)", at: mark,
                           hints: ["list only units that exist outside sosplan"])
                 } else if let first = owner[unit] {
-                    let whom = first.service == s.name ? "this service" : "service '\(first.service)'"
+                    let whom = first.index == i ? "this service" : "service '\(first.service)'"
                     error(path, "unit '\(unit)' is already placed by \(whom) (line \(first.line))", at: mark,
                           hints: ["a unit runs in one slice; list it in one service only"])
                 } else {
-                    owner[unit] = (s.name, mark?.line ?? 0)
+                    owner[unit] = (i, s.name, mark?.line ?? 0)
                 }
             }
         }
@@ -28,7 +28,7 @@ extension LayoutChecker {
     mutating func slicesOwnedOnce() {
         var owner: [String: (service: String, line: Int)] = [:]
         var placed: [(Int, ServiceSpec, SourceMark?)] = []
-        for (i, s) in services(with: "slice") where !s.name.isEmpty {
+        for (i, s) in services(with: "slice") where !s.name.isEmpty && !repeatedServices.contains(i) {
             let mark = s.marks.byField["slice"] ?? s.marks["name"]
             let written = s.marks.byField["slice"] != nil
             let path = LayoutChecker.servicePath(i) + (written ? ".slice" : ".name")

@@ -30,6 +30,9 @@ struct LayoutChecker {
     let layout: HostLayout
     let isBroken: (String) -> Bool
     var diagnostics: [Diagnostic] = []
+    /// Services that repeat an earlier service's name: their units and
+    /// slice would only repeat that error.
+    var repeatedServices: Set<Int> = []
 
     mutating func error(_ path: String, _ message: String, at mark: SourceMark?, hints: [String] = []) {
         diagnostics.append(.error(LayoutReader.prefixed(path, message), file: layout.file, at: mark ?? .start, hints: hints))
@@ -68,6 +71,7 @@ struct LayoutChecker {
             if let first = seen[s.name] {
                 error(LayoutChecker.servicePath(i) + ".name", "service '\(s.name)' is already defined at line \(first.line)",
                       at: mark, hints: ["service names must be unique"])
+                repeatedServices.insert(i)
             } else {
                 seen[s.name] = mark ?? .start
             }

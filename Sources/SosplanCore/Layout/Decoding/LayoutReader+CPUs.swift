@@ -101,7 +101,8 @@ extension LayoutReader {
     /// The map form. `list` and `count` may both be given when they agree;
     /// a list has a fixed size, so its `min`/`max` must equal that size.
     func cpuMap(_ node: YAMLNode, _ path: String, for owner: CPUOwnerKind) -> CPUAmount? {
-        guard let f = fields(node, path, allowed: ["count", "list", "numa", "min", "max"]) else { return nil }
+        let allowed = ["count", "list", "numa", "min", "max"]
+        guard let f = fields(node, path, allowed: allowed) else { return nil }
         var ok = true
         func read<T>(_ key: String, _ body: (YAMLNode, String) -> T?) -> T? {
             guard let n = f[key] else { return nil }
@@ -137,7 +138,7 @@ extension LayoutReader {
             return ok ? .list(list, numa: numa) : nil
         }
         guard let count else {
-            if f["count"] == nil {
+            if f["count"] == nil, !hasUnknownKeys(f, allowed: allowed) {
                 error(path, "needs 'count' (how many CPUs) or 'list' (which CPUs)", at: node.mark)
             }
             return nil

@@ -13,11 +13,11 @@ extension LayoutReader {
         if let n = f["apiVersion"], let v = string(n, "apiVersion"), v != LayoutDecoder.apiVersion {
             var hints = ["this sosplan reads apiVersion: \(LayoutDecoder.apiVersion)"]
             if v == "v1" || v.lowercased() == LayoutDecoder.apiVersion { hints = ["write \(LayoutDecoder.apiVersion)"] }
-            error("apiVersion", "unsupported apiVersion '\(v)'", at: n.mark, hints: hints)
+            error("apiVersion", "unsupported version '\(v)'", at: n.mark, hints: hints)
         }
         if let n = f["kind"], let v = string(n, "kind"), v != LayoutDecoder.kind {
             let hints = Suggestions.hint(for: v, in: [LayoutDecoder.kind]).map { [$0] } ?? []
-            error("kind", "kind must be '\(LayoutDecoder.kind)', found '\(v)'", at: n.mark, hints: hints)
+            error("kind", "expected '\(LayoutDecoder.kind)', found '\(v)'", at: n.mark, hints: hints)
         }
         let metadata = f["metadata"].flatMap { self.metadata($0) } ?? LayoutMetadata(name: "")
         var layout = HostLayout(file: file, metadata: metadata)

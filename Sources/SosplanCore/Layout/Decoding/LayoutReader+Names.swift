@@ -3,7 +3,7 @@ extension LayoutReader {
     /// A DNS label: `a-z`, `0-9` and `-`, starting and ending with a letter
     /// or digit, at most 63 characters. Problems point into the string.
     func dnsLabel(_ node: YAMLNode, _ path: String, what: String) -> String? {
-        guard let name = string(node, path, what: what) else { return nil }
+        guard let name = string(node, path, what: "a \(what)") else { return nil }
         if let problem = LayoutReader.dnsLabelProblem(name) {
             let column = node.mark.column + problem.offset + (node.isQuoted ? 1 : 0)
             error(

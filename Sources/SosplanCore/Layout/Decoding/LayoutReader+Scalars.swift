@@ -50,6 +50,8 @@ extension LayoutReader {
         switch node.resolvedScalar {
         case .string(let s, _)?:
             return s
+        case .null?:
+            error(path, "has no value; expected \(what)", at: node.mark)
         case .int?, .float?, .bool?:
             let text = node.scalar ?? ""
             error(

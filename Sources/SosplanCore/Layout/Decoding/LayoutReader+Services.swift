@@ -126,8 +126,13 @@ extension LayoutReader {
     func tasksMax(_ node: YAMLNode, _ path: String) -> Limit? {
         if case .string(let s, _)? = node.resolvedScalar {
             if s == "infinity" { return .infinity }
+            var hints: [String] = []
+            if s.hasSuffix("%") { hints.append("percentages are not supported; give a number of tasks") }
+            if node.isQuoted, YAMLNode.resolvePlain(s).isInteger {
+                hints.append("quotes make \"\(s)\" a string; write \(s) without quotes for a number")
+            }
             error(path, "expected an integer of at least 1 or 'infinity', found \(describe(node))", at: node.mark,
-                  hints: s.hasSuffix("%") ? ["percentages are not supported; give a number of tasks"] : [])
+                  hints: hints)
             return nil
         }
         return int(node, path, in: 1...Int.max, what: "tasksMax").map { .value(UInt64($0)) }

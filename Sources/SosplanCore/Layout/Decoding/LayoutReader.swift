@@ -53,23 +53,37 @@ final class LayoutReader {
             return nil
         }
         let fields = Fields(path: path, node: node, pairs: pairs)
+        var misspelt: Set<String> = []
         for pair in pairs {
             guard let key = pair.key.scalar else { continue }
             if !allowed.contains(key) {
                 var hints: [String] = []
+                let close = Suggestions.closest(to: key, in: allowed)
+                misspelt.formUnion(close)
                 if let h = Suggestions.hint(for: key, in: allowed) { hints.append(h) }
                 hints.append("known fields here: " + allowed.joined(separator: ", "))
                 error(path, "unknown field '\(key)'", at: pair.key.mark, hints: hints, breaks: false)
             }
         }
-        reportMissing(required, in: fields, at: node.mark)
+        reportMissing(required, in: fields, at: node.mark, except: misspelt)
         return fields
     }
 
-    private func reportMissing(_ required: [String], in fields: Fields, at mark: SourceMark) {
+    /// True when the mapping has keys outside `allowed` (already reported).
+    func hasUnknownKeys(_ fields: Fields, allowed: [String]) -> Bool {
+        fields.pairs.contains { $0.key.scalar.map { !allowed.contains($0) } ?? false }
+    }
+
+    /// Required keys that are absent; a key in `except` was probably
+    /// misspelt, which is already reported with a "did you mean".
+    private func reportMissing(
+        _ required: [String], in fields: Fields, at mark: SourceMark, except: Set<String> = []
+    ) {
         for key in required where fields[key] == nil {
-            error(fields.path, "missing required field '\(key)'", at: mark, breaks: false)
             brokenPaths.insert(fields.path(key))
+            if !except.contains(key) {
+                error(fields.path, "missing required field '\(key)'", at: mark, breaks: false)
+            }
         }
     }
 

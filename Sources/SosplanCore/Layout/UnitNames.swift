@@ -23,7 +23,8 @@ public enum UnitNames {
                     maximumLength, [])
         }
         for (i, c) in name.enumerated() where !isAllowed(c) {
-            let shown = c == " " ? "a space" : (c.isASCII && c.asciiValue! >= 32 ? "'\(c)'" : "a control character")
+            let control = c.asciiValue.map { $0 < 32 || $0 == 127 } ?? false
+            let shown = c == " " ? "a space" : (control ? "a control character" : "'\(c)'")
             return ("'\(name)' contains \(shown), which systemd does not allow in unit names", i,
                     ["unit names use letters, digits and : _ . - @ \\ only (escape other characters with systemd-escape)"])
         }

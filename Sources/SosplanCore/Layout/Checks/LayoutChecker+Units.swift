@@ -29,8 +29,8 @@ extension LayoutChecker {
         var owner: [String: (service: String, line: Int)] = [:]
         var placed: [(Int, ServiceSpec, SourceMark?)] = []
         for (i, s) in services(with: "slice") where !s.name.isEmpty && !repeatedServices.contains(i) {
-            let mark = s.marks.byField["slice"] ?? s.marks["name"]
-            let written = s.marks.byField["slice"] != nil
+            let written = s.slice != ServiceSpec.defaultSlice(for: s.name)
+            let mark = written ? s.marks["slice"] : s.marks["name"]
             let path = LayoutChecker.servicePath(i) + (written ? ".slice" : ".name")
             if let first = owner[s.slice] {
                 error(path, "slice '\(s.slice)' is already used by service '\(first.service)' (line \(first.line))", at: mark,
@@ -44,7 +44,7 @@ extension LayoutChecker {
             guard let parent = UnitNames.parentSlices(of: s.slice).last(where: { owner[$0] != nil }),
                 let outer = owner[parent], outer.service != s.name
             else { continue }
-            let written = s.marks.byField["slice"] != nil
+            let written = s.slice != ServiceSpec.defaultSlice(for: s.name)
             error(LayoutChecker.servicePath(i) + (written ? ".slice" : ".name"),
                   "slice '\(s.slice)' lies inside '\(parent)' of service '\(outer.service)' (line \(outer.line)), so it could only use that service's CPUs",
                   at: mark,

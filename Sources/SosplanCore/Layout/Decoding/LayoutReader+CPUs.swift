@@ -68,8 +68,13 @@ extension LayoutReader {
         return nil
     }
 
+    /// Digits, `-`, `,` and spaces only, or a digit first and a `-` or `,`
+    /// in it (`0-3,x`): such a string is read as a CPU list, so a mistake in
+    /// it gets the list parser's precise message.
     static func looksLikeCPUList(_ s: String) -> Bool {
-        !s.isEmpty && s.allSatisfy { ($0.isASCII && $0.isNumber) || $0 == "-" || $0 == "," || $0 == " " }
+        guard let first = s.first else { return false }
+        if s.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "-" || $0 == "," || $0 == " " }) { return true }
+        return first.isASCII && first.isNumber && (s.contains("-") || s.contains(","))
     }
 
     static func cpuHints(_ s: String) -> [String] {

@@ -5,30 +5,45 @@
 public enum LayoutChecks {
     /// Every cross-check problem of `layout`.
     public static func diagnose(_ layout: HostLayout) -> [Diagnostic] {
-        diagnose(layout) { _ in false }
+        var checker = LayoutChecker(layout: layout, isBroken: nil)
+        return checker.run()
     }
 
     /// As `diagnose(_:)`, skipping values at paths the decoder could not read
     /// (so a mistake is reported once, not again as a follow-on problem).
     static func diagnose(_ layout: HostLayout, skipping isBroken: @escaping (String) -> Bool) -> [Diagnostic] {
         var checker = LayoutChecker(layout: layout, isBroken: isBroken)
-        checker.uniqueNames()
-        checker.enclaveReferences()
-        checker.enclaveCapacity()
-        checker.driverLimits()
-        checker.explicitCPUsOwnedOnce()
-        checker.numaPolicy()
-        checker.unitsOwnedOnce()
-        checker.slicesOwnedOnce()
-        checker.hugepagePoolsGivenOnce()
-        return checker.diagnostics
+        return checker.run()
+    }
+}
+
+extension LayoutChecker {
+    mutating func run() -> [Diagnostic] {
+        uniqueNames()
+        enclaveReferences()
+        enclaveCapacity()
+        driverLimits()
+        explicitCPUsOwnedOnce()
+        numaPolicy()
+        unitsOwnedOnce()
+        slicesOwnedOnce()
+        hugepagePoolsGivenOnce()
+        return diagnostics
     }
 }
 
 /// The state of one run of the checks.
 struct LayoutChecker {
     let layout: HostLayout
-    let isBroken: (String) -> Bool
+    /// nil when every value decoded (or the layout was built in code).
+    let brokenTest: ((String) -> Bool)?
+
+    init(layout: HostLayout, isBroken: ((String) -> Bool)?) {
+        self.layout = layout
+        self.brokenTest = isBroken
+    }
+
+    func isBroken(_ path: @autoclosure () -> String) -> Bool { brokenTest.map { $0(path()) } ?? false }
     var diagnostics: [Diagnostic] = []
     /// Services that repeat an earlier service's name: their units and
     /// slice would only repeat that error.
@@ -43,12 +58,13 @@ struct LayoutChecker {
 
     /// Services whose value at `field` decoded, with their index.
     func services(with field: String) -> [(Int, ServiceSpec)] {
-        layout.services.enumerated().filter { !isBroken(LayoutChecker.servicePath($0.offset) + "." + field) }
+        guard brokenTest != nil else { return Array(layout.services.enumerated().map { ($0.offset, $0.element) }) }
+        return layout.services.enumerated().filter { !isBroken(LayoutChecker.servicePath($0.offset) + "." + field) }
             .map { ($0.offset, $0.element) }
     }
 
     func enclaves(with field: String) -> [(Int, EnclaveSpec)] {
-        layout.enclaves.enumerated().filter { !isBroken(LayoutChecker.enclavePath($0.offset) + "." + field) }
+        return layout.enclaves.enumerated().filter { !isBroken(LayoutChecker.enclavePath($0.offset) + "." + field) }
             .map { ($0.offset, $0.element) }
     }
 

@@ -25,7 +25,8 @@ public enum LayoutDecoder {
         reader.append(parsed.diagnostics)
         let layout = reader.layout(root)
         if let layout {
-            reader.append(LayoutChecks.diagnose(layout, skipping: reader.isBroken))
+            reader.append(reader.brokenPaths.isEmpty
+                ? LayoutChecks.diagnose(layout) : LayoutChecks.diagnose(layout, skipping: reader.isBroken))
         }
         let diagnostics = finish(reader.diagnostics)
         return LayoutDecodingResult(layout: diagnostics.hasErrors ? nil : layout, diagnostics: diagnostics)

@@ -12,6 +12,10 @@ enum CPUOwnerKind {
 /// CPU amounts (`cpus:`): a count (`4`), a CPU list (`"0-3,8"`, or plain
 /// `0-3,8`), `shared`, or a map `{count, list, numa, min, max}`.
 extension LayoutReader {
+    /// CPU ids go up to `CPUSet.maximumID`; no count can exceed their number
+    /// (which also keeps sums of counts far from overflowing).
+    static let maximumCPUs = CPUSet.maximumID + 1
+
     static let cpuAmountForms =
         "a count (4), a CPU list (\"0-3,8\"), 'shared' or a mapping {count, numa, min, max}"
 
@@ -20,6 +24,8 @@ extension LayoutReader {
         let forms = owner.allowsShared ? LayoutReader.cpuAmountForms
             : "a count (4), a CPU list (\"0-3,8\") or a mapping {count, numa, min, max}"
         switch node.resolvedScalar {
+        case .int(let v?)? where v > LayoutReader.maximumCPUs:
+            error(path, "\(v) CPUs is more than any host has (at most \(LayoutReader.maximumCPUs))", at: node.mark)
         case .int(let v?)?:
             guard v >= 1 else {
                 let hints = owner.allowsShared ? ["write cpus: shared for a service without CPUs of its own"] : []
@@ -120,10 +126,11 @@ extension LayoutReader {
             guard let s = string(n, p, what: "a CPU list such as \"4-7\"") else { return nil }
             return cpuList(n, s, p)
         }
-        let count = read("count") { n, p in int(n, p, in: 1...Int.max, what: "a CPU count") }
+        let cap = LayoutReader.maximumCPUs
+        let count = read("count") { n, p in int(n, p, in: 1...cap, what: "a CPU count") }
         let numa = read("numa") { n, p in nodeIDs(n, p) }
-        let minimum = read("min") { n, p in int(n, p, in: owner.minimumFloor...Int.max, what: "min") }
-        let maximum = read("max") { n, p in int(n, p, in: 1...Int.max, what: "max") }
+        let minimum = read("min") { n, p in int(n, p, in: owner.minimumFloor...cap, what: "min") }
+        let maximum = read("max") { n, p in int(n, p, in: 1...cap, what: "max") }
         guard ok else { return nil }
         if let list {
             if let count, count != list.count {

@@ -22,7 +22,12 @@ extension LayoutReader {
             }
         }
         if let n = f["count"], let count = int(n, f.path("count"), in: 0...Int.max, what: "a page count") {
-            request.count = count
+            if request.size.bytes > 0, count > Int(LayoutReader.maximumSize.bytes / request.size.bytes) {
+                error(f.path("count"), "\(count) pages of \(request.size) is more memory than any host has (at most 1Pi)",
+                      at: n.mark)
+            } else {
+                request.count = count
+            }
         }
         if let n = f["numa"] {
             request.numa = int(n, f.path("numa"), in: 0...LayoutReader.maximumNodeID, what: "a NUMA node id")

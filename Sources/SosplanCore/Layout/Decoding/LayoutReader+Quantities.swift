@@ -11,7 +11,7 @@ extension LayoutReader {
                 error(path, "a size cannot be negative (\(v))", at: node.mark)
                 return nil
             }
-            return ByteSize(UInt64(v))
+            return checked(ByteSize(UInt64(v)), node, path)
         case .int(nil)?:
             error(path, "\(node.scalar ?? "") bytes is too large", at: node.mark)
             return nil
@@ -23,7 +23,7 @@ extension LayoutReader {
         }
         switch ByteSize.parse(text) {
         case .success(let size):
-            return size
+            return checked(size, node, path)
         case .failure(.unknownSuffix(let suffix)):
             let offset = text.count - suffix.count + (node.isQuoted ? 1 : 0)
             let mark = SourceMark(line: node.mark.line, column: node.mark.column + offset)
@@ -40,6 +40,19 @@ extension LayoutReader {
             error(path, message, at: node.mark)
         }
         return nil
+    }
+
+    /// No host has a pebibyte of memory; refusing larger sizes also keeps
+    /// sums of sizes far from overflowing.
+    static let maximumSize = ByteSize(1 << 50)
+
+    private func checked(_ size: ByteSize, _ node: YAMLNode, _ path: String) -> ByteSize? {
+        guard size <= LayoutReader.maximumSize else {
+            error(path, "\(size) is more memory than any host has (at most 1Pi)", at: node.mark,
+                  hints: ["for no limit write 'infinity' where a limit is asked for"])
+            return nil
+        }
+        return size
     }
 
     /// Hints for a unit that is not one of `Ki Mi Gi Ti K M G T`.

@@ -7,13 +7,16 @@ final class LayoutReader {
     /// Paths of values that could not be decoded; cross-checks skip them so
     /// one mistake is not reported again as a follow-on problem.
     private(set) var brokenPaths: Set<String> = []
+    /// Every proper ancestor of a broken path (`spec.services[3]` for
+    /// `spec.services[3].cpus`), so `isBroken` needs no scan.
+    private var brokenAncestors: Set<String> = []
 
     init(file: String) { self.file = file }
 
     /// Reports `path: message` at `mark` (the path names the field in
     /// question, as in `spec.services[1].cpus`).
     func error(_ path: String, _ message: String, at mark: SourceMark, hints: [String] = [], breaks: Bool = true) {
-        if breaks { brokenPaths.insert(path) }
+        if breaks { markBroken(path) }
         diagnostics.append(.error(LayoutReader.prefixed(path, message), file: file, at: mark, hints: hints))
     }
 
@@ -23,14 +26,31 @@ final class LayoutReader {
 
     func append(_ more: [Diagnostic]) { diagnostics += more }
 
+    private func markBroken(_ path: String) {
+        guard brokenPaths.insert(path).inserted else { return }
+        var p = path
+        while let parent = LayoutReader.parent(of: p) {
+            guard brokenAncestors.insert(parent).inserted else { break }
+            p = parent
+        }
+    }
+
     /// True when `path`, something inside it, or something around it could
     /// not be decoded.
     func isBroken(_ path: String) -> Bool {
-        if brokenPaths.contains(path) { return true }
-        return brokenPaths.contains { broken in
-            broken.hasPrefix(path + ".") || broken.hasPrefix(path + "[")
-                || path.hasPrefix(broken + ".") || path.hasPrefix(broken + "[")
+        if brokenPaths.contains(path) || brokenAncestors.contains(path) { return true }
+        var p = path
+        while let parent = LayoutReader.parent(of: p) {
+            if brokenPaths.contains(parent) { return true }
+            p = parent
         }
+        return false
+    }
+
+    /// `a.b[2]` -> `a.b` -> `a`; nil at the top.
+    static func parent(of path: String) -> String? {
+        guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
+        return String(path[..<cut])
     }
 
     static func prefixed(_ path: String, _ message: String) -> String {
@@ -80,7 +100,7 @@ final class LayoutReader {
         _ required: [String], in fields: Fields, at mark: SourceMark, except: Set<String> = []
     ) {
         for key in required where fields[key] == nil {
-            brokenPaths.insert(fields.path(key))
+            markBroken(fields.path(key))
             if !except.contains(key) {
                 error(fields.path, "missing required field '\(key)'", at: mark, breaks: false)
             }

@@ -50,37 +50,25 @@ enum PlanBenchmark {
             enclaves: e, services: s)
     }
 
-    static func run(arguments: [String]) {
-        let shapes: [(String, Int, Int, Int, Int)] = [
-            ("256 CPUs, 8 nodes, 60 services, 1 enclave", 8, 16, 60, 1),
-            ("1,024 CPUs, 16 nodes, 250 services, 4 enclaves", 16, 32, 250, 4),
-            ("2,048 CPUs, 32 nodes, 500 services, 8 enclaves", 32, 32, 500, 8),
-            ("4,096 CPUs, 64 nodes, 1,000 services, 16 enclaves", 64, 32, 1000, 16),
-        ]
-        for (label, nodes, cores, services, enclaves) in shapes.prefix(arguments.first.flatMap(Int.init) ?? shapes.count) {
-            let snapshot = host(nodes: nodes, coresPerNode: cores)
+    /// One benchmark per host size, to show how planning time grows.
+    static let benchmarks: [Benchmark] = [
+        shape("plan-256", nodes: 8, coresPerNode: 16, services: 60, enclaves: 1),
+        shape("plan-1024", nodes: 16, coresPerNode: 32, services: 250, enclaves: 4),
+        shape("plan-2048", nodes: 32, coresPerNode: 32, services: 500, enclaves: 8),
+        shape("plan-4096", nodes: 64, coresPerNode: 32, services: 1000, enclaves: 16),
+    ]
+
+    static func shape(_ name: String, nodes: Int, coresPerNode: Int, services: Int, enclaves: Int) -> Benchmark {
+        Benchmark(
+            name: name,
+            about: "plan \(nodes * coresPerNode * 2) CPUs, \(nodes) nodes, \(services) services, \(enclaves) enclaves", defaultRuns: 5
+        ) {
+            let snapshot = host(nodes: nodes, coresPerNode: coresPerNode)
             let l = layout(services: services, enclaves: enclaves, nodes: nodes)
-            var steps = 0
-            let t = Measure.median(runs: 5) {
-                let r = Planner(layout: l, snapshot: snapshot, capabilities: EnclaveCapabilities.known).plan()
-                steps = r.plan?.steps.count ?? -1
-                if r.plan == nil { print(DiagnosticFormatter.text(Array(r.diagnostics.prefix(3)))) }
-            }
-            print("plan \(label): median \(Measure.ms(t)) ms over 5 runs (\(steps) steps)")
+            let check = Planner(layout: l, snapshot: snapshot, capabilities: EnclaveCapabilities.known).plan()
+            precondition(check.plan != nil, "benchmark layout must fit:\n" + DiagnosticFormatter.text(check.diagnostics))
+            FileHandle.standardError.write(Data("\(name): \(check.plan!.steps.count) steps\n".utf8))
+            return { consume(Planner(layout: l, snapshot: snapshot, capabilities: EnclaveCapabilities.known).plan()) }
         }
     }
-}
-
-enum Measure {
-    static func median(runs: Int, _ body: () -> Void) -> Double {
-        var times: [Double] = []
-        for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return times.sorted()[runs / 2]
-    }
-
-    static func ms(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
 }

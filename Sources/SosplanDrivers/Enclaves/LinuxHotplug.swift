@@ -41,6 +41,19 @@ public struct LinuxHotplug: Sendable {
         }
     }
 
+    /// The NUMA node of each CPU (`node/nodeK/cpulist`).
+    public func cpuNodes() -> [Int: Int] {
+        let nodeDir = host("/sys/devices/system/node")
+        var nodes: [Int: Int] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: nodeDir)) ?? [] where name.hasPrefix("node") {
+            guard let node = Int(name.dropFirst(4)), let text = readAttribute("\(nodeDir)/\(name)/cpulist"),
+                let cpus = try? CPUSet(lenientList: text)
+            else { continue }
+            for cpu in cpus { nodes[cpu] = node }
+        }
+        return nodes
+    }
+
     /// `block_size_bytes` (hex), nil when the kernel has no memory hotplug.
     public func memoryBlockSize() -> UInt64? {
         readAttribute(memoryDir + "/block_size_bytes").flatMap { UInt64($0.trimmingASCIIWhitespace(), radix: 16) }

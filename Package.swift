@@ -46,7 +46,8 @@ let package = Package(
             dependencies: ["SosplanCore", "SosplanTestSupport"]),
         .testTarget(
             name: "SosplanDriversTests",
-            dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport"]),
+            // sosplan-sim: the enclave driver tests run against the built simulators.
+            dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport", "sosplan-sim"]),
         .testTarget(
             name: "SosplanCLITests",
             dependencies: ["SosplanCore", "SosplanTestSupport", "sosplan", "sosplan-sim"]),

@@ -31,11 +31,14 @@ final class SimContext {
         FileManager.default.contents(atPath: path(absolute)).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Writes in place (as sysfs does), skipping files that already hold `text`.
     func write(_ absolute: String, _ text: String) {
         let p = path(absolute)
+        let data = Data(text.utf8)
+        if FileManager.default.contents(atPath: p) == data { return }
         try? FileManager.default.createDirectory(
             atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        try? data.write(to: URL(fileURLWithPath: p))
     }
 
     func exists(_ absolute: String) -> Bool { FileManager.default.fileExists(atPath: path(absolute)) }

@@ -47,10 +47,7 @@ extension IHKDriver {
                     name: request.name, driver: .mckernel, instance: String(index), cpus: request.cpus,
                     memory: request.memoryByNode, image: image, args: args))
             rollback.commit()
-            guard let instance = try instance(named: request.name) else {
-                throw EnclaveError(.inconsistent, "McKernel enclave '\(request.name)' booted but is not observed")
-            }
-            return instance
+            return try observe(index, name: request.name)
         } catch {
             throw rollback.fail(error)
         }
@@ -108,6 +105,15 @@ extension IHKDriver {
     }
 
     // MARK: Helpers
+
+    /// One OS as observe reports it (status and what it holds, read back).
+    func observe(_ index: Int, name: String?) throws(EnclaveError) -> EnclaveInstance {
+        let held = try queryOS(index)
+        let entry = stateDirectory.readEnclaveRegistry().entries.first { $0.driver == .mckernel && $0.instance == String(index) }
+        return EnclaveInstance(
+            driver: .mckernel, instance: String(index), name: name, state: try status(index).rawValue, cpus: held.cpus,
+            memory: MemoryChunk.merged(held.memory), image: entry?.image, args: entry?.args)
+    }
 
     func validate(_ request: EnclaveRequest) throws(EnclaveError) {
         do {

@@ -7,11 +7,21 @@ extension IHKDriver {
     // MARK: Device: reserved pool
 
     public func queryPool() throws(EnclaveError) -> (cpus: CPUSet, memory: [MemoryChunk]) {
-        let cpu = try tool("ihkconfig", [dev, "query", "cpu"])
-        let mem = try tool("ihkconfig", [dev, "query", "mem"])
-        do { return (try IHKFormat.parseCPUList(cpu.stdout), try IHKFormat.parseMemoryQuery(mem.stdout)) } catch {
-            throw EnclaveError(.inconsistent, error.description, tool: cpu)
-        }
+        (try queryPoolCPUs(), try queryPoolMemory())
+    }
+
+    /// `ihkconfig 0 query cpu`: reserved and unassigned CPUs.
+    public func queryPoolCPUs() throws(EnclaveError) -> CPUSet {
+        let r = try tool("ihkconfig", [dev, "query", "cpu"])
+        guard r.succeeded else { throw EnclaveError(.toolFailed, "cannot query IHK's reserved CPUs", tool: r) }
+        do { return try IHKFormat.parseCPUList(r.stdout) } catch { throw EnclaveError(.inconsistent, error.description, tool: r) }
+    }
+
+    /// `ihkconfig 0 query mem`: reserved and unassigned memory chunks.
+    public func queryPoolMemory() throws(EnclaveError) -> [MemoryChunk] {
+        let r = try tool("ihkconfig", [dev, "query", "mem"])
+        guard r.succeeded else { throw EnclaveError(.toolFailed, "cannot query IHK's reserved memory", tool: r) }
+        do { return try IHKFormat.parseMemoryQuery(r.stdout) } catch { throw EnclaveError(.inconsistent, error.description, tool: r) }
     }
 
     /// `reserve cpu`: each CPU must be present, online and hot-pluggable; IHK offlines them.
@@ -27,7 +37,7 @@ extension IHKDriver {
         }
         let r = try tool("ihkconfig", [dev, "reserve", "cpu", cpus.description])
         guard r.succeeded else { throw EnclaveError(.toolFailed, "IHK could not reserve CPUs \(cpus)", tool: r) }
-        let pool = try queryPool().cpus
+        let pool = try queryPoolCPUs()
         guard cpus.isSubset(of: pool) else {
             throw EnclaveError(.inconsistent, "reserve cpu exited 0 but the pool holds \(pool), not \(cpus)", tool: r)
         }
@@ -37,13 +47,13 @@ extension IHKDriver {
     /// or the 95% rule on node 0 leaves too little.
     public func reserveMemory(_ chunks: [MemoryChunk]) throws(EnclaveError) {
         try checkMemory(chunks)
-        let before = try queryPool().memory
+        let before = try queryPoolMemory()
         let r = try tool("ihkconfig", [dev, "reserve", "mem", IHKFormat.formatMemoryArgument(chunks)])
         guard r.succeeded else {
             throw EnclaveError(
                 .insufficientMemory, "IHK could not reserve \(describe(chunks)) (fragmented or in use memory)", tool: r)
         }
-        let after = try queryPool().memory
+        let after = try queryPoolMemory()
         for want in MemoryChunk.merged(chunks) where bytes(after, node: want.node) < bytes(before, node: want.node) + want.bytes {
             throw EnclaveError(.inconsistent, "reserve mem exited 0 but node \(want.node) did not gain \(want.bytes) bytes", tool: r)
         }
@@ -117,14 +127,21 @@ extension IHKDriver {
     // MARK: OS
 
     public func queryOS(_ index: Int) throws(EnclaveError) -> (cpus: CPUSet, memory: [MemoryChunk]) {
-        let cpu = try tool("ihkosctl", [String(index), "query", "cpu"])
-        let mem = try tool("ihkosctl", [String(index), "query", "mem"])
-        guard cpu.succeeded, mem.succeeded else {
-            throw EnclaveError(.notFound, "cannot query IHK OS \(index)", tool: cpu.succeeded ? mem : cpu)
-        }
-        do { return (try IHKFormat.parseCPUList(cpu.stdout), try IHKFormat.parseMemoryQuery(mem.stdout)) } catch {
-            throw EnclaveError(.inconsistent, error.description, tool: cpu)
-        }
+        (try queryOSCPUs(index), try queryOSMemory(index))
+    }
+
+    /// `ihkosctl N query cpu`: the OS's CPUs.
+    public func queryOSCPUs(_ index: Int) throws(EnclaveError) -> CPUSet {
+        let r = try tool("ihkosctl", [String(index), "query", "cpu"])
+        guard r.succeeded else { throw EnclaveError(.notFound, "cannot query IHK OS \(index)", tool: r) }
+        do { return try IHKFormat.parseCPUList(r.stdout) } catch { throw EnclaveError(.inconsistent, error.description, tool: r) }
+    }
+
+    /// `ihkosctl N query mem`: the OS's memory.
+    public func queryOSMemory(_ index: Int) throws(EnclaveError) -> [MemoryChunk] {
+        let r = try tool("ihkosctl", [String(index), "query", "mem"])
+        guard r.succeeded else { throw EnclaveError(.notFound, "cannot query IHK OS \(index)", tool: r) }
+        do { return try IHKFormat.parseMemoryQuery(r.stdout) } catch { throw EnclaveError(.inconsistent, error.description, tool: r) }
     }
 
     public func status(_ index: Int) throws(EnclaveError) -> IHKFormat.OSStatus {
@@ -140,7 +157,7 @@ extension IHKDriver {
         guard r.succeeded else {
             throw EnclaveError(.busy, "IHK could not assign CPUs \(cpus) to OS \(index) (not reserved, or OS not INITIAL)", tool: r)
         }
-        let held = try queryOS(index).cpus
+        let held = try queryOSCPUs(index)
         guard cpus.isSubset(of: held) else {
             throw EnclaveError(.inconsistent, "assign cpu exited 0 but OS \(index) holds \(held)", tool: r)
         }
@@ -154,7 +171,7 @@ extension IHKDriver {
         guard r.succeeded else {
             throw EnclaveError(.busy, "IHK could not assign \(describe(chunks)) to OS \(index)", tool: r)
         }
-        let held = try queryOS(index).memory
+        let held = try queryOSMemory(index)
         for want in MemoryChunk.merged(chunks) where bytes(held, node: want.node) < want.bytes {
             throw EnclaveError(.inconsistent, "assign mem exited 0 but OS \(index) has too little on node \(want.node)", tool: r)
         }

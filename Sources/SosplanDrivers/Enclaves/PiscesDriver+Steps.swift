@@ -170,6 +170,9 @@ extension PiscesDriver {
         for cpu in cpus where !hotplug.isCPUOnline(cpu) {
             throw EnclaveError(.busy, "CPU \(cpu) is offline: Linux does not have it to give (another owner?)")
         }
+        for cpu in cpus where !configuration.fileExists("/sys/devices/system/cpu/cpu\(cpu)/online") {
+            throw EnclaveError(.busy, "CPU \(cpu) cannot be taken offline (no hotplug control)")
+        }
     }
 
     /// Takes CPUs and blocks from Linux, pushing the undo of each.

@@ -27,14 +27,7 @@ extension IHKDriver {
     /// `reserve cpu`: each CPU must be present, online and hot-pluggable; IHK offlines them.
     public func reserveCPUs(_ cpus: CPUSet) throws(EnclaveError) {
         try checkCPUs(cpus)
-        for cpu in cpus {
-            guard hotplug.isCPUOnline(cpu) else {
-                throw EnclaveError(.busy, "CPU \(cpu) is offline: Linux does not have it to give (another owner?)")
-            }
-            guard configuration.fileExists("/sys/devices/system/cpu/cpu\(cpu)/online") else {
-                throw EnclaveError(.busy, "CPU \(cpu) cannot be taken offline (no hotplug control)")
-            }
-        }
+        try hotplug.checkAvailable(cpus)
         let r = try tool("ihkconfig", [dev, "reserve", "cpu", cpus.description])
         guard r.succeeded else { throw EnclaveError(.toolFailed, "IHK could not reserve CPUs \(cpus)", tool: r) }
         let pool = try queryPoolCPUs()

@@ -30,6 +30,21 @@ public struct LinuxHotplug: Sendable {
         return text.trimmingASCIIWhitespace() != "0"
     }
 
+    /// Whether `cpu` has an `online` file, i.e. Linux can hot-unplug it.
+    public func canOfflineCPU(_ cpu: Int) -> Bool {
+        FileManager.default.fileExists(atPath: "\(cpuDir)/cpu\(cpu)/online")
+    }
+
+    /// Refuses CPUs Linux does not have (offline) or cannot give (no hotplug).
+    public func checkAvailable(_ cpus: CPUSet) throws(EnclaveError) {
+        for cpu in cpus where !isCPUOnline(cpu) {
+            throw EnclaveError(.busy, "CPU \(cpu) is offline: Linux does not have it to give (another owner?)")
+        }
+        for cpu in cpus where !canOfflineCPU(cpu) {
+            throw EnclaveError(.busy, "CPU \(cpu) cannot be taken offline (no hotplug control)")
+        }
+    }
+
     public func onlineCPUs() -> CPUSet { CPUSet(presentCPUs().filter { isCPUOnline($0) }) }
 
     /// Writes `cpuN/online`; succeeds without writing when already in that state.

@@ -6,7 +6,6 @@ import SosplanCore
 /// explicit destroy + create.
 extension MOSDriver {
     public func create(_ request: EnclaveRequest) throws(EnclaveError) -> EnclaveInstance {
-        let spec = try partitionSpec(for: request)
         let current = try readPartition()
         if !current.lwkCPUs.isEmpty {
             let owner = stateDirectory.readEnclaveRegistry().entries.first { $0.driver == .mos }?.name
@@ -17,6 +16,7 @@ extension MOSDriver {
         if current.isBusy && !force {
             throw EnclaveError(.busy, "mOS job \(current.jobID) is active")
         }
+        let spec = try partitionSpec(for: request)
         var args = ["-c", spec.text, "-p", "yes"]
         if force { args.append("-f") }
         let r = try runner.run("lwkctl", args)
@@ -112,9 +112,7 @@ extension MOSDriver {
         guard request.cpus.isSubset(of: present) else {
             throw EnclaveError(.invalid, "CPUs \(request.cpus.subtracting(present)) are not present")
         }
-        for cpu in request.cpus where !hotplug.isCPUOnline(cpu) {
-            throw EnclaveError(.busy, "CPU \(cpu) is offline: Linux does not have it to give (another owner?)")
-        }
+        try hotplug.checkAvailable(request.cpus)
         for chunk in request.memory where chunk.bytes == 0 || chunk.bytes % MOSFormat.sectionSize != 0 {
             throw EnclaveError(.invalid, "mOS memory comes in 128 MiB sections; \(ByteSize(chunk.bytes)) on node \(chunk.node) is not")
         }

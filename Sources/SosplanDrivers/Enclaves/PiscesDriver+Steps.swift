@@ -167,12 +167,7 @@ extension PiscesDriver {
         guard forbidden.isEmpty else { throw EnclaveError(.invalid, "Pisces cannot take CPU \(forbidden) (it cannot leave Linux)") }
         let missing = cpus.subtracting(hotplug.presentCPUs())
         guard missing.isEmpty else { throw EnclaveError(.invalid, "CPUs \(missing) are not present") }
-        for cpu in cpus where !hotplug.isCPUOnline(cpu) {
-            throw EnclaveError(.busy, "CPU \(cpu) is offline: Linux does not have it to give (another owner?)")
-        }
-        for cpu in cpus where !configuration.fileExists("/sys/devices/system/cpu/cpu\(cpu)/online") {
-            throw EnclaveError(.busy, "CPU \(cpu) cannot be taken offline (no hotplug control)")
-        }
+        try hotplug.checkAvailable(cpus)
     }
 
     /// Takes CPUs and blocks from Linux, pushing the undo of each.

@@ -21,9 +21,19 @@ public struct ToolResult: Sendable, Equatable {
 
     public var succeeded: Bool { exitStatus == 0 }
 
-    /// For messages only (arguments quoted when they hold spaces); never executed.
+    /// For messages only, quoted so a reader sees each argument
+    /// unambiguously; never executed.
     public var commandLine: String {
-        ([tool] + arguments).map { $0.contains(" ") || $0.isEmpty ? "'\($0)'" : $0 }.joined(separator: " ")
+        ([tool] + arguments).map(Self.quoted).joined(separator: " ")
+    }
+
+    static func quoted(_ word: String) -> String {
+        let safe = word.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "_./:=,@%+-".unicodeScalars.contains($0)
+        }
+        if safe && !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
     /// stdout and stderr together, for matching the tools' error texts.

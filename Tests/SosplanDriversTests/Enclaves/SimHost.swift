@@ -8,7 +8,7 @@ import Testing
 /// A simulated host installed by the built `sosplan-sim` into a fresh
 /// temporary directory: the root, the tool links, a state directory and a
 /// driver configuration with short timeouts.
-final class SimHost {
+final class SimHost: Sendable {
     let base: URL
     let root: String
     let tools: String

@@ -147,6 +147,9 @@ import Testing
         #expect(raw.exitStatus == 255)
         #expect(raw.stderr.contains("error: assigning CPUs: 5"))
         #expect(try host.tool("ihkosctl", "0", "release", "cpu", "2").exitStatus == 255)
+        // The device releases only reserved, unassigned CPUs ("CPU 2 isn't reserved").
+        #expect(try host.tool("ihkconfig", "0", "release", "cpu", "2").exitStatus == 255)
+        #expect(host.read("/.sosplan-sim/kernel.log")?.contains("CPU 2 isn't reserved") == true)
         #expect { try driver.assignCPUs(0, CPUSet([5])) } throws: { ($0 as? EnclaveError)?.kind == .notSupportedWhileRunning }
         try host.expectAccounted()
     }

@@ -21,11 +21,23 @@ extension SimInstaller {
         let nodeNames = ((try? fm.contentsOfDirectory(atPath: sys + "/node")) ?? []).filter { $0.hasPrefix("node") }
         for name in nodeNames {
             guard let id = Int(name.dropFirst(4)) else { continue }
+            // cpulist, else the older cpumap (hex mask).
             let cpus = (try? String(contentsOfFile: "\(sys)/node/\(name)/cpulist", encoding: .utf8))
-                .flatMap { try? CPUSet(lenientList: $0) } ?? CPUSet()
+                .flatMap { try? CPUSet(lenientList: $0) }
+                ?? (try? String(contentsOfFile: "\(sys)/node/\(name)/cpumap", encoding: .utf8)).flatMap { CPUSet(hexMask: $0) }
+                ?? CPUSet()
             let info = (try? String(contentsOfFile: "\(sys)/node/\(name)/meminfo", encoding: .utf8)) ?? ""
             let total = kb(info, "MemTotal:") * 1024
             nodes.append(SimNode(id: id, cpus: cpus.sorted, baseTotal: total, baseFree: kb(info, "MemFree:") * 1024))
+        }
+        if !nodes.isEmpty, nodes.allSatisfy({ $0.cpus.isEmpty }), let first = nodes.indices.min(by: { nodes[$0].id < nodes[$1].id }) {
+            nodes[first].cpus = present.sorted
+        }
+        // hwloc's captures omit the hotplug files; a real host has cpuN/online
+        // for every CPU but 0.
+        let hasOnlineFiles = present.contains { fm.fileExists(atPath: "\(sys)/cpu/cpu\($0)/online") }
+        if !hasOnlineFiles {
+            for cpu in present where cpu != 0 { try put("\(sys)/cpu/cpu\(cpu)/online", "1\n") }
         }
         if nodes.isEmpty {
             let info = (try? String(contentsOfFile: root + "/proc/meminfo", encoding: .utf8)) ?? ""

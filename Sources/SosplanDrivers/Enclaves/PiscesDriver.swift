@@ -56,13 +56,15 @@ public struct PiscesDriver: EnclaveDriver {
     }
 
     /// Every `/proc/pisces/enclave-N`. The state is not in /proc (research
-    /// §2.3): an enclave without CPUs is reported LOADED, else RUNNING.
+    /// §2.3), so it is inferred: LOADED without CPUs, DEAD when Linux runs
+    /// any of its CPUs again (shut down but not freed), else RUNNING.
     public func observeEnclaves() throws -> EnclaveObservation {
         let fm = FileManager.default
         let names = (try? fm.contentsOfDirectory(atPath: configuration.hostPath("/proc/pisces"))) ?? []
         let blockSize = hotplug.memoryBlockSize() ?? capabilities.memoryGranularity
         let nodeOf = Dictionary(hotplug.memoryBlocks().map { ($0.id, $0.node) }, uniquingKeysWith: { a, _ in a })
         var instances: [EnclaveInstance] = []
+        var warnings: [String] = []
         for name in names where name.hasPrefix("enclave-") {
             guard let id = Int(name.dropFirst("enclave-".count)) else { continue }
             let resources: (cpus: [Int], memory: [PiscesFormat.MemoryRange])
@@ -73,13 +75,19 @@ public struct PiscesDriver: EnclaveDriver {
                     memory.append(MemoryChunk(node: nodeOf[block] ?? 0, bytes: blockSize))
                 }
             }
+            let backInLinux = resources.cpus.filter { hotplug.isCPUOnline($0) }
+            if !backInLinux.isEmpty {
+                warnings.append(
+                    "Pisces enclave \(id) lists CPUs \(CPUSet(backInLinux)) that Linux runs: it was shut down but not freed")
+            }
+            let state = resources.cpus.isEmpty ? "LOADED" : backInLinux.isEmpty ? "RUNNING" : "DEAD"
             instances.append(
                 EnclaveInstance(
-                    driver: .pisces, instance: String(id), state: resources.cpus.isEmpty ? "LOADED" : "RUNNING",
-                    cpus: CPUSet(resources.cpus), memory: MemoryChunk.merged(memory)))
+                    driver: .pisces, instance: String(id), state: state, cpus: CPUSet(resources.cpus),
+                    memory: MemoryChunk.merged(memory)))
         }
         instances.sort { Int($0.instance)! < Int($1.instance)! }
-        let warnings = EnclaveNaming.apply(&instances, registry: stateDirectory.readEnclaveRegistry(), driver: .pisces)
+        warnings += EnclaveNaming.apply(&instances, registry: stateDirectory.readEnclaveRegistry(), driver: .pisces)
         return EnclaveObservation(instances: instances, pool: nil, warnings: warnings)
     }
 

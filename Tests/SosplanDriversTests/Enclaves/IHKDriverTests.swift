@@ -228,6 +228,16 @@ import Testing
         #expect(host.onlineCPUs() == CPUSet(0...7))
     }
 
+    @Test func aShutdownDelayEndsInInactiveWithoutEnoughPolls() throws {
+        let host = try SimHost()
+        _ = try host.ihk.create(try request(host))
+        try host.fault("shutdown-polls", "100000")
+        try host.fault("shutdown-delay", "0.3")
+        try host.ihk.shutdown(0)
+        #expect(try host.ihk.status(0) == .inactive)
+        try host.expectAccounted()
+    }
+
     @Test func aSlowShutdownTimesOutButDestroyStillFinishes() throws {
         let host = try SimHost()
         let driver = host.ihk

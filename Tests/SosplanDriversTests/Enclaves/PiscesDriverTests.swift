@@ -155,6 +155,18 @@ import Testing
         try host.expectAccounted()
     }
 
+    @Test func aFailedFreeLeavesADeadEnclaveThatObserveReports() throws {
+        let host = try SimHost()
+        _ = try host.pisces.create(try request(host))
+        // pisces_shutdown ignores FREE's result and onlines the CPUs anyway.
+        try host.fault("fail", "pisces_shutdown", "free")
+        let error = #expect(throws: EnclaveError.self) { try host.pisces.destroy("kitten") }
+        #expect(error?.kind == .toolFailed)
+        let o = try host.pisces.observeEnclaves()
+        #expect(o.instances.map(\.state) == ["DEAD"])
+        #expect(o.warnings.contains { $0.contains("shut down but not freed") })
+    }
+
     @Test func fragmentedMemoryIsInsufficient() throws {
         let host = try SimHost()
         try host.fault("fragment", "1", "128Mi")

@@ -48,7 +48,8 @@ let package = Package(
             exclude: ["Layout/Invalid"]),
         .testTarget(
             name: "SosplanDriversTests",
-            dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport"]),
+            // sosplan-sim: the enclave driver tests run against the built simulators.
+            dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport", "sosplan-sim"]),
         .testTarget(
             name: "SosplanCLITests",
             dependencies: ["SosplanCore", "SosplanTestSupport", "sosplan", "sosplan-sim"]),

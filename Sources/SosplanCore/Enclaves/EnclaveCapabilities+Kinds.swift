@@ -76,3 +76,10 @@ extension EnclaveCapabilities {
         // always leaves core 0 to Linux.
         forbiddenCPUs: CPUSet([0]))
 }
+
+extension EnclaveCapabilities {
+    /// Every driver's capabilities by kind: what `sosplan plan --snapshot`
+    /// uses where no driver is installed (the drivers declare the same).
+    public static let known: [EnclaveDriverKind: EnclaveCapabilities] = Dictionary(
+        uniqueKeysWithValues: EnclaveDriverKind.allCases.map { ($0, $0.capabilities) })
+}

@@ -8,7 +8,12 @@ public struct LiveTopologyProbe: TopologyProbe {
     public var numa: NumaTopologyProbe
 
     public init(stateDirectory: StateDirectory? = nil, numa: NumaTopologyProbe = NumaTopologyProbe()) {
-        self.sysfs = SysfsTopologyProbe(root: "/", stateDirectory: stateDirectory)
+        self.init(sysfs: SysfsTopologyProbe(root: "/", stateDirectory: stateDirectory), numa: numa)
+    }
+
+    /// Pairs any sysfs probe with any libnuma (tests simulate hosts with it).
+    public init(sysfs: SysfsTopologyProbe, numa: NumaTopologyProbe) {
+        self.sysfs = sysfs
         self.numa = numa
     }
 

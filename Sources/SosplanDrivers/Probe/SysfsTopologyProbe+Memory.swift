@@ -31,10 +31,16 @@ extension SysfsTopologyProbe {
             }
         }
         var perNode: [Int: MemoryBlocks] = [:]
+        let onlyNode = nodes.count == 1 ? nodes[0].id : nil
         for block in blocks {
-            guard let node = nodeOf[block] else {
+            guard let node = nodeOf[block] ?? onlyNode else {
                 warnings.note("block-no-node", block) { "memory blocks \($0): no NUMA node in sysfs; not counted" }
                 continue
+            }
+            if nodeOf[block] == nil {
+                warnings.note("block-only-node", block) {
+                    "memory blocks \($0): sysfs links them to no node; counted on node \(node), the only one"
+                }
             }
             var entry = perNode[node] ?? MemoryBlocks()
             if blockIsOnline(sys, block) { entry.online.insert(block) } else { entry.offline.insert(block) }

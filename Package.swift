@@ -49,6 +49,6 @@ let package = Package(
             dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport"]),
         .testTarget(
             name: "SosplanCLITests",
-            dependencies: ["SosplanCore", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+            dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
     ]
 )

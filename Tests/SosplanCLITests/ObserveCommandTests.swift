@@ -94,6 +94,6 @@ import Testing
     }
 
     static func golden(_ name: String) -> URL {
-        RepositoryPaths.tests.appendingPathComponent("SosplanCLITests/Goldens/\(name)")
+        RepositoryPaths.tests.appendingPathComponent("Goldens/CLI/\(name)")
     }
 }

@@ -84,6 +84,43 @@ import Testing
         #expect(both.status != 0 && both.stderr.contains("give one"))
     }
 
+    @Test func enclavesAndPoolsAreDrawn() throws {
+        // A saved snapshot where enclave lwk0 holds package 1 and McKernel's pool CPU 3.
+        let scratch = try ScratchDirectory("show-enclave")
+        defer { scratch.remove() }
+        let root = try TopologyFixtures.load("8ia64-2s2c2t").root.path
+        var snapshot = try HostSnapshot.decode(
+            json: try CommandRunner.sosplan(["observe", "--root", root, "--format", "json"]).stdout)
+        for i in snapshot.topology.cpus.indices where snapshot.topology.cpus[i].id >= 3 {
+            snapshot.topology.cpus[i].online = false
+            snapshot.topology.cpus[i].owner = snapshot.topology.cpus[i].id == 3 ? "mckernel:pool" : "enclave:lwk0"
+        }
+        snapshot.enclaves = [
+            EnclaveInstance(
+                driver: .mckernel, instance: "0", name: "lwk0", state: "RUNNING", cpus: CPUSet(4...7),
+                memory: [MemoryChunk(node: 0, bytes: 4 << 30)])
+        ]
+        snapshot.enclavePools = [EnclavePool(driver: .mckernel, cpus: CPUSet([3]), memory: [])]
+        snapshot.refreshFingerprint()
+        let file = scratch.path("enclave.json")
+        try Data(snapshot.jsonText().utf8).write(to: file)
+        let svg = scratch.path("enclave.svg")
+        let result = try CommandRunner.sosplan(["show", "--snapshot", file.path, "--svg", svg.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let outcome = Golden.check(result.stdout, against: ObserveCommandTests.golden("show-enclave-8ia64-2s2c2t.txt"))
+        #expect(outcome.isMatch, "\(outcome.message)")
+        let elements = SVGElements()
+        let parser = XMLParser(data: try Data(contentsOf: svg))
+        parser.delegate = elements
+        #expect(parser.parse())
+        let classes = Dictionary(uniqueKeysWithValues: elements.elements.compactMap { a -> (Int, String)? in
+            guard a["class"]?.hasPrefix("cpu ") == true, let id = a["data-cpu"].flatMap(Int.init) else { return nil }
+            return (id, a["class"]!)
+        })
+        #expect(classes == [0: "cpu host", 1: "cpu host", 2: "cpu host", 3: "cpu pool",
+            4: "cpu enclave", 5: "cpu enclave", 6: "cpu enclave", 7: "cpu enclave"])
+    }
+
     @Test func layoutArgumentIsAcceptedWithANote() throws {
         let scratch = try ScratchDirectory("show-layout")
         defer { scratch.remove() }

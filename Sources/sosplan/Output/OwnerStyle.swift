@@ -4,16 +4,16 @@ import SosplanCore
 /// still says who owns each CPU) and a colour for terminals and SVG.
 ///
 /// Codes: `H` host, `S` shared, `-` offline, services `a`-`z`, enclaves
-/// `1`-`9` then `A`-`Z` (minus the fixed letters), co-kernel pools `P`,
-/// `Q`, `R`; `*` once a kind runs out. Assigned in legend order, so the
-/// same owners always get the same codes.
+/// `A`-`Z` (minus the fixed letters), co-kernel pools `P`, `Q`, `R`; `*`
+/// once a kind runs out. Never digits: a code follows the CPU id. Assigned
+/// in legend order, so the same owners always get the same codes.
 struct OwnerStyle {
     private(set) var codes: [Owner: Character] = [:]
     private(set) var colors: [Owner: (ansi: Int, svg: String)] = [:]
 
     init(owners: [Owner]) {
         let serviceCodes = Array("abcdefghijklmnopqrstuvwxyz")
-        let enclaveCodes = Array("123456789ABCDEFGIJKLMNOTUVWXYZ")
+        let enclaveCodes = Array("ABCDEFGIJKLMNOTUVWXYZ")
         let poolCodes = Array("PQR")
         // 256-colour terminal backgrounds and SVG fills of similar hue.
         let servicePalette: [(Int, String)] = [

@@ -25,9 +25,10 @@ final class SysfsReader {
 
     deinit { close(rootFD) }
 
-    /// The file's text up to the first NUL (hwloc's test snapshots pad some
-    /// files with NULs), or nil when it cannot be read. Reads at most 1 MiB.
-    func text(_ path: String) -> String? {
+    /// Reads a file into the buffer; the length up to the first NUL (hwloc's
+    /// test snapshots pad some files with NULs), or nil when it cannot be
+    /// read. Reads at most 1 MiB.
+    private func load(_ path: String) -> Int? {
         let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -44,29 +45,51 @@ final class SysfsReader {
             if n == 0 { break }
             length += n
         }
-        let end = buffer[0..<length].firstIndex(of: 0) ?? length
-        return String(decoding: buffer[0..<end], as: UTF8.self)
+        return buffer[0..<length].firstIndex(of: 0) ?? length
     }
+
+    private func parse<T>(_ path: String, _ body: (SysfsParse.Bytes) -> T?) -> T? {
+        guard let length = load(path) else { return nil }
+        return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<length])) }
+    }
+
+    /// The file's text, or nil when it cannot be read.
+    func text(_ path: String) -> String? { parse(path) { String(decoding: $0, as: UTF8.self) } }
 
     /// The file's text without surrounding whitespace.
-    func trimmed(_ path: String) -> String? { text(path)?.trimmingASCIIWhitespace() }
-
-    /// A decimal integer file (`core_id`, `nr_hugepages`); nil if missing or not a number.
-    func int(_ path: String) -> Int? { trimmed(path).flatMap { Int($0) } }
-
-    /// A Linux CPU list file (`0-3,8`); an empty file is the empty set.
-    func cpuList(_ path: String) -> CPUSet? {
-        guard let s = trimmed(path) else { return nil }
-        return try? CPUSet(lenientList: s)
+    func trimmed(_ path: String) -> String? {
+        parse(path) { String(decoding: UnsafeBufferPointer(rebasing: SysfsParse.trim($0)), as: UTF8.self) }
     }
 
-    /// A hexadecimal mask file (`00000000,0000ffff`).
-    func cpuMask(_ path: String) -> CPUSet? { text(path).flatMap { CPUSet(hexMask: $0) } }
+    /// A decimal integer file (`core_id`, `nr_hugepages`); nil if missing or not a number.
+    func int(_ path: String) -> Int? { parse(path, SysfsParse.int) }
 
-    /// A list file when present, else the mask file beside it: hwloc's order
-    /// of preference is the other way round only because older kernels lack
-    /// the list form.
-    func cpuSet(list: String, mask: String) -> CPUSet? { cpuList(list) ?? cpuMask(mask) }
+    /// A Linux CPU list file (`0-3,8`); an empty file is the empty set.
+    func cpuList(_ path: String) -> CPUSet? { parse(path, SysfsParse.cpuList) }
+
+    /// A hexadecimal mask file (`00000000,0000ffff`).
+    func cpuMask(_ path: String) -> CPUSet? { parse(path, SysfsParse.hexMask) }
+
+    /// Whitespace-separated decimal integers (`distance`).
+    func ints(_ path: String) -> [Int]? { parse(path, SysfsParse.ints) }
+
+    /// A `meminfo` file.
+    func meminfo(_ path: String) -> Meminfo? { parse(path) { Meminfo(bytes: $0) } }
+
+    /// A list file when present, else the mask file beside it (older
+    /// kernels lack the list form). Once a kind of list file turned out to
+    /// be missing, the mask is tried first for the next CPUs: one open per
+    /// file instead of two on such kernels.
+    func cpuSet(list: String, mask: String) -> CPUSet? {
+        if masksFirst.contains(where: { list.hasSuffix($0) }) { return cpuMask(mask) ?? cpuList(list) }
+        if let set = cpuList(list) { return set }
+        guard let set = cpuMask(mask) else { return nil }
+        if let slash = list.lastIndex(of: "/") { masksFirst.append(String(list[slash...])) }
+        return set
+    }
+
+    /// `/thread_siblings_list`, `/shared_cpu_list`, ... found missing.
+    private var masksFirst: [String] = []
 
     func exists(_ path: String) -> Bool { faccessat(rootFD, path, F_OK, 0) == 0 }
 

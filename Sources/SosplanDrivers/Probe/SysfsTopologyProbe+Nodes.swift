@@ -25,11 +25,11 @@ extension SysfsTopologyProbe {
                 cpus.subtract(overlap)
             }
             assigned.formUnion(cpus)
-            let meminfo = sys.text("\(dir)/meminfo").map(Meminfo.init)
+            let meminfo = sys.meminfo("\(dir)/meminfo")
             if meminfo?.total == nil {
                 warnings.note("no-node-meminfo", id) { "\(nodePhrase($0)): no meminfo in sysfs; memory unknown (0)" }
             }
-            let distances = (sys.trimmed("\(dir)/distance") ?? "").split(separator: " ").compactMap { Int($0) }
+            let distances = sys.ints("\(dir)/distance") ?? []
             nodes.append(
                 NUMANode(
                     id: id, cpus: cpus, memoryBytes: meminfo?.total ?? 0, freeBytes: meminfo?.free ?? 0,
@@ -84,7 +84,7 @@ extension SysfsTopologyProbe {
     /// node 0 with every CPU and the memory and hugepages of the whole host.
     private func fallbackNode(_ sys: SysfsReader, _ records: inout [CPURecord], _ warnings: inout ProbeWarnings) -> NUMANode {
         warnings.add("no NUMA nodes in sysfs (no \(Self.nodeBase)/nodeN): one node 0 with every CPU and the memory of /proc/meminfo")
-        let meminfo = sys.text("proc/meminfo").map(Meminfo.init)
+        let meminfo = sys.meminfo("proc/meminfo")
         if meminfo?.total == nil { warnings.add("no proc/meminfo: memory unknown (0)") }
         var hugepages = readHugepages(sys, dir: "sys/kernel/mm/hugepages")
         if hugepages.isEmpty, let size = meminfo?["Hugepagesize"], size > 0 {

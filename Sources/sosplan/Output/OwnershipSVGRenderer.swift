@@ -89,10 +89,12 @@ enum OwnershipSVGRenderer {
     private static func cell(_ thread: OwnershipPicture.Thread, x: Int, y: Int, style: OwnerStyle) -> String {
         let owner = thread.owner
         let tip = "CPU \(thread.id): \(owner)"
+        // Light text on the saturated service and enclave colours.
+        let dark = owner.kind == "service" || owner.kind == "enclave"
         return "<rect class=\"cpu \(owner.kind)\" data-cpu=\"\(thread.id)\" data-owner=\"\(escape(owner.description))\" "
             + "x=\"\(x)\" y=\"\(y)\" width=\"\(cellWidth)\" height=\"\(cellHeight)\" rx=\"3\" fill=\"\(style.svgFill(owner))\">"
             + "<title>\(escape(tip))</title></rect>\n"
-            + "<text class=\"cpu-id\" x=\"\(x + cellWidth / 2)\" y=\"\(y + 15)\">\(thread.id)\(style.code(owner))</text>\n"
+            + "<text class=\"cpu-id\"\(dark ? " style=\"fill: #ffffff\"" : "") x=\"\(x + cellWidth / 2)\" y=\"\(y + 15)\">\(thread.id)\(style.code(owner))</text>\n"
     }
 
     private static func text(_ s: String, x: Int, y: Int, cls: String) -> String {

@@ -75,7 +75,9 @@ enum OwnershipTextRenderer {
         var out = "memory\n"
         let labelWidth = (picture.memory.map { "node \($0.node)".count }.max() ?? 0) + 2
         for node in picture.memory {
-            var parts = ["\(ByteSize(node.total).humanReadable), \(ByteSize(node.free).humanReadable) free"]
+            var parts = [
+                node.total == 0 ? "memory unknown" : "\(ByteSize(node.total).humanReadable), \(ByteSize(node.free).humanReadable) free"
+            ]
             let pools = node.hugepages.filter { $0.total > 0 }
             if !pools.isEmpty {
                 parts.append(

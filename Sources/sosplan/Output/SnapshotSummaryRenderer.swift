@@ -70,7 +70,9 @@ enum SnapshotSummaryRenderer {
 
     private static func nodeRows(_ node: NUMANode, blockSize: UInt64?, _ out: inout Lines) {
         var line = "CPUs \(node.cpus.isEmpty ? "none" : "\(node.cpus)")"
-        line += " · \(ByteSize(node.memoryBytes).humanReadable), \(ByteSize(node.freeBytes).humanReadable) free"
+        line += node.memoryBytes == 0
+            ? " · memory unknown"
+            : " · \(ByteSize(node.memoryBytes).humanReadable), \(ByteSize(node.freeBytes).humanReadable) free"
         if !node.distances.isEmpty { line += " · distances \(node.distances.map(String.init).joined(separator: " "))" }
         out.row("  node \(node.id)", line)
         if !node.hugepages.isEmpty {

@@ -52,6 +52,6 @@ let package = Package(
             dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport", "sosplan-sim"]),
         .testTarget(
             name: "SosplanCLITests",
-            dependencies: ["SosplanCore", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+            dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
     ]
 )

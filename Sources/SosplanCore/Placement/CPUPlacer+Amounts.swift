@@ -4,8 +4,8 @@ extension CPUPlacer {
     /// above their count, highest priority first. `owners` is sorted by
     /// priority, highest first.
     func settleAmounts(
-        _ owners: [CPUOwner], available: Int, amounts: inout [OwnerID: Int], diagnostics: inout [Diagnostic],
-        notes: inout [String]
+        _ owners: [CPUOwner], available: Int, base amounts: inout [OwnerID: Int], targets: inout [OwnerID: Int],
+        diagnostics: inout [Diagnostic], notes: inout [String]
     ) {
         var total = owners.reduce(0) { $0 + amounts[$1.id]! }
         if total > available {
@@ -26,19 +26,16 @@ extension CPUPlacer {
                         hints: ["owners with a lower priority shrink first, down to their min"]))
                 }
             }
-        } else if total < available {
-            for owner in owners where owner.maximum > amounts[owner.id]! && total < available {
-                let before = amounts[owner.id]!
-                var amount = before
-                while amount + step <= owner.maximum && total + step <= available {
-                    amount += step
-                    total += step
-                }
-                if amount > before {
-                    amounts[owner.id] = amount
-                    notes.append("\(owner.id) grows from \(before) to \(amount) CPUs (max \(owner.maximum)): spare CPUs")
-                }
+        }
+        targets = amounts
+        guard total < available else { return }
+        for owner in owners where owner.maximum > amounts[owner.id]! && total < available {
+            var amount = amounts[owner.id]!
+            while amount + step <= owner.maximum && total + step <= available {
+                amount += step
+                total += step
             }
+            targets[owner.id] = amount
         }
     }
 

@@ -34,6 +34,21 @@ extension CPUPlacer {
         return .failure(shortfallDiagnostic(owner, amount, lastShortfall, free: free, candidates: candidates))
     }
 
+    /// A bigger set for an elastic owner that keeps what it has (`seed`),
+    /// within its NUMA constraints; nil when `count` does not fit.
+    func grow(_ owner: CPUOwner, to count: Int, free: CPUSet, seed: CPUSet, keeping mine: CPUSet, selector: NodeSelector) -> CPUSet? {
+        let candidates = (owner.numa ?? index.nodeIDs).filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: universe) }
+        guard case .success(let choice) = selector.choose(
+            count, policy: policy.topology, free: free, candidates: candidates, keep: seed, wholeCores: wholeCores,
+            requiring: index.nodes(of: mine))
+        else { return nil }
+        let within = free.intersection(cpus(ofNodes: choice.nodes))
+        guard let grown = selector.allocator.allocate(count, from: within, seed: seed, wholeCores: wholeCores),
+            mine.isSubset(of: grown)
+        else { return nil }
+        return grown
+    }
+
     /// Whole cores cannot make up `amount` CPUs when every core has the same
     /// number of threads and the amount is not a multiple of it.
     private func wholeCoreMismatch(_ owner: CPUOwner, _ amount: Int, _ sizes: Set<Int>) -> Diagnostic? {

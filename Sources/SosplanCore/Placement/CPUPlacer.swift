@@ -45,21 +45,26 @@ struct CPUPlacer {
         let hostNeed = counted.first { $0.id == .host }.map { roundedHostCount($0) } ?? 0
         let available = universe.subtracting(taken).count - hostNeed - sharedFloor
         var amounts = Dictionary(uniqueKeysWithValues: counted.map { ($0.id, $0.id == .host ? hostNeed : $0.nominal) })
+        var targets = amounts
         settleAmounts(
-            counted.filter { $0.id != .host }, available: available, amounts: &amounts,
+            counted.filter { $0.id != .host }, available: available, base: &amounts, targets: &targets,
             diagnostics: &out.diagnostics, notes: &out.notes)
 
-        // 3. Keep what owners hold (valid under the policy), up to their amount.
+        // 3. Keep what owners hold (valid under the policy), up to their target;
+        // what an elastic owner holds beyond its base amount is its first to go.
         var kept: [OwnerID: CPUSet] = [:]
+        var extra: [OwnerID: CPUSet] = [:]
         for owner in counted where !owner.current.isEmpty {
             var usable = owner.current.intersection(universe).subtracting(taken).subtracting(owner.forbidden)
             if let numa = owner.numa { usable = usable.intersection(cpus(ofNodes: numa)) }
             if wholeCores { usable = allocator.wholeCoreCPUs(usable) }
-            let keep = allocator.trim(usable, to: amounts[owner.id]!, wholeCores: wholeCores)
+            let keep = allocator.trim(usable, to: targets[owner.id]!, wholeCores: wholeCores)
             kept[owner.id] = keep
+            extra[owner.id] = keep.subtracting(allocator.trim(keep, to: amounts[owner.id]!, wholeCores: wholeCores))
             taken.formUnion(keep)
         }
 
+        let selector = NodeSelector(allocator: allocator)
         // 4. Fill each owner up to its amount, best fit within its nodes: the
         // host, then owners tied to NUMA nodes, then the largest first (first
         // fit decreasing packs best); priority decides amounts, not spots.
@@ -68,13 +73,17 @@ struct CPUPlacer {
             let kb = (b.id == .host ? 0 : 1, b.numa == nil ? 1 : 0, -amounts[b.id]!, -b.priority, b.order)
             return ka < kb
         }
-        let selector = NodeSelector(allocator: allocator)
         let coreSizes = Set(allocator.assignable.map(\.count).filter { $0 > 0 })
         var i = 0
         var retried = Set<OwnerID>()
         while i < fillOrder.count {
             let owner = fillOrder[i]
             let mine = kept[owner.id] ?? CPUSet()
+            if mine.count >= amounts[owner.id]! {
+                out.assignments[owner.id] = mine
+                i += 1
+                continue
+            }
             let free = universe.subtracting(taken).union(mine).subtracting(owner.forbidden)
             switch fill(owner, amount: amounts[owner.id]!, free: free, seed: mine, selector: selector, coreSizes: coreSizes) {
             case .success(let (cpus, count)):
@@ -87,7 +96,15 @@ struct CPUPlacer {
                 kept[owner.id] = cpus
                 i += 1
             case .failure(let diagnostic):
-                // Lower-priority owners' kept CPUs may be in the way: free them once and retry.
+                // Spare CPUs elastic owners hold go first (lowest priority first)...
+                if let id = counted.reversed().map(\.id).first(where: { $0 != owner.id && !(extra[$0] ?? CPUSet()).isEmpty }) {
+                    taken.subtract(extra[id]!)
+                    kept[id]!.subtract(extra[id]!)
+                    if let a = out.assignments[id] { out.assignments[id] = a.subtracting(extra[id]!) }
+                    extra[id] = CPUSet()
+                    continue
+                }
+                // ...then what owners filled later hold: free it once and retry.
                 let lower = fillOrder[(i + 1)...].map(\.id).filter { !(kept[$0] ?? CPUSet()).isEmpty }
                 if !lower.isEmpty && !retried.contains(owner.id) {
                     retried.insert(owner.id)
@@ -97,6 +114,26 @@ struct CPUPlacer {
                 out.diagnostics.append(diagnostic)
                 taken.subtract(mine)
                 i += 1
+            }
+        }
+
+        // 5. Growth: spare CPUs to owners with a `max`, highest priority first,
+        // only from what nobody needs (never at another owner's expense).
+        for owner in counted where targets[owner.id]! > amounts[owner.id]! {
+            guard let mine = out.assignments[owner.id], mine.count >= amounts[owner.id]! else { continue }
+            let free = universe.subtracting(taken).union(mine).subtracting(owner.forbidden)
+            let seed = mine.union(owner.current.intersection(free))
+            var count = targets[owner.id]!
+            while count > mine.count {
+                if let grown = grow(owner, to: count, free: free, seed: seed, keeping: mine, selector: selector) {
+                    out.assignments[owner.id] = grown
+                    taken.formUnion(grown)
+                    break
+                }
+                count -= step
+            }
+            if let got = out.assignments[owner.id]?.count, got > owner.nominal {
+                out.notes.append("\(owner.id) grows from \(owner.nominal) to \(got) CPUs (max \(owner.maximum)): spare CPUs")
             }
         }
         return out

@@ -20,7 +20,7 @@ extension EnclaveMemoryPlacer {
                 }
                 guard left[node]! >= size else {
                     diagnostics.append(.error(
-                        "enclave '\(enclave.name)' needs \(ByteSize(size)) on NUMA node \(node), which has only \(ByteSize(left[node]!)) available",
+                        "enclave '\(enclave.name)' needs \(ByteSize(size)) on NUMA node \(node), which has only \(ByteSize(left[node]!).humanReadable) available",
                         file: layout.file, at: mark,
                         hints: ["lower the size, move it to another node, or free memory (hugepages, other enclaves)"]))
                     ok = false
@@ -33,8 +33,8 @@ extension EnclaveMemoryPlacer {
             guard let split = spread(size, near: cpus, granularity: granularity, left: left) else {
                 let total = left.values.reduce(0, +)
                 diagnostics.append(.error(
-                    "enclave '\(enclave.name)' needs \(ByteSize(size)) of memory, but the host has only \(ByteSize(total)) available (" +
-                        left.sorted { $0.key < $1.key }.map { "node \($0.key): \(ByteSize($0.value))" }.joined(separator: ", ") + ")",
+                    "enclave '\(enclave.name)' needs \(ByteSize(size)) of memory, but the host has only \(ByteSize(total).humanReadable) available (" +
+                        left.sorted { $0.key < $1.key }.map { "node \($0.key): \(ByteSize($0.value).humanReadable)" }.joined(separator: ", ") + ")",
                     file: layout.file, at: mark, hints: ["lower the size, or free memory (hugepages, other enclaves)"]))
                 ok = false
                 continue

@@ -48,7 +48,7 @@ struct EnclaveMemoryPlacer {
             let total = chunks.values.reduce(0, +)
             if total > budget {
                 out.diagnostics.append(.error(
-                    "enclave '\(enclave.name)' needs \(ByteSize(total)) of memory, but only \(ByteSize(budget)) is left for enclaves after host.memory (\(layout.host.memory))",
+                    "enclave '\(enclave.name)' needs \(ByteSize(total)) of memory, but only \(ByteSize(budget).humanReadable) is left for enclaves after host.memory (\(layout.host.memory))",
                     file: layout.file, at: enclave.marks["memory"] ?? enclave.marks.object,
                     hints: ["lower the enclave's memory or host.memory"]))
                 continue

@@ -72,7 +72,7 @@ struct HugepagePlacer {
         for (node, delta) in growth.sorted(by: { $0.key < $1.key }) where delta > 0 && delta > free[node, default: 0] {
             let request = origin[blame[node]!]!
             diagnostics.append(.error(
-                "hugepages on NUMA node \(node) need \(ByteSize(UInt64(delta))) more memory, but the node has only \(ByteSize(UInt64(max(free[node, default: 0], 0)))) free after enclaves",
+                "hugepages on NUMA node \(node) need \(ByteSize(UInt64(delta)).humanReadable) more memory, but the node has only \(ByteSize(UInt64(max(free[node, default: 0], 0))).humanReadable) free after enclaves",
                 file: layout.file, at: request.marks["count"] ?? request.marks.object,
                 hints: ["lower the count, or place the pages on another node"]))
         }

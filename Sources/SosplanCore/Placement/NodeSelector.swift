@@ -47,7 +47,9 @@ struct NodeSelector {
         for cpu in free {
             guard let i = index.coreIndex(cpu), !seen[i] else { continue }
             seen[i] = true
-            let position = index.nodePosition[index.cores[i].node]
+            let node = index.cores[i].node
+            guard node >= 0, node < index.nodePosition.count, index.nodePosition[node] >= 0 else { continue }
+            let position = index.nodePosition[node]
             guard wanted[position] else { continue }
             let threads = allocator.assignable[i]
             var f = 0
@@ -83,8 +85,10 @@ struct NodeSelector {
         return max(1, sizes.count)
     }
 
+    /// `requiring`: nodes the set must contain (an owner growing keeps its CPUs).
     func choose(
-        _ n: Int, policy: LayoutPolicy.Topology, free: CPUSet, candidates: [Int], keep: CPUSet, wholeCores: Bool
+        _ n: Int, policy: LayoutPolicy.Topology, free: CPUSet, candidates: [Int], keep: CPUSet, wholeCores: Bool,
+        requiring: CPUSet = CPUSet()
     ) -> Result<Choice, Shortfall> {
         // Per node: free CPUs, and those in whole free cores (no split needed).
         let (freeCaps, whole) = capacities(free: free, candidates: candidates)
@@ -95,7 +99,12 @@ struct NodeSelector {
             guard total >= n else { return .failure(shortfall(n, candidates.count, caps)) }
             return .success(Choice(nodes: candidates.sorted { (keepNodes.contains($0) ? 0 : 1, $0) < (keepNodes.contains($1) ? 0 : 1, $1) }))
         }
-        let kMin = nodesNeeded(n, among: candidates)
+        let required = Set(requiring)
+        let sizeNeeded = nodesNeeded(n, among: candidates)
+        if (policy == .restricted || policy == .singleNUMANode) && required.count > sizeNeeded {
+            return .failure(shortfall(n, sizeNeeded, caps))
+        }
+        let kMin = max(sizeNeeded, required.count)
         let kMax: Int
         switch policy {
         case .singleNUMANode: kMax = 1
@@ -110,7 +119,7 @@ struct NodeSelector {
         let floor = splitEstimate(n, wholeCPUs: whole.values.reduce(0, +))
         var best: (set: [Int], splits: Int)?
         for k in kMin...max(kMin, kMax) {
-            guard let set = bestSet(size: k, n: n, caps: caps, whole: whole, keepNodes: keepNodes) else { continue }
+            guard let set = bestSet(size: k, n: n, caps: caps, whole: whole, keepNodes: keepNodes, required: required) else { continue }
             let splits = splitEstimate(n, wholeCPUs: set.reduce(0) { $0 + whole[$1]! })
             if best == nil || splits < best!.splits { best = (set, splits) }
             if splits <= floor { break }
@@ -127,12 +136,12 @@ struct NodeSelector {
     /// grown greedily from each seed by distance, plus the largest nodes.
     /// Preference: holds the owner's current nodes, then compact (small
     /// total distance), then best fit (least capacity left over), then ids.
-    private func bestSet(size: Int, n: Int, caps: [Int: Int], whole: [Int: Int], keepNodes: Set<Int>) -> [Int]? {
+    private func bestSet(size: Int, n: Int, caps: [Int: Int], whole: [Int: Int], keepNodes: Set<Int>, required: Set<Int>) -> [Int]? {
         let nodes = caps.keys.sorted()
         guard size <= nodes.count else { return nil }
         if size == 1 {
             // One node: no set to grow, just the best single node.
-            let feasible = nodes.filter { caps[$0]! >= n }
+            let feasible = nodes.filter { caps[$0]! >= n && required.isSubset(of: [$0]) }
             return feasible.min { a, b in
                 let ka = (keepNodes.contains(a) ? 0 : 1, splitEstimate(n, wholeCPUs: whole[a]!), caps[a]! - n, a)
                 let kb = (keepNodes.contains(b) ? 0 : 1, splitEstimate(n, wholeCPUs: whole[b]!), caps[b]! - n, b)
@@ -158,6 +167,9 @@ struct NodeSelector {
                 total += caps[other]!
             }
             if set.count == size && total >= n { candidates.append(set) }
+            // The seed with the roomiest others: feasible whenever any set holding the seed is.
+            let roomiest = [seed] + byCapacity.filter { $0 != seed }.prefix(size - 1)
+            if roomiest.count == size { candidates.append(roomiest) }
         }
         func score(_ set: [Int]) -> (Int, Int, Int, Int) {
             let kept = set.filter(keepNodes.contains).count
@@ -167,7 +179,7 @@ struct NodeSelector {
             let splits = splitEstimate(n, wholeCPUs: set.reduce(0) { $0 + whole[$1]! })
             return (-kept, splits, distance, leftover)
         }
-        let feasible = candidates.filter { $0.reduce(0) { $0 + caps[$1]! } >= n }
+        let feasible = candidates.filter { $0.reduce(0) { $0 + caps[$1]! } >= n && required.isSubset(of: $0) }
         guard let best = feasible.min(by: { a, b in
             let sa = score(a), sb = score(b)
             return sa != sb ? sa < sb : a.sorted().lexicographicallyPrecedes(b.sorted())

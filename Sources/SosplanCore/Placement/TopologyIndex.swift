@@ -36,7 +36,7 @@ public struct TopologyIndex: Sendable {
 
     public init(_ topology: Topology) {
         var cores: [Core] = []
-        var coreKey: [String: Int] = [:]
+        var coreKey: [Int: Int] = [:]
         var coreOfCPU: [Int: Int] = [:]
         var nodeCPUs: [Int: CPUSet] = [:]
         var llcCPUs: [Int: CPUSet] = [:]
@@ -45,13 +45,9 @@ public struct TopologyIndex: Sendable {
         for cpu in topology.cpus {
             let node = cpu.node ?? TopologyIndex.nodeOf(cpu.id, topology) ?? 0
             let package = cpu.package ?? -1
-            // Without core ids, the thread-sibling set (or the CPU alone) is the core.
-            let key: String
-            if let core = cpu.core {
-                key = "\(package)/\(core)/\(node)"
-            } else {
-                key = "siblings/\(cpu.threadSiblings.first ?? cpu.id)"
-            }
+            // A core is its set of hardware threads (`core_id` repeats across
+            // dies on some hosts), named by its lowest thread, as in hwloc.
+            let key = cpu.coreLeader
             let llc = cpu.l3 ?? -(node + 1)
             if let i = coreKey[key] {
                 cores[i].threads.insert(cpu.id)
@@ -61,9 +57,9 @@ public struct TopologyIndex: Sendable {
                 coreOfCPU[cpu.id] = cores.count
                 cores.append(Core(index: cores.count, threads: CPUSet([cpu.id]), node: node, package: package, llc: llc))
             }
-            if cpu.node == nil && TopologyIndex.nodeOf(cpu.id, topology) == nil {
-                nodeCPUs[node, default: CPUSet()].insert(cpu.id)
-            }
+            // Every CPU counts on its node, also when the kernel lists no
+            // directory for that node.
+            nodeCPUs[node, default: CPUSet()].insert(cpu.id)
             llcCPUs[llc, default: CPUSet()].insert(cpu.id)
             packageCPUs[package, default: CPUSet()].insert(cpu.id)
         }

@@ -12,6 +12,8 @@ public struct HostObserver {
     public var enclaves: [any EnclaveStateSource]
     /// Units named in a layout, observed even if sosplan does not manage them.
     public var unitNames: [String]
+    /// Notes from setting the sources up (e.g. a co-kernel half installed).
+    public var notes: [String] = []
 
     public init(
         topology: any TopologyProbe, systemd: (any SystemdStateSource)? = nil, systemdRequired: Bool = false,
@@ -26,7 +28,7 @@ public struct HostObserver {
 
     public func observe() throws -> HostSnapshot {
         let topo = try topology.probeTopology()
-        var warnings = topo.warnings
+        var warnings = topo.warnings + notes
         var systemdState: SystemdState?
         if let systemd {
             do {

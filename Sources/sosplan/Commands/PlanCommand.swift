@@ -1,9 +1,58 @@
 import ArgumentParser
+import Foundation
+import SosplanCore
 
+/// `sosplan plan LAYOUT`: where every owner goes and the ordered steps that
+/// take the host there. Exit 0 no changes, 2 changes, 1 error (including a
+/// layout that does not fit).
 struct PlanCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "TODO")
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Compute the placement and the ordered plan for a layout (a dry run).",
+        discussion: """
+            Exit codes: 0 no changes, 2 changes to make, 1 error (an invalid layout, a layout \
+            that does not fit the host, an unreadable snapshot). With --snapshot FILE the host \
+            comes from a saved snapshot (observe -o), which is how CI diffs a layout against a \
+            host it cannot reach. -o FILE saves the plan as JSON for 'apply PLAN.json'.
+            """)
+
+    @Argument(help: ArgumentHelp("The host layout.", valueName: "LAYOUT"))
+    var layout: String
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .long, help: ArgumentHelp("Plan against a saved snapshot instead of observing.", valueName: "FILE"))
+    var snapshot: String?
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customShort("o"), help: ArgumentHelp("Also write the plan JSON to FILE.", valueName: "FILE"))
+    var output: String?
+
+    func validate() throws {
+        if snapshot != nil && host.root != nil {
+            throw ValidationError("--snapshot and --root both say where the host comes from; give one")
+        }
+    }
 
     func run() throws {
-        throw ValidationError("'plan' is not implemented yet")
+        let layout = try LayoutInput.load(self.layout)
+        let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout))
+        let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
+        if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
+        guard let plan = result.plan else { throw ExitCode(1) }
+        if let output {
+            do {
+                try Data(plan.jsonText().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw Failure.report("cannot write the plan to '\(output)': \(error.localizedDescription)")
+            }
+        }
+        switch format {
+        case .text: Terminal.out(PlanFormatter.text(plan))
+        case .json: Terminal.out(plan.jsonText())
+        }
+        if plan.changes { throw ExitCode(2) }
     }
 }

@@ -14,7 +14,7 @@ struct ShowCommand: ParsableCommand {
             CPU still carries its owner's code; the legend explains the codes.
             """)
 
-    @Argument(help: ArgumentHelp("A host layout (its placement view arrives with the plan command).", valueName: "LAYOUT"))
+    @Argument(help: ArgumentHelp("A host layout: draw the placement its plan would make.", valueName: "LAYOUT"))
     var layout: String?
 
     @OptionGroup var host: HostOptions
@@ -35,14 +35,18 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let layout {
-            guard FileManager.default.isReadableFile(atPath: layout) else {
-                throw Failure.report("cannot read the layout '\(layout)'")
-            }
-            Terminal.err("note: the placement view of '\(layout)' arrives with the plan command; showing the observed state\n")
+        let picture: OwnershipPicture
+        if let path = layout {
+            let layout = try LayoutInput.load(path)
+            let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout))
+            let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
+            if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
+            guard let plan = result.plan else { throw ExitCode(1) }
+            picture = OwnershipPicture(snapshot: state, ownership: CPUOwnership.planned(plan, on: state))
+        } else {
+            let state = try host.loadSnapshot(from: snapshot)
+            picture = OwnershipPicture(snapshot: state, ownership: CPUOwnership.observed(state))
         }
-        let state = try loadSnapshot()
-        let picture = OwnershipPicture(snapshot: state, ownership: CPUOwnership.observed(state))
         if let svg {
             do {
                 try Data(OwnershipSVGRenderer.render(picture).utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
@@ -52,25 +56,5 @@ struct ShowCommand: ParsableCommand {
         }
         let colors = !noColor && Terminal.colorsEnabled()
         Terminal.out(OwnershipTextRenderer.render(picture, colors: colors, width: Terminal.width))
-    }
-
-    private func loadSnapshot() throws -> HostSnapshot {
-        guard let snapshot else {
-            do {
-                return try host.makeObserver().observe()
-            } catch {
-                throw Failure.report("\(error)")
-            }
-        }
-        guard let data = FileManager.default.contents(atPath: snapshot) else {
-            throw Failure.report("cannot read the snapshot '\(snapshot)'")
-        }
-        do {
-            return try HostSnapshot.decode(json: String(decoding: data, as: UTF8.self))
-        } catch let error as JSONParser.Failure {
-            throw Failure.report("\(snapshot):\(error.mark.line):\(error.mark.column): \(error.message)")
-        } catch {
-            throw Failure.report("\(snapshot): \(JSONValueDecoder.describe(error))")
-        }
     }
 }

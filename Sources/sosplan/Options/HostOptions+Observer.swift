@@ -22,7 +22,27 @@ extension HostOptions {
         return SysfsTopologyProbe(root: root ?? "/", stateDirectory: topologyCacheDirectory)
     }
 
-    func makeObserver() -> HostObserver {
-        HostObserver(topology: makeTopologyProbe())
+    /// Co-kernel tools from `--tools-dir` (or $PATH), their kernel files under `--root`.
+    var enclaveToolConfiguration: EnclaveToolConfiguration {
+        EnclaveToolConfiguration(toolsDirectory: toolsDir, root: root ?? "/")
+    }
+
+    /// The observer of this host: topology, and the co-kernels that are
+    /// installed; `unitNames` are units a layout names.
+    func makeObserver(unitNames: [String] = []) -> HostObserver {
+        let enclaves = EnclaveDrivers.probe(configuration: enclaveToolConfiguration, stateDirectory: stateDirectory)
+        var observer = HostObserver(topology: makeTopologyProbe(), enclaves: enclaves.drivers, unitNames: unitNames)
+        observer.notes = enclaves.notes
+        return observer
+    }
+
+    /// What each co-kernel can do: the installed drivers' values (which may
+    /// refine granularity from the host), the known ones for the others.
+    func enclaveCapabilities() -> [EnclaveDriverKind: EnclaveCapabilities] {
+        var caps = EnclaveCapabilities.known
+        for driver in EnclaveDrivers.available(configuration: enclaveToolConfiguration, stateDirectory: stateDirectory) {
+            caps[driver.driver] = driver.capabilities
+        }
+        return caps
     }
 }

@@ -1,0 +1,25 @@
+import ArgumentParser
+import SosplanCore
+
+/// Reads and decodes a layout for commands that need a valid one (plan,
+/// show): diagnostics go to stderr; any error ends the command with exit 1.
+enum LayoutInput {
+    static func load(_ path: String) throws -> HostLayout {
+        let name = InputFile.displayName(path)
+        switch InputFile.read(path) {
+        case .failure(let e):
+            Terminal.err(DiagnosticFormatter.text(Diagnostic.error(e.description, file: name, at: nil)) + "\n")
+            throw ExitCode(1)
+        case .success(let bytes):
+            let result = LayoutDecoder.decode(bytes, file: name)
+            if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
+            guard let layout = result.layout else { throw ExitCode(1) }
+            return layout
+        }
+    }
+
+    /// Units the layout names: observed even when sosplan does not manage them.
+    static func unitNames(_ layout: HostLayout) -> [String] {
+        Array(Set(layout.services.flatMap(\.units) + layout.services.map(\.slice) + layout.services.filter { $0.exec != nil }.map(\.execUnitName))).sorted()
+    }
+}

@@ -26,6 +26,8 @@ public final class SystemdLab: Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     init(name: String, environment: [String: String], owned: Bool, deny: [String]) {

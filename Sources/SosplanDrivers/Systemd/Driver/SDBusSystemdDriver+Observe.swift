@@ -1,3 +1,4 @@
+import Foundation
 import SosplanCore
 
 extension SDBusSystemdDriver {
@@ -78,9 +79,12 @@ extension SDBusSystemdDriver {
         return set.isEmpty && emptyIsNil ? nil : set
     }
 
-    /// `ExecStart` is `a(sasbttttuii)`: (path, argv, ignore-failure, times..., pid, code, status).
+    /// `ExecStart` is `a(sasbttttuii)`: (path, argv, ignore-failure, times...,
+    /// pid, code, status). systemd reports argv before it expands environment
+    /// variables at exec time, so sosplan's `$$` escapes are still there; the
+    /// program receives `$` (sosplan's own units never contain a bare `$`).
     private func execArguments(_ v: DBusValue?) -> [String]? {
         guard let first = v?.arrayValues?.first?.structureFields, first.count > 1 else { return nil }
-        return first[1].stringArray
+        return first[1].stringArray?.map { $0.replacingOccurrences(of: "$$", with: "$") }
     }
 }

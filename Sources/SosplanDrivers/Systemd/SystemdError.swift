@@ -80,8 +80,9 @@ public enum SystemdError: Error, Sendable, Equatable, CustomStringConvertible {
             case "\t": out += "\\t"
             case "\0": out += "\\0"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + String(scalar.value, radix: 16, uppercase: false).leftPadded(to: 2)
+                if UnitFileValue.isControl(scalar) {
+                    let hex = String(scalar.value, radix: 16, uppercase: false)
+                    out += scalar.value < 0x100 ? "\\x" + hex.leftPadded(to: 2) : "\\u{\(hex)}"
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -61,7 +61,7 @@ public enum ManagedUnitFiles {
     /// elsewhere (`kind == .sliceProperties`, no description).
     public static func slice(_ request: SliceRequest, kind: ManagedFileKind) throws(SystemdError) -> UnitFile {
         let name = try sliceName(request.name, field: "slice")
-        let description = kind == .slice ? (request.description ?? "sosplan slice \(name)") : nil
+        let description = kind == .slice ? (request.description ?? "sosplan slice \(shortName(name))") : nil
         let settings = try request.resources.unitFileEntries(field: "slice \(name)")
         return UnitFile(header: header, sections: [
             try unitSection(kind, description: description),
@@ -91,7 +91,7 @@ public enum ManagedUnitFiles {
         ]
         service += settings.map { UnitFile.Entry($0.0, $0.1) }
         return UnitFile(header: header, sections: [
-            try unitSection(.execUnit, description: request.description ?? "sosplan service \(name)"),
+            try unitSection(.execUnit, description: request.description ?? "sosplan service \(shortName(name))"),
             UnitFile.Section("Service", service),
             UnitFile.Section("Install", [.init("WantedBy", "multi-user.target")]),
         ])
@@ -104,6 +104,13 @@ public enum ManagedUnitFiles {
             try unitSection(.confinement),
             UnitFile.Section(unit.type.section, settings.map { UnitFile.Entry($0.0, $0.1) }),
         ])
+    }
+
+    /// `sosplan-web.slice` -> `web` (for default descriptions).
+    static func shortName(_ unit: UnitName) -> String {
+        var s = Substring(unit.rawValue.dropLast(unit.type.rawValue.count + 1))
+        if s.hasPrefix("sosplan-") { s = s.dropFirst("sosplan-".count) }
+        return String(s)
     }
 
     /// A slice name sosplan may create or fill: valid, `.slice`, not a host slice.

@@ -59,10 +59,11 @@ public enum UnitFileValue {
         return parts.joined(separator: " ")
     }
 
-    /// Refuses NUL, newlines and every other control character: they either
-    /// end the line (a new key) or are unescaped by systemd in surprising ways.
+    /// Refuses NUL, newlines and every other control character (C0, DEL, C1,
+    /// and the Unicode line/paragraph separators): they either end the line
+    /// (a new key) or make a value that reads differently than it looks.
     static func refuseControlCharacters(_ value: String, field: String) throws(SystemdError) {
-        for c in value.unicodeScalars where c.value < 0x20 || c.value == 0x7F {
+        for c in value.unicodeScalars where isControl(c) {
             let what: String
             switch c {
             case "\n": what = "a newline (it would start a new line in the unit file)"
@@ -72,6 +73,10 @@ public enum UnitFileValue {
             }
             throw .invalidValue(field: field, value: value, reason: "it contains \(what)")
         }
+    }
+
+    static func isControl(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029
     }
 
     /// A weight (`CPUWeight=`, `IOWeight=`): systemd accepts 1...10000.

@@ -6,6 +6,8 @@ public struct CommandResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// True when a signal ended the program (a crash), not `exit()`.
+    public var signaled: Bool = false
 }
 
 public enum CommandRunner {
@@ -41,12 +43,16 @@ public enum CommandRunner {
         return CommandResult(
             status: process.terminationStatus,
             stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: errData.get(), as: UTF8.self))
+            stderr: String(decoding: errData.get(), as: UTF8.self),
+            signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// Runs the built `sosplan` binary.
-    public static func sosplan(_ arguments: [String], environment: [String: String]? = nil) throws -> CommandResult {
-        try run(RepositoryPaths.product("sosplan"), arguments, environment: environment)
+    public static func sosplan(
+        _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil, currentDirectory: URL? = nil
+    ) throws -> CommandResult {
+        try run(RepositoryPaths.product("sosplan"), arguments, environment: environment, stdin: stdin,
+                currentDirectory: currentDirectory)
     }
 }
 

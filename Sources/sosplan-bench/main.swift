@@ -1,2 +1,33 @@
-// Placeholder: release-build benchmarks.
-print("sosplan-bench: no benchmarks yet")
+// sosplan-bench: release-build benchmarks. Run `sosplan-bench` for all of
+// them, `sosplan-bench NAME...` for some, `--runs N` to change the count,
+// `--list` to see the names. Each prints `NAME: median X ms over N runs`.
+// To add one: put a `Benchmark` in its own file and list it in `Benchmarks.all`.
+
+import Foundation
+
+var names: [String] = []
+var runs: Int?
+var arguments = CommandLine.arguments.dropFirst()
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--runs":
+        guard let n = arguments.popFirst().flatMap({ Int($0) }), n > 0 else {
+            FileHandle.standardError.write(Data("--runs needs a positive number\n".utf8))
+            exit(64)
+        }
+        runs = n
+    case "--list":
+        for b in Benchmarks.all { print("\(b.name): \(b.about)") }
+        exit(0)
+    default:
+        names.append(argument)
+    }
+}
+let unknown = names.filter { n in !Benchmarks.all.contains { $0.name == n } }
+guard unknown.isEmpty else {
+    FileHandle.standardError.write(Data("unknown benchmark(s): \(unknown.joined(separator: ", ")); try --list\n".utf8))
+    exit(64)
+}
+for benchmark in Benchmarks.all where names.isEmpty || names.contains(benchmark.name) {
+    print(benchmark.run(runs: runs ?? benchmark.defaultRuns))
+}

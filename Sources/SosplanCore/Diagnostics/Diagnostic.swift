@@ -64,3 +64,6 @@ extension Array where Element == Diagnostic {
         }.map(\.element)
     }
 }
+
+/// Lets functions return `Result<_, Diagnostic>` for a single located problem.
+extension Diagnostic: Error {}

@@ -50,19 +50,15 @@ public enum JSONWriter {
         }
     }
 
-    /// Flat = no member is an object or an array of compound values.
-    static func isFlat(_ v: JSONValue) -> Bool {
-        func scalarOrScalarArray(_ x: JSONValue) -> Bool {
-            switch x {
-            case .object(let m): return m.isEmpty
-            case .array(let a): return a.allSatisfy { if case .array = $0 { return false }; if case .object(let m) = $0 { return m.isEmpty }; return true }
-            default: return true
-            }
-        }
+    /// Short values nest at most two levels deep on one line (an array of
+    /// flat objects, an object of scalars); deeper ones always break.
+    static func isFlat(_ v: JSONValue) -> Bool { depth(v) <= 2 }
+
+    static func depth(_ v: JSONValue) -> Int {
         switch v {
-        case .array(let a): return a.allSatisfy(scalarOrScalarArray) && a.allSatisfy { if case .array(let x) = $0 { return x.isEmpty }; return true }
-        case .object(let m): return m.allSatisfy { scalarOrScalarArray($0.1) }
-        default: return true
+        case .array(let a): return 1 + (a.map(depth).max() ?? 0)
+        case .object(let m): return 1 + (m.map { depth($0.1) }.max() ?? 0)
+        default: return 0
         }
     }
 

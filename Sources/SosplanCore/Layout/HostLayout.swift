@@ -11,6 +11,9 @@ public struct HostLayout: Sendable {
     public var hugepages: [HugepageRequest]
     public var enclaves: [EnclaveSpec]
     public var services: [ServiceSpec]
+    /// Marks of the document frame: `apiVersion`, `metadata`, `spec`,
+    /// `spec.host`, `spec.hugepages`, `spec.enclaves`, `spec.services`.
+    public var marks: SourceMarks = SourceMarks()
 
     public init(
         file: String, metadata: LayoutMetadata, policy: LayoutPolicy = LayoutPolicy(),

@@ -62,7 +62,6 @@ public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
     case enclaveCreate = "enclave.create"
     case enclaveGrow = "enclave.grow"
     case enclaveShrink = "enclave.shrink"
-    case enclaveRecreate = "enclave.recreate"
     case enclaveDestroy = "enclave.destroy"
 
     public enum Effect: Sendable { case add, change, destroy }

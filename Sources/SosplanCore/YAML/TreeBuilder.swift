@@ -7,12 +7,11 @@ struct TreeBuilder {
     var diagnostics: [Diagnostic] = []
     var root: YAMLNode?
 
-    private enum Frame {
-        case sequence(Collection)
-        case mapping(Collection)
-    }
-
+    /// An open list or mapping. Kept directly in `stack` (not wrapped in an
+    /// enum) so appending to the innermost one mutates it in place; a copy
+    /// per append made long lists quadratic.
     private struct Collection {
+        var isMapping: Bool
         var mark: SourceMark
         var tag: String?
         var anchor: String?
@@ -24,7 +23,7 @@ struct TreeBuilder {
         var merges: [(YAMLNode, SourceMark)] = []
     }
 
-    private var stack: [Frame] = []
+    private var stack: [Collection] = []
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     private var documents = 0
     private var nodeCount = 0
@@ -84,19 +83,19 @@ struct TreeBuilder {
             return add(node, size: target.size)
         case YAML_SEQUENCE_START_EVENT:
             let d = event.data.sequence_start
-            stack.append(.sequence(Collection(
-                mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor))))
+            stack.append(Collection(
+                isMapping: false, mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor)))
         case YAML_MAPPING_START_EVENT:
             let d = event.data.mapping_start
-            stack.append(.mapping(Collection(
-                mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor))))
+            stack.append(Collection(
+                isMapping: true, mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor)))
         case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(let c)? = stack.popLast() else { return true }
+            guard let c = stack.popLast(), !c.isMapping else { return true }
             let node = YAMLNode(.sequence(c.items), mark: c.mark, tag: c.tag)
             if let a = c.anchor { anchors[a] = (node, c.size) }
             return add(node, size: c.size, counted: true)
         case YAML_MAPPING_END_EVENT:
-            guard case .mapping(var c)? = stack.popLast() else { return true }
+            guard var c = stack.popLast(), c.isMapping else { return true }
             applyMerges(&c)
             let node = YAMLNode(.mapping(c.pairs), mark: c.mark, tag: c.tag)
             if let a = c.anchor { anchors[a] = (node, c.size) }
@@ -117,47 +116,46 @@ struct TreeBuilder {
                 hints: ["aliases multiply the nodes they refer to; this looks like a \"billion laughs\" document"])
             return true
         }
-        guard var top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return false
         }
-        switch top {
-        case .sequence(var c):
-            c.items.append(node)
-            c.size += size
-            top = .sequence(c)
-        case .mapping(var c):
-            c.size += size
-            if let key = c.pendingKey {
-                c.pendingKey = nil
-                if key.plainScalar == "<<" {
-                    c.merges.append((node, key.mark))
-                } else {
-                    c.pairs.append(YAMLPair(key: key, value: node))
-                }
-            } else {
-                registerKey(node, in: &c)
-                c.pendingKey = node
-            }
-            top = .mapping(c)
+        let top = stack.count - 1
+        stack[top].size += size
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return false
         }
-        stack.append(top)
+        if let key = stack[top].pendingKey {
+            stack[top].pendingKey = nil
+            if key.plainScalar == "<<" {
+                stack[top].merges.append((node, key.mark))
+            } else {
+                stack[top].pairs.append(YAMLPair(key: key, value: node))
+            }
+        } else {
+            if let problem = TreeBuilder.registerKey(node, in: &stack[top]) {
+                fail(problem.message, problem.mark, hints: problem.hints)
+            }
+            stack[top].pendingKey = node
+        }
         return false
     }
 
-    private mutating func registerKey(_ key: YAMLNode, in c: inout Collection) {
+    /// Records a mapping key; returns the problem with it, if any.
+    private static func registerKey(
+        _ key: YAMLNode, in c: inout Collection
+    ) -> (message: String, mark: SourceMark, hints: [String])? {
         guard let name = key.scalar else {
-            fail("a mapping key must be a plain string, found \(key.kindName)", key.mark)
-            return
+            return ("a mapping key must be a plain string, found \(key.kindName)", key.mark, [])
         }
-        if key.plainScalar == "<<" { return }
+        if key.plainScalar == "<<" { return nil }
         if let first = c.keys[name] {
-            fail(
-                "duplicate key '\(name)' (first defined at \(first.line):\(first.column))", key.mark,
-                hints: ["YAML keeps only one value per key; remove or rename one of them"])
-        } else {
-            c.keys[name] = key.mark
+            return ("duplicate key '\(name)' (first defined at \(first.line):\(first.column))", key.mark,
+                    ["YAML keeps only one value per key; remove or rename one of them"])
         }
+        c.keys[name] = key.mark
+        return nil
     }
 
     /// `<<: *base` or `<<: [*a, *b]`: copy keys the mapping does not set

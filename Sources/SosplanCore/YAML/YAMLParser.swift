@@ -72,6 +72,10 @@ public struct YAMLParser {
             return builder.root
         }
         diagnostics += builder.diagnostics
+        if root == nil, diagnostics.isEmpty {
+            // Only comments (or nothing) between the stream's ends: no document.
+            diagnostics.append(error("the file holds no YAML document (only comments); expected a HostLayout document", .start))
+        }
         return Result(root: diagnostics.hasErrors ? nil : root, diagnostics: diagnostics)
     }
 
@@ -80,7 +84,7 @@ public struct YAMLParser {
         var message = "syntax error: \(problem)"
         if let context = p.context {
             let m = p.context_mark
-            message += " (while \(String(cString: context)) at \(m.line + 1):\(m.column + 1))"
+            message += " (\(String(cString: context)) at \(m.line + 1):\(m.column + 1))"
         }
         let mark = SourceMark(line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
         return error(message, mark)

@@ -1,9 +1,37 @@
 import ArgumentParser
+import SosplanCore
 
+/// `sosplan validate FILE...`: decodes each layout and runs every check that
+/// needs no host. Exit 0 when all files are valid, 1 otherwise.
 struct ValidateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validate", abstract: "TODO")
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check host layouts without touching the host.",
+        discussion: "Exit codes: 0 all files valid, 1 any file invalid or unreadable. FILE '-' reads standard input.")
+
+    @Option(name: .long, help: "Output format: text, json or github (workflow annotations).")
+    var format: ValidationFormat = .text
+
+    @Argument(help: ArgumentHelp("Layout files to check.", valueName: "FILE"))
+    var files: [String]
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one layout file") }
+    }
 
     func run() throws {
-        throw ValidationError("'validate' is not implemented yet")
+        let reports = files.map { path -> ValidationReport in
+            let name = InputFile.displayName(path)
+            switch InputFile.read(path) {
+            case .failure(let e):
+                return ValidationReport(file: name, diagnostics: [.error(e.description, file: name, at: nil)])
+            case .success(let bytes):
+                return ValidationReport(file: name, diagnostics: LayoutDecoder.decode(bytes, file: name).diagnostics)
+            }
+        }
+        let (out, err) = ValidationReport.render(reports, as: format)
+        Terminal.out(out)
+        Terminal.err(err)
+        if reports.contains(where: { !$0.isValid }) { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,114 @@
+/// Checks across a decoded layout that need no host: unique names, known
+/// enclaves, CPUs an enclave can hold, units and slices owned once, CPU
+/// lists owned once, hugepage pools given once. Host-specific checks (does
+/// CPU 40 exist, is there 1Gi of free memory on node 1) happen when planning.
+public enum LayoutChecks {
+    /// Every cross-check problem of `layout`.
+    public static func diagnose(_ layout: HostLayout) -> [Diagnostic] {
+        var checker = LayoutChecker(layout: layout, isBroken: nil)
+        return checker.run()
+    }
+
+    /// As `diagnose(_:)`, skipping values at paths the decoder could not read
+    /// (so a mistake is reported once, not again as a follow-on problem).
+    static func diagnose(_ layout: HostLayout, skipping isBroken: @escaping (String) -> Bool) -> [Diagnostic] {
+        var checker = LayoutChecker(layout: layout, isBroken: isBroken)
+        return checker.run()
+    }
+}
+
+extension LayoutChecker {
+    mutating func run() -> [Diagnostic] {
+        uniqueNames()
+        enclaveReferences()
+        enclaveCapacity()
+        driverLimits()
+        explicitCPUsOwnedOnce()
+        numaPolicy()
+        unitsOwnedOnce()
+        slicesOwnedOnce()
+        hugepagePoolsGivenOnce()
+        return diagnostics
+    }
+}
+
+/// The state of one run of the checks.
+struct LayoutChecker {
+    let layout: HostLayout
+    /// nil when every value decoded (or the layout was built in code).
+    let brokenTest: ((String) -> Bool)?
+
+    init(layout: HostLayout, isBroken: ((String) -> Bool)?) {
+        self.layout = layout
+        self.brokenTest = isBroken
+    }
+
+    func isBroken(_ path: @autoclosure () -> String) -> Bool { brokenTest.map { $0(path()) } ?? false }
+    var diagnostics: [Diagnostic] = []
+    /// Services that repeat an earlier service's name: their units and
+    /// slice would only repeat that error.
+    var repeatedServices: Set<Int> = []
+
+    mutating func error(_ path: String, _ message: String, at mark: SourceMark?, hints: [String] = []) {
+        diagnostics.append(.error(LayoutReader.prefixed(path, message), file: layout.file, at: mark ?? .start, hints: hints))
+    }
+
+    static func servicePath(_ i: Int) -> String { "spec.services[\(i)]" }
+    static func enclavePath(_ i: Int) -> String { "spec.enclaves[\(i)]" }
+
+    /// Services whose value at `field` decoded, with their index.
+    func services(with field: String) -> [(Int, ServiceSpec)] {
+        guard brokenTest != nil else { return Array(layout.services.enumerated().map { ($0.offset, $0.element) }) }
+        return layout.services.enumerated().filter { !isBroken(LayoutChecker.servicePath($0.offset) + "." + field) }
+            .map { ($0.offset, $0.element) }
+    }
+
+    func enclaves(with field: String) -> [(Int, EnclaveSpec)] {
+        return layout.enclaves.enumerated().filter { !isBroken(LayoutChecker.enclavePath($0.offset) + "." + field) }
+            .map { ($0.offset, $0.element) }
+    }
+
+    /// Names are unique among enclaves and among services: the second use
+    /// is the error, and it says where the first one is.
+    mutating func uniqueNames() {
+        var seen: [String: SourceMark] = [:]
+        for (i, e) in enclaves(with: "name") where !e.name.isEmpty {
+            let mark = e.marks["name"]
+            if let first = seen[e.name] {
+                error(LayoutChecker.enclavePath(i) + ".name", "enclave '\(e.name)' is already defined at line \(first.line)",
+                      at: mark, hints: ["enclave names must be unique"])
+            } else {
+                seen[e.name] = mark ?? .start
+            }
+        }
+        seen = [:]
+        for (i, s) in services(with: "name") where !s.name.isEmpty {
+            let mark = s.marks["name"]
+            if let first = seen[s.name] {
+                error(LayoutChecker.servicePath(i) + ".name", "service '\(s.name)' is already defined at line \(first.line)",
+                      at: mark, hints: ["service names must be unique"])
+                repeatedServices.insert(i)
+            } else {
+                seen[s.name] = mark ?? .start
+            }
+        }
+    }
+
+    /// `stack: enclave:NAME` must name an enclave of this layout.
+    mutating func enclaveReferences() {
+        let names = layout.enclaves.map(\.name).filter { !$0.isEmpty }
+        let enclavesUnreadable = layout.enclaves.indices.contains { isBroken(LayoutChecker.enclavePath($0) + ".name") }
+        for (i, s) in services(with: "stack") {
+            guard let name = s.stack.enclaveName, !names.contains(name), !enclavesUnreadable else { continue }
+            var hints: [String] = []
+            if let h = Suggestions.hint(for: name, in: names) {
+                hints.append(h)
+            } else if names.isEmpty {
+                hints.append("this layout defines no enclaves; add one under spec.enclaves or use stack: linux")
+            } else {
+                hints.append("enclaves in this layout: " + names.joined(separator: ", "))
+            }
+            error(LayoutChecker.servicePath(i) + ".stack", "no enclave named '\(name)'", at: s.marks["stack"], hints: hints)
+        }
+    }
+}

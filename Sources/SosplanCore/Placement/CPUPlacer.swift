@@ -1,0 +1,110 @@
+/// Assigns CPUs to owners: explicit lists first, then the host, then every
+/// other owner by priority (higher first). Amounts are settled globally
+/// before placing (lower priorities shrink first, spare CPUs go to owners
+/// with a `max`, higher priority first); CPUs an owner already holds are
+/// kept before anyone gets new ones, so changing one owner moves no other.
+struct CPUPlacer {
+    let index: TopologyIndex
+    /// CPUs that can be assigned (online, or held by an enclave being placed).
+    let universe: CPUSet
+    let policy: LayoutPolicy
+    let file: String
+    /// CPUs the shared pool keeps when spare CPUs are handed out.
+    let sharedFloor: Int
+
+    struct Outcome {
+        var assignments: [OwnerID: CPUSet] = [:]
+        var diagnostics: [Diagnostic] = []
+        /// Notes for the plan: shrinks and growths with their reason.
+        var notes: [String] = []
+    }
+
+    var wholeCores: Bool { policy.smt == .wholeCores }
+    var step: Int { wholeCores ? index.maxThreadsPerCore : 1 }
+
+    func place(_ owners: [CPUOwner]) -> Outcome {
+        var out = Outcome()
+        var taken = CPUSet()
+        let allocator = PackedAllocator(index: index, universe: universe)
+
+        // 1. Explicit lists, as written.
+        for owner in owners {
+            guard let list = owner.explicit else { continue }
+            if let d = checkExplicit(owner, list, taken: taken) {
+                out.diagnostics.append(d)
+                continue
+            }
+            out.assignments[owner.id] = list
+            taken.formUnion(list)
+        }
+        let counted = owners.filter { $0.explicit == nil }
+            .sorted { ($0.id == .host ? 0 : 1, -$0.priority, $0.order) < ($1.id == .host ? 0 : 1, -$1.priority, $1.order) }
+        if counted.isEmpty { return out }
+
+        // 2. Amounts: shrink lowest priority first, then hand out spare CPUs.
+        let hostNeed = counted.first { $0.id == .host }.map { roundedHostCount($0) } ?? 0
+        let available = universe.subtracting(taken).count - hostNeed - sharedFloor
+        var amounts = Dictionary(uniqueKeysWithValues: counted.map { ($0.id, $0.id == .host ? hostNeed : $0.nominal) })
+        settleAmounts(
+            counted.filter { $0.id != .host }, available: available, amounts: &amounts,
+            diagnostics: &out.diagnostics, notes: &out.notes)
+
+        // 3. Keep what owners hold (valid under the policy), up to their amount.
+        var kept: [OwnerID: CPUSet] = [:]
+        for owner in counted where !owner.current.isEmpty {
+            var usable = owner.current.intersection(universe).subtracting(taken).subtracting(owner.forbidden)
+            if let numa = owner.numa { usable = usable.intersection(cpus(ofNodes: numa)) }
+            if wholeCores { usable = allocator.wholeCoreCPUs(usable) }
+            let keep = allocator.trim(usable, to: amounts[owner.id]!, wholeCores: wholeCores)
+            kept[owner.id] = keep
+            taken.formUnion(keep)
+        }
+
+        // 4. Fill each owner up to its amount, best fit within its nodes: the
+        // host, then owners tied to NUMA nodes, then the largest first (first
+        // fit decreasing packs best); priority decides amounts, not spots.
+        let fillOrder = counted.sorted { a, b in
+            let ka = (a.id == .host ? 0 : 1, a.numa == nil ? 1 : 0, -amounts[a.id]!, -a.priority, a.order)
+            let kb = (b.id == .host ? 0 : 1, b.numa == nil ? 1 : 0, -amounts[b.id]!, -b.priority, b.order)
+            return ka < kb
+        }
+        let selector = NodeSelector(allocator: allocator)
+        let coreSizes = Set(allocator.assignable.map(\.count).filter { $0 > 0 })
+        var i = 0
+        var retried = Set<OwnerID>()
+        while i < fillOrder.count {
+            let owner = fillOrder[i]
+            let mine = kept[owner.id] ?? CPUSet()
+            let free = universe.subtracting(taken).union(mine).subtracting(owner.forbidden)
+            switch fill(owner, amount: amounts[owner.id]!, free: free, seed: mine, selector: selector, coreSizes: coreSizes) {
+            case .success(let (cpus, count)):
+                if count < amounts[owner.id]! {
+                    out.notes.append("\(owner.id) gets \(count) CPUs instead of \(amounts[owner.id]!): the rest does not fit its NUMA constraints")
+                }
+                out.assignments[owner.id] = cpus
+                taken.subtract(mine)
+                taken.formUnion(cpus)
+                kept[owner.id] = cpus
+                i += 1
+            case .failure(let diagnostic):
+                // Lower-priority owners' kept CPUs may be in the way: free them once and retry.
+                let lower = fillOrder[(i + 1)...].map(\.id).filter { !(kept[$0] ?? CPUSet()).isEmpty }
+                if !lower.isEmpty && !retried.contains(owner.id) {
+                    retried.insert(owner.id)
+                    for id in lower { taken.subtract(kept[id]!); kept[id] = CPUSet() }
+                    continue
+                }
+                out.diagnostics.append(diagnostic)
+                taken.subtract(mine)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// The host keeps at least `host.cpus` CPUs, rounded up to whole cores.
+    private func roundedHostCount(_ host: CPUOwner) -> Int {
+        guard wholeCores, step > 1 else { return host.nominal }
+        return (host.nominal + step - 1) / step * step
+    }
+}

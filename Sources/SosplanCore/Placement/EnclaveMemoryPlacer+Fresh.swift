@@ -1,0 +1,88 @@
+extension EnclaveMemoryPlacer {
+    /// Memory for an enclave from scratch; nil (with a diagnostic) when a
+    /// request does not fit.
+    func freshChunks(
+        _ enclave: EnclaveSpec, cpus: CPUSet, granularity: UInt64, avail: [Int: UInt64], diagnostics: inout [Diagnostic]
+    ) -> [Int: UInt64]? {
+        var left = avail
+        var chunks: [Int: UInt64] = [:]
+        var ok = true
+        for (j, request) in enclave.memory.enumerated() {
+            let size = (request.size.bytes + granularity - 1) / granularity * granularity
+            let mark = enclave.marks["memory[\(j)].size"] ?? enclave.marks["memory"] ?? enclave.marks.object
+            if let node = request.numa {
+                guard left[node] != nil else {
+                    diagnostics.append(.error(
+                        "enclave '\(enclave.name)' asks for memory on NUMA node \(node), but this host has node(s) \(CPUSet(index.nodeIDs))",
+                        file: layout.file, at: enclave.marks["memory[\(j)].numa"] ?? mark))
+                    ok = false
+                    continue
+                }
+                guard left[node]! >= size else {
+                    diagnostics.append(.error(
+                        "enclave '\(enclave.name)' needs \(ByteSize(size)) on NUMA node \(node), which has only \(ByteSize(left[node]!)) available",
+                        file: layout.file, at: mark,
+                        hints: ["lower the size, move it to another node, or free memory (hugepages, other enclaves)"]))
+                    ok = false
+                    continue
+                }
+                chunks[node, default: 0] += size
+                left[node]! -= size
+                continue
+            }
+            guard let split = spread(size, near: cpus, granularity: granularity, left: left) else {
+                let total = left.values.reduce(0, +)
+                diagnostics.append(.error(
+                    "enclave '\(enclave.name)' needs \(ByteSize(size)) of memory, but the host has only \(ByteSize(total)) available (" +
+                        left.sorted { $0.key < $1.key }.map { "node \($0.key): \(ByteSize($0.value))" }.joined(separator: ", ") + ")",
+                    file: layout.file, at: mark, hints: ["lower the size, or free memory (hugepages, other enclaves)"]))
+                ok = false
+                continue
+            }
+            for (node, bytes) in split {
+                chunks[node, default: 0] += bytes
+                left[node]! -= bytes
+            }
+        }
+        return ok ? chunks : nil
+    }
+
+    /// Splits `size` over the nodes of `cpus` in proportion to their CPUs
+    /// (in granules), spilling what a node cannot hold to the nearest nodes.
+    private func spread(_ size: UInt64, near cpus: CPUSet, granularity: UInt64, left: [Int: UInt64]) -> [Int: UInt64]? {
+        var perNode: [Int: Int] = [:]
+        for cpu in cpus { if let c = index.core(of: cpu) { perNode[c.node, default: 0] += 1 } }
+        if perNode.isEmpty, let first = index.nodeIDs.first { perNode[first] = 1 }
+        let homes = perNode.keys.sorted { (-perNode[$0]!, $0) < (-perNode[$1]!, $1) }
+        let granules = size / granularity
+        let totalCPUs = UInt64(perNode.values.reduce(0, +))
+        var want: [Int: UInt64] = [:]
+        var assigned: UInt64 = 0
+        for node in homes {
+            let share = granules * UInt64(perNode[node]!) / totalCPUs
+            want[node] = share
+            assigned += share
+        }
+        want[homes[0]]! += granules - assigned
+        var result: [Int: UInt64] = [:]
+        var overflow: UInt64 = 0
+        for node in homes {
+            let capacity = left[node, default: 0] / granularity
+            let take = min(want[node]!, capacity)
+            if take > 0 { result[node] = take * granularity }
+            overflow += want[node]! - take
+        }
+        if overflow > 0 {
+            // Spill to the nearest nodes with room (first home node's distances).
+            let others = left.keys.sorted { (index.distance(homes[0], $0), $0) < (index.distance(homes[0], $1), $1) }
+            for node in others where overflow > 0 {
+                let used = (result[node] ?? 0) / granularity
+                let capacity = left[node, default: 0] / granularity - used
+                let take = min(capacity, overflow)
+                if take > 0 { result[node, default: 0] += take * granularity }
+                overflow -= take
+            }
+        }
+        return overflow == 0 ? result : nil
+    }
+}

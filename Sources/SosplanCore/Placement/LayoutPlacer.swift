@@ -1,0 +1,108 @@
+/// Computes where every owner of a layout goes on a host: CPUs for the host,
+/// enclaves, exclusive services and the services inside each enclave; the
+/// shared pool; enclave memory per NUMA node; hugepage pools. Pure and
+/// deterministic: the same layout and snapshot give the same placement.
+public struct LayoutPlacer {
+    public let layout: HostLayout
+    public let snapshot: HostSnapshot
+    public let capabilities: [EnclaveDriverKind: EnclaveCapabilities]
+    /// Enclaves kept exactly as they are (a change they need was deferred).
+    public var pinnedEnclaves: Set<String> = []
+
+    public init(
+        layout: HostLayout, snapshot: HostSnapshot, capabilities: [EnclaveDriverKind: EnclaveCapabilities],
+        pinnedEnclaves: Set<String> = []
+    ) {
+        self.layout = layout
+        self.snapshot = snapshot
+        self.capabilities = capabilities
+        self.pinnedEnclaves = pinnedEnclaves
+    }
+
+    public struct Result: Sendable {
+        public var placement: Placement
+        public var diagnostics: [Diagnostic]
+        public var notes: [String]
+    }
+
+    public func place() -> Result {
+        let index = TopologyIndex(snapshot.topology)
+        let observed = ObservedAssignments(layout: layout, snapshot: snapshot)
+        let universe = observed.universe(snapshot.topology)
+        var diagnostics: [Diagnostic] = []
+        var notes: [String] = []
+
+        // Top level: host, enclaves, exclusive Linux services.
+        let owners = topLevelOwners(observed: observed, universe: universe)
+        let needsSharedPool = layout.services.contains { $0.cpus.isShared || $0.stack != .linux }
+        let floor = needsSharedPool && layout.host.confine ? (layout.policy.smt == .wholeCores ? index.maxThreadsPerCore : 1) : 0
+        let placer = CPUPlacer(index: index, universe: universe, policy: layout.policy, file: layout.file, sharedFloor: floor)
+        let top = placer.place(owners)
+        diagnostics += top.diagnostics
+        notes += top.notes
+
+        let hostCPUs = top.assignments[.host] ?? CPUSet()
+        var assigned = hostCPUs
+        var enclaveCPUs: [String: CPUSet] = [:]
+        for enclave in layout.enclaves {
+            let cpus = top.assignments[.enclave(enclave.name)] ?? CPUSet()
+            enclaveCPUs[enclave.name] = cpus
+            assigned.formUnion(cpus)
+        }
+        var serviceCPUs: [String: CPUSet] = [:]
+        for service in layout.services where service.stack == .linux && service.isExclusive {
+            let cpus = top.assignments[.service(service.name)] ?? CPUSet()
+            serviceCPUs[service.name] = cpus
+            assigned.formUnion(cpus)
+        }
+        var shared = universe.subtracting(assigned)
+        if !layout.host.confine { shared.formUnion(hostCPUs) }
+        if shared.isEmpty && needsSharedPool && !hostCPUs.isEmpty {
+            shared = hostCPUs
+            notes.append("the shared pool is empty; shared services and enclave launchers run on the host CPUs \(hostCPUs)")
+        }
+
+        // Services inside each enclave share out the enclave's CPUs.
+        for enclave in layout.enclaves {
+            let inside = layout.services.filter { $0.stack == .enclave(enclave.name) }
+            guard !inside.isEmpty, let cpus = enclaveCPUs[enclave.name], !cpus.isEmpty else { continue }
+            let sub = CPUPlacer(index: index, universe: cpus, policy: layout.policy, file: layout.file, sharedFloor: 0)
+            let result = sub.place(inside.enumerated().map { serviceOwner($0.element, order: $0.offset, current: CPUSet()) })
+            diagnostics += result.diagnostics
+            notes += result.notes
+            for service in inside { serviceCPUs[service.name] = result.assignments[.service(service.name)] ?? CPUSet() }
+        }
+
+        let memory = EnclaveMemoryPlacer(
+            layout: layout, snapshot: snapshot, index: index, capabilities: capabilities, observed: observed,
+            pinned: pinnedEnclaves
+        ).place(enclaveCPUs: enclaveCPUs)
+        diagnostics += memory.diagnostics
+        let hugepages = HugepagePlacer(layout: layout, snapshot: snapshot, enclaveMemory: memory.chunks).place()
+        diagnostics += hugepages.diagnostics
+
+        let placement = Placement(
+            host: HostPlacement(cpus: hostCPUs, memoryNodes: index.nodes(of: hostCPUs)),
+            shared: SharedPlacement(cpus: shared),
+            services: layout.services.map { service in
+                let cpus = service.cpus.isShared && service.stack == .linux ? shared : (serviceCPUs[service.name] ?? CPUSet())
+                return NamedPlacement(service.name, ServicePlacement(
+                    cpus: cpus, memoryNodes: memoryNodes(service, cpus: cpus, index: index),
+                    shared: service.cpus.isShared && service.stack == .linux))
+            },
+            enclaves: layout.enclaves.map {
+                NamedPlacement($0.name, EnclavePlacement(cpus: enclaveCPUs[$0.name] ?? CPUSet(), memory: memory.chunks[$0.name] ?? []))
+            },
+            hugepages: hugepages.pools)
+        return Result(placement: placement, diagnostics: diagnostics.sortedByLocation(), notes: notes)
+    }
+
+    /// `memory.nodes`: local = the nodes of the service's CPUs; any = none.
+    private func memoryNodes(_ service: ServiceSpec, cpus: CPUSet, index: TopologyIndex) -> CPUSet {
+        switch service.memory.nodes {
+        case .local: return index.nodes(of: cpus)
+        case .any: return CPUSet()
+        case .list(let nodes): return CPUSet(nodes)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The human plan: a Terraform-style summary line first, disruptive steps
+/// flagged at the top, then every step with `+ ~ -` and before → after,
+/// the placement and the notes. Deterministic (golden-tested).
+public enum PlanFormatter {
+    public static func text(_ plan: Plan) -> String {
+        var out: [String] = []
+        let s = plan.summary
+        if plan.changes {
+            out.append("Plan for \(plan.layout): \(s.add) to add, \(s.change) to change, \(s.destroy) to destroy.")
+        } else {
+            out.append("No changes for \(plan.layout): the host matches the layout.")
+        }
+        let disruptive = plan.steps.filter { $0.disruption >= .restart }
+        if !disruptive.isEmpty {
+            out.append("")
+            out.append("Disruptive steps (review them before applying):")
+            for step in disruptive {
+                out.append("  ! \(step.id) \(step.disruption.rawValue): \(step.action.rawValue) \(step.target)" + (step.reason.map { " (\($0))" } ?? ""))
+            }
+        }
+        if !plan.steps.isEmpty {
+            out.append("")
+            out.append("Steps:")
+            for step in plan.steps { out += lines(step) }
+        }
+        out.append("")
+        out += placementLines(plan.placement)
+        if !plan.notes.isEmpty {
+            out.append("")
+            out.append("Notes:")
+            for note in plan.notes { out.append("  - \(note)") }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func symbol(_ action: StepAction) -> String {
+        switch action.effect {
+        case .add: return "+"
+        case .destroy: return "-"
+        case .change: return "~"
+        }
+    }
+
+    static func lines(_ step: Step) -> [String] {
+        var out = ["  \(symbol(step.action)) \(step.id) \(step.action.rawValue) \(step.target) [\(step.disruption.rawValue)]" + (step.reason.map { "  # \($0)" } ?? "")]
+        let keys = step.before.keys + step.after.keys.filter { !step.before.keys.contains($0) }
+        for key in keys {
+            let b = step.before[key], a = step.after[key]
+            // A new unit shows what it sets, not systemd's defaults.
+            if step.before.isEmpty, let a, isDefault(key, a) { continue }
+            switch (b, a) {
+            case let (b?, a?) where step.action == .unitRelease && a.isNull:
+                out.append("      \(key): \(value(key, b)) → (its own)")
+            case let (b?, a?): out.append("      \(key): \(value(key, b)) → \(value(key, a))")
+            case let (nil, a?): out.append("      \(key): \(value(key, a))")
+            case let (b?, nil): out.append("      \(key): \(value(key, b)) → (removed)")
+            default: break
+            }
+        }
+        if !step.dependsOn.isEmpty { out.append("      after \(step.dependsOn.joined(separator: ", "))") }
+        return out
+    }
+
+    /// A property value as a person reads it: sizes with units, memory as
+    /// `32Gi@1`, empty CPU lists as `(all)`.
+    static func isDefault(_ key: String, _ v: JSONValue) -> Bool {
+        switch v {
+        case .null: return true
+        case .string(let s): return s == "infinity"
+        case .uint(0), .int(0): return key == "MemoryMin" || key == "MemoryLow"
+        default: return false
+        }
+    }
+
+    static func value(_ key: String, _ v: JSONValue) -> String {
+        switch v {
+        case .null: return key == "Slice" ? "(not observed)" : "(unset)"
+        case .string(let s) where s.isEmpty: return key.hasPrefix("Allowed") ? "(all)" : "\"\""
+        case .string(let s): return s
+        case .uint, .int:
+            if key.hasPrefix("Memory"), let n = v.uint64Value { return ByteSize(n).description }
+            return JSONWriter.compact(v)
+        case .array(let items) where key.lowercased().contains("memory"):
+            let chunks = StepBuilder.memoryChunks(v)
+            return chunks.isEmpty && items.isEmpty ? "(none)" : chunks.map { "\(ByteSize($0.bytes))@\($0.node)" }.joined(separator: ",")
+        default: return JSONWriter.compact(v).replacingOccurrences(of: ",", with: ", ")
+        }
+    }
+
+    static func placementLines(_ p: Placement) -> [String] {
+        var rows: [(String, String, String)] = []
+        rows.append(("host", p.host.cpus.description, "memory nodes \(nodes(p.host.memoryNodes))"))
+        rows.append(("shared pool", p.shared.cpus.description, ""))
+        for e in p.enclaves {
+            let mem = e.value.memory.map { "\(ByteSize($0.bytes))@\($0.node)" }.joined(separator: ",")
+            rows.append(("enclave \(e.name)", e.value.cpus.description, "memory \(mem.isEmpty ? "(none)" : mem)"))
+        }
+        for s in p.services {
+            rows.append(("service \(s.name)", s.value.shared ? "shared" : s.value.cpus.description, "memory nodes \(nodes(s.value.memoryNodes))"))
+        }
+        let w0 = rows.map(\.0.count).max() ?? 0
+        let w1 = rows.map { $0.1.isEmpty ? 6 : $0.1.count }.max() ?? 0
+        var out = ["Placement:"]
+        for (name, cpus, extra) in rows {
+            let c = cpus.isEmpty ? "(none)" : cpus
+            let line = "  " + name.padding(w0) + "  cpus " + c.padding(w1) + (extra.isEmpty ? "" : "  " + extra)
+            out.append(String(line.reversed().drop { $0 == " " }.reversed()))
+        }
+        for h in p.hugepages {
+            out.append("  hugepages \(ByteSize(h.sizeBytes))@node\(h.node): \(h.count)")
+        }
+        return out
+    }
+
+    private static func nodes(_ s: CPUSet) -> String { s.isEmpty ? "any" : s.description }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

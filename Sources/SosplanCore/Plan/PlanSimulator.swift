@@ -1,0 +1,100 @@
+/// Simulated execution: applies a plan's steps to a snapshot value the way
+/// the drivers would change the host, and returns the snapshot the next
+/// observation should see. Used to check convergence (plan, simulate, plan
+/// again: no changes), by the apply engine's checks and by the sandbox.
+public struct PlanSimulator {
+    public let capabilities: [EnclaveDriverKind: EnclaveCapabilities]
+
+    public init(capabilities: [EnclaveDriverKind: EnclaveCapabilities]) {
+        self.capabilities = capabilities
+    }
+
+    public func apply(_ plan: Plan, to snapshot: HostSnapshot) -> HostSnapshot {
+        var s = snapshot
+        for step in plan.steps { apply(step, to: &s) }
+        s.refreshFingerprint()
+        return s
+    }
+
+    public func apply(_ step: Step, to s: inout HostSnapshot) {
+        switch step.action {
+        case .sliceCreate, .sliceUpdate:
+            updateUnit(step.target, in: &s) { UnitProperties.apply(step.after, to: &$0) }
+        case .sliceRemove, .unitRemove:
+            s.systemd?.units.removeAll { $0.name == step.target }
+        case .unitPlace, .unitCreate, .unitUpdate:
+            updateUnit(step.target, in: &s) { u in
+                var after = step.after
+                if let launcher = after["Launcher"]?.stringValue, let exec = after["ExecStart"]?.arrayValue {
+                    // The launcher's own arguments are resolved at apply time; the app's vector ends ExecStart.
+                    after["ExecStart"] = .array([.string("<\(launcher) launcher>")] + exec)
+                }
+                UnitProperties.apply(after, to: &u)
+            }
+        case .unitRelease:
+            updateUnit(step.target, in: &s) { u in
+                u.slice = "system.slice"
+                u.managed = false
+            }
+        case .hostConfine:
+            let cpus = step.after["AllowedCPUs"]?.stringValue.flatMap { try? CPUSet(lenientList: $0) } ?? CPUSet()
+            for name in StepBuilder.hostUnits {
+                updateUnit(name, in: &s) { u in
+                    u.allowedCPUs = cpus.isEmpty ? nil : cpus
+                    u.managed = !cpus.isEmpty
+                }
+            }
+        case .cpuOffline, .cpuOnline:
+            let cpus = cpuList(step.target)
+            for i in s.topology.cpus.indices where cpus.contains(s.topology.cpus[i].id) {
+                s.topology.cpus[i].online = step.action == .cpuOnline
+                s.topology.cpus[i].owner = nil
+            }
+        case .memoryOffline, .memoryOnline:
+            break
+        case .hugepagesSet:
+            setHugepages(step, in: &s)
+        case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy:
+            applyEnclave(step, to: &s)
+        }
+    }
+
+    private func cpuList(_ target: String) -> CPUSet {
+        (try? CPUSet(lenientList: String(target.drop { $0 != ":" }.dropFirst()))) ?? CPUSet()
+    }
+
+    private func updateUnit(_ name: String, in s: inout HostSnapshot, _ change: (inout SystemdUnit) -> Void) {
+        var state = s.systemd ?? SystemdState()
+        if let i = state.units.firstIndex(where: { $0.name == name }) {
+            change(&state.units[i])
+        } else {
+            var u = SystemdUnit(name: name, managed: true)
+            u.loadState = "loaded"
+            u.activeState = "active"
+            change(&u)
+            state.units.append(u)
+        }
+        s.systemd = SystemdState(units: state.units)
+    }
+
+    private func setHugepages(_ step: Step, in s: inout HostSnapshot) {
+        // target: hugepages:<size>@node<N>
+        let spec = step.target.dropFirst("hugepages:".count)
+        guard let at = spec.firstIndex(of: "@"), let size = try? ByteSize.parse(String(spec[..<at])).get(),
+            let node = Int(spec[spec.index(at, offsetBy: 5)...]), let count = step.after["count"]?.intValue,
+            let n = s.topology.nodes.firstIndex(where: { $0.id == node })
+        else { return }
+        var pools = s.topology.nodes[n].hugepages
+        let i = pools.firstIndex { $0.sizeBytes == size.bytes } ?? {
+            pools.append(HugepagePool(sizeBytes: size.bytes, total: 0, free: 0))
+            return pools.count - 1
+        }()
+        let delta = count - pools[i].total
+        pools[i].total = count
+        pools[i].free = max(pools[i].free + delta, 0)
+        s.topology.nodes[n].hugepages = pools.sorted { $0.sizeBytes < $1.sizeBytes }
+        let bytes = Int64(delta) * Int64(size.bytes)
+        let free = Int64(s.topology.nodes[n].freeBytes) - bytes
+        s.topology.nodes[n].freeBytes = UInt64(max(free, 0))
+    }
+}

@@ -1,0 +1,18 @@
+extension StepBuilder {
+    /// `hugepages.set` per page size and node whose pool size changes.
+    mutating func buildHugepages() {
+        for pool in placement.hugepages {
+            let current = snapshot.topology.node(pool.node)?.hugepages(size: pool.sizeBytes)?.total ?? 0
+            guard current != pool.count else { continue }
+            let shrinking = pool.count < current
+            var d = StepDraft(
+                "hugepages:\(pool.sizeBytes)@\(pool.node)", .hugepagesSet,
+                target: "hugepages:\(ByteSize(pool.sizeBytes))@node\(pool.node)", disruption: .live,
+                phase: shrinking ? .shrinkHugepages : .growHugepages, side: .other)
+            d.before = ["count": .int(current)]
+            d.after = ["count": .int(pool.count)]
+            if shrinking { d.releasesMemoryOn = CPUSet([pool.node]) } else { d.acquiresMemoryOn = CPUSet([pool.node]) }
+            add(d)
+        }
+    }
+}

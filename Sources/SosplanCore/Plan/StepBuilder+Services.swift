@@ -1,0 +1,146 @@
+extension StepBuilder {
+    static let hostUnits = ["system.slice", "user.slice", "init.scope"]
+
+    /// `host.confine`: system.slice, user.slice and init.scope on the host CPUs.
+    mutating func buildHostConfinement() {
+        let systemd = snapshot.systemd
+        let current = systemd?.unit("system.slice")?.allowedCPUs
+        let host = placement.host.cpus
+        if layout.host.confine {
+            let same = systemd.map { s in StepBuilder.hostUnits.allSatisfy { s.unit($0)?.allowedCPUs == host } } ?? false
+            guard !same else { return }
+            linuxChange(
+                key: "host", action: .hostConfine, target: "host", old: current, new: host,
+                before: ["AllowedCPUs": .string((current ?? CPUSet()).description)],
+                after: ["AllowedCPUs": .string(host.description)],
+                reason: "confine system.slice, user.slice and init.scope to the host CPUs")
+        } else if let systemd, StepBuilder.hostUnits.contains(where: { systemd.unit($0).map { $0.managed && !($0.allowedCPUs ?? CPUSet()).isEmpty } ?? false }) {
+            var d = StepDraft("host", .hostConfine, target: "host", disruption: .live, phase: .growLinux, side: .linux,
+                reason: "host.confine is false: remove the confinement")
+            d.before = ["AllowedCPUs": .string((current ?? CPUSet()).description)]
+            d.after = ["AllowedCPUs": .string("")]
+            add(d)
+        }
+    }
+
+    /// Slices, placed units and `exec:` units of every service.
+    mutating func buildServices() {
+        let systemd = snapshot.systemd
+        for service in layout.services {
+            guard let placed = placement.service(service.name) else { continue }
+            // Enclave services' launchers and shared services run on Linux in the shared pool.
+            let linuxCPUs = service.stack == .linux ? placed.cpus : placement.shared.cpus
+            let nodes = service.stack == .linux ? placed.memoryNodes : memoryNodesOfShared(service)
+            let desired = UnitProperties.desired(service, cpus: linuxCPUs, memoryNodes: nodes)
+            var sliceKeys: [String] = []
+            if let unit = systemd?.unit(service.slice), unit.loadState != "not-found" {
+                let (before, after) = UnitProperties.changes(from: UnitProperties.observed(unit), to: desired)
+                if !after.isEmpty {
+                    sliceKeys = linuxChange(
+                        key: "slice:\(service.slice)", action: .sliceUpdate, target: service.slice, old: unit.allowedCPUs,
+                        new: linuxCPUs, before: before, after: after, reason: nil)
+                }
+            } else {
+                var d = StepDraft("slice:\(service.slice)", .sliceCreate, target: service.slice, disruption: .live,
+                    phase: .growLinux, side: .linux)
+                d.after = desired
+                d.acquiresCPUs = linuxCPUs
+                add(d)
+                sliceKeys = [d.key]
+            }
+            for unit in service.units {
+                let seen = systemd?.unit(unit)
+                guard seen?.slice != service.slice else { continue }
+                var d = StepDraft("unit:\(unit)", .unitPlace, target: unit,
+                    disruption: seen?.activeState == "inactive" ? .live : .restart, phase: .placeUnits, side: .other,
+                    reason: "move into \(service.slice)")
+                d.before = ["Slice": seen?.slice.map(JSONValue.string) ?? .null]
+                d.after = ["Slice": .string(service.slice)]
+                d.after_ = sliceKeys
+                add(d)
+            }
+            buildExecUnit(service, sliceKeys: sliceKeys)
+        }
+    }
+
+    private func memoryNodesOfShared(_ service: ServiceSpec) -> CPUSet {
+        switch service.memory.nodes {
+        case .local: return TopologyIndex(snapshot.topology).nodes(of: placement.shared.cpus)
+        case .any: return CPUSet()
+        case .list(let nodes): return CPUSet(nodes)
+        }
+    }
+
+    /// `sosplan-<name>.service` for `exec:` (on Linux, or through the
+    /// enclave's launcher, which the apply step resolves once the enclave runs).
+    private mutating func buildExecUnit(_ service: ServiceSpec, sliceKeys: [String]) {
+        guard let exec = service.exec else { return }
+        var desired = PropertyMap()
+        desired["Slice"] = .string(service.slice)
+        desired["ExecStart"] = .array(exec.map(JSONValue.string))
+        var after = sliceKeys
+        if case .enclave(let name) = service.stack, let enclave = layout.enclave(named: name) {
+            desired["Launcher"] = .string(enclave.driver.rawValue)
+            desired["Enclave"] = .string(name)
+            desired["EnclaveCPUs"] = .string((placement.service(service.name)?.cpus ?? CPUSet()).description)
+            if let ready = enclaveReadyStep[name] { after.append(ready) }
+        }
+        let name = service.execUnitName
+        if let unit = snapshot.systemd?.unit(name), unit.loadState != "not-found" {
+            // The launcher's own arguments (OS index, CPUs) are resolved at apply time:
+            // compare the application's vector as the tail of ExecStart.
+            let running = unit.execStart ?? []
+            let sameExec = running.count >= exec.count && Array(running.suffix(exec.count)) == exec
+            let enclaveMoved = enclaveReadyStep[service.stack.enclaveName ?? ""] != nil
+            guard !(sameExec && unit.slice == service.slice && !enclaveMoved) else { return }
+            var d = StepDraft("unit:\(name)", .unitUpdate, target: name, disruption: .restart, phase: .placeUnits, side: .other)
+            d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null, "ExecStart": .array(running.map(JSONValue.string))]
+            d.after = desired
+            d.after_ = after
+            add(d)
+        } else {
+            var d = StepDraft("unit:\(name)", .unitCreate, target: name, disruption: .live, phase: .placeUnits, side: .other)
+            d.after = desired
+            d.after_ = after
+            add(d)
+        }
+    }
+
+    /// Units and slices sosplan made that the layout no longer wants.
+    mutating func buildOrphanedUnits() {
+        guard let systemd = snapshot.systemd else { return }
+        let slices = Set(layout.services.map(\.slice))
+        let execUnits = Set(layout.services.filter { $0.exec != nil }.map(\.execUnitName))
+        let placed = Set(layout.services.flatMap(\.units))
+        var releasedBySlice: [String: [String]] = [:]
+        for unit in systemd.units where unit.managed && !StepBuilder.hostUnits.contains(unit.name) {
+            if unit.name.hasSuffix(".slice") {
+                continue
+            } else if unit.name.hasPrefix("sosplan-") && unit.name.hasSuffix(".service") {
+                guard !execUnits.contains(unit.name) else { continue }
+                var d = StepDraft("unit:\(unit.name)", .unitRemove, target: unit.name, disruption: .restart,
+                    phase: .releaseUnits, side: .other, reason: "no longer in the layout")
+                d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null]
+                add(d)
+                if let s = unit.slice { releasedBySlice[s, default: []].append(d.key) }
+            } else if !placed.contains(unit.name) {
+                var d = StepDraft("unit:\(unit.name)", .unitRelease, target: unit.name, disruption: .restart,
+                    phase: .releaseUnits, side: .other, reason: "no longer in the layout: back to its own slice")
+                d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null]
+                d.after = ["Slice": .null]
+                add(d)
+                if let s = unit.slice { releasedBySlice[s, default: []].append(d.key) }
+            }
+        }
+        for unit in systemd.units where unit.managed && unit.name.hasSuffix(".slice") && !slices.contains(unit.name)
+            && !StepBuilder.hostUnits.contains(unit.name)
+        {
+            var d = StepDraft("slice:\(unit.name)", .sliceRemove, target: unit.name, disruption: .live,
+                phase: .removeSlices, side: .linux, reason: "no longer in the layout")
+            d.before = ["AllowedCPUs": .string((unit.allowedCPUs ?? CPUSet()).description)]
+            d.releasesCPUs = unit.allowedCPUs ?? CPUSet()
+            d.after_ = releasedBySlice[unit.name] ?? []
+            add(d)
+        }
+    }
+}

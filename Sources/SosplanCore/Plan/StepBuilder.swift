@@ -1,0 +1,96 @@
+/// Diffs the desired state (layout + placement) against the snapshot and
+/// produces step drafts with what each releases and acquires.
+struct StepBuilder {
+    let layout: HostLayout
+    let snapshot: HostSnapshot
+    let capabilities: [EnclaveDriverKind: EnclaveCapabilities]
+    let placement: Placement
+    let observed: ObservedAssignments
+    var drafts: [StepDraft] = []
+
+    /// CPUs that end up in an enclave / are in an enclave (or pool) now.
+    let enclaveBoundCPUs: CPUSet
+    let enclaveHeldCPUs: CPUSet
+    /// Keys of the step that creates or grows each enclave (units follow it).
+    var enclaveReadyStep: [String: String] = [:]
+
+    init(
+        layout: HostLayout, snapshot: HostSnapshot, capabilities: [EnclaveDriverKind: EnclaveCapabilities],
+        placement: Placement, observed: ObservedAssignments
+    ) {
+        self.layout = layout
+        self.snapshot = snapshot
+        self.capabilities = capabilities
+        self.placement = placement
+        self.observed = observed
+        enclaveBoundCPUs = placement.enclaves.reduce(CPUSet()) { $0.union($1.value.cpus) }
+        var held = CPUSet()
+        for inst in snapshot.enclaves { held.formUnion(inst.cpus) }
+        for pool in snapshot.enclavePools { held.formUnion(pool.cpus) }
+        enclaveHeldCPUs = held
+    }
+
+    mutating func build() {
+        buildEnclaves()
+        buildHugepages()
+        buildHostConfinement()
+        buildServices()
+        buildOrphanedUnits()
+    }
+
+    mutating func add(_ d: StepDraft) { drafts.append(d) }
+
+    /// A Linux owner's CPU change from `old` to `new` (empty `old` means it
+    /// may run anywhere). If it both gives CPUs to enclaves and takes CPUs
+    /// back from them, it becomes two steps so neither hand-over waits on
+    /// the other; returns the keys made.
+    @discardableResult
+    mutating func linuxChange(
+        key: String, action: StepAction, target: String, old: CPUSet?, new: CPUSet, before: PropertyMap,
+        after: PropertyMap, reason: String?, extraAfter: [String] = []
+    ) -> [String] {
+        let oldCPUs = (old?.isEmpty ?? true) ? snapshot.topology.onlineCPUs : old!
+        let removed = oldCPUs.subtracting(new)
+        let added = new.subtracting(oldCPUs)
+        let givesToEnclaves = !removed.isDisjoint(with: enclaveBoundCPUs)
+        let takesFromEnclaves = !added.isDisjoint(with: enclaveHeldCPUs)
+        if givesToEnclaves && takesFromEnclaves, let oldList = old, !oldList.isEmpty {
+            var release = StepDraft(key + "/release", action, target: target, disruption: .live, phase: .shrinkLinux, side: .linux,
+                reason: "first release the CPUs enclaves take")
+            release.before = ["AllowedCPUs": .string(oldList.description)]
+            release.after = ["AllowedCPUs": .string(oldList.subtracting(removed).description)]
+            release.releasesCPUs = removed
+            release.after_ = extraAfter
+            add(release)
+            var acquire = StepDraft(key, action, target: target, disruption: .live, phase: .growLinux, side: .linux, reason: reason)
+            acquire.before = before
+            acquire.after = after
+            acquire.before["AllowedCPUs"] = .string(oldList.subtracting(removed).description)
+            acquire.acquiresCPUs = added
+            acquire.after_ = [key + "/release"]
+            add(acquire)
+            return [key + "/release", key]
+        }
+        var d = StepDraft(key, action, target: target, disruption: .live,
+            phase: givesToEnclaves ? .shrinkLinux : .growLinux, side: .linux, reason: reason)
+        d.before = before
+        d.after = after
+        d.releasesCPUs = removed
+        d.acquiresCPUs = added
+        d.after_ = extraAfter
+        add(d)
+        return [key]
+    }
+
+    /// A JSON form of memory chunks for step properties.
+    static func memoryValue(_ chunks: [MemoryChunk]) -> JSONValue {
+        .array(chunks.map { .object([("node", .int($0.node)), ("bytes", .uint($0.bytes))]) })
+    }
+
+    static func memoryChunks(_ value: JSONValue?) -> [MemoryChunk] {
+        (value?.arrayValue ?? []).compactMap { v in
+            guard let node = v["node"]?.intValue, let bytes = v["bytes"]?.uint64Value else { return nil }
+            return MemoryChunk(node: node, bytes: bytes)
+        }
+    }
+}

@@ -84,6 +84,31 @@ final class SystemdManager {
             unit: unit.rawValue, properties: properties.map(\.0))
     }
 
+    /// One row of `ListUnitsByNames`.
+    struct UnitStatus {
+        var name: String
+        var loadState: String
+        var activeState: String
+        var path: String
+    }
+
+    /// `ListUnitsByNames`: loads the units if needed (a missing one comes back
+    /// `not-found`) and returns their states and object paths in one call.
+    func status(of units: [UnitName]) throws(SystemdError) -> [UnitStatus] {
+        let reply = try manager("ListUnitsByNames", [.strings(units.map(\.rawValue))], unit: units.count == 1 ? units[0].rawValue : nil)
+        // a(ssssssouso): name, description, load, active, sub, following, path, job id, job type, job path
+        let rows = (reply.first?.arrayValues ?? []).compactMap { row -> UnitStatus? in
+            guard let f = row.structureFields, f.count >= 7, let name = f[0].stringValue, let load = f[2].stringValue,
+                let active = f[3].stringValue, let path = f[6].stringValue
+            else { return nil }
+            return UnitStatus(name: name, loadState: load, activeState: active, path: path)
+        }
+        guard rows.count == units.count else {
+            throw .unexpectedReply(operation: "ListUnitsByNames", detail: "\(rows.count) rows for \(units.count) units")
+        }
+        return rows
+    }
+
     /// Units systemd has loaded whose names match the shell-style patterns.
     func listUnits(patterns: [String]) throws(SystemdError) -> [String] {
         let reply = try manager("ListUnitsByPatterns", [.strings([]), .strings(patterns)], unit: nil)

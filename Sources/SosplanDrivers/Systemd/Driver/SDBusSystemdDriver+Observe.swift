@@ -21,9 +21,7 @@ extension SDBusSystemdDriver {
         for name in try manager.listUnits(patterns: ["sosplan-*.slice", "sosplan-*.service"]) {
             if let u = try? UnitName(name) { names.insert(u) }
         }
-        var units: [SystemdUnit] = []
-        for name in names.sorted() { units.append(try observe(name)) }
-        return SystemdState(units: units)
+        return SystemdState(units: try observe(names.sorted()))
     }
 
     /// One unit as systemd reports it now.
@@ -31,14 +29,27 @@ extension SDBusSystemdDriver {
         try observe(try UnitName(name, field: "unit"))
     }
 
-    func observe(_ name: UnitName) throws(SystemdError) -> SystemdUnit {
-        let path = try manager.unitPath(name)
-        let common = try manager.properties(path, interface: SystemdManager.unitInterface, unit: name)
-        var unit = SystemdUnit(name: name.rawValue, managed: try isManaged(name))
-        unit.loadState = common["LoadState"]?.stringValue
-        unit.activeState = common["ActiveState"]?.stringValue
-        if unit.loadState == "not-found" || !name.type.hasResourceControl { return unit }
-        let p = try manager.properties(path, interface: name.type.interface, unit: name)
+    func observe(_ name: UnitName) throws(SystemdError) -> SystemdUnit { try observe([name])[0] }
+
+    /// Units in the given order: one `ListUnitsByNames` for all of them (it
+    /// loads them; a missing one comes back `not-found`), then `GetAll` on
+    /// each loaded unit's type interface.
+    func observe(_ names: [UnitName]) throws(SystemdError) -> [SystemdUnit] {
+        guard !names.isEmpty else { return [] }
+        var units: [SystemdUnit] = []
+        for (name, status) in zip(names, try manager.status(of: names)) {
+            var unit = SystemdUnit(name: name.rawValue, managed: try isManaged(name))
+            unit.loadState = status.loadState
+            unit.activeState = status.activeState
+            if status.loadState != "not-found" && name.type.hasResourceControl {
+                try fill(&unit, from: try manager.properties(status.path, interface: name.type.interface, unit: name), name: name)
+            }
+            units.append(unit)
+        }
+        return units
+    }
+
+    private func fill(_ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName) throws(SystemdError) {
         unit.slice = nonEmpty(p["Slice"]?.stringValue)
         unit.controlGroup = nonEmpty(p["ControlGroup"]?.stringValue)
         unit.allowedCPUs = cpuSet(p["AllowedCPUs"], emptyIsNil: true)
@@ -55,7 +66,6 @@ extension SDBusSystemdDriver {
         if name.type == .service, case .managed(.execUnit, _) = try unitDirectory.state(name.rawValue) {
             unit.execStart = execArguments(p["ExecStart"])
         }
-        return unit
     }
 
     /// True when a unit file or drop-in of this unit carries sosplan's marker.

@@ -36,9 +36,10 @@ extension SDBusSystemdDriver {
         var actions: [[SystemdChange.Action]] = []
         for plan in plans { actions.append(try write([(plan.relative, plan.file)], unit: plan.name)) }
         for i in try reloadIfNeeded(plans.map(\.name), changed: actions.map { !$0.isEmpty }) { actions[i].append(.reloaded) }
+        let observed = try observe(plans.map(\.name))
         var changes: [SystemdChange] = []
         for (i, plan) in plans.enumerated() {
-            var state = try observe(plan.name)
+            var state = observed[i]
             if state.activeState != "active" {
                 try manager.run(.start, plan.name)
                 actions[i].append(.started)
@@ -58,32 +59,57 @@ extension SDBusSystemdDriver {
     /// stops a slice sosplan created. Refuses while units in it still run,
     /// and refuses a slice sosplan did not write.
     public func removeSlice(_ name: String) throws(SystemdError) -> SystemdChange {
-        let slice = try ManagedUnitFiles.sliceName(name, field: "slice")
-        let fileState = try unitDirectory.state(slice.rawValue)
-        let dropIn = ManagedFileKind.sliceProperties.relativePath(for: slice)
-        let dropInState = try unitDirectory.state(dropIn)
-        let ownFile: Bool
-        if case .managed(.slice, _) = fileState { ownFile = true } else { ownFile = false }
-        if !ownFile, dropInState == .missing {
-            if fileState == .missing { return SystemdChange(unit: slice.rawValue, state: try observe(slice)) }
-            throw .notManaged(unit: slice.rawValue, path: unitDirectory.fileURL(slice.rawValue).path, reason: "was not created by sosplan")
+        try removeSlices([name])[0]
+    }
+
+    /// Removes many slices with a single `Reload`; every slice is checked
+    /// (names, ownership, running units) before the first file is removed.
+    public func removeSlices(_ names: [String]) throws(SystemdError) -> [SystemdChange] {
+        var plans: [(slice: UnitName, ownFile: Bool, dropIn: String, present: Bool)] = []
+        for name in names {
+            let slice = try ManagedUnitFiles.sliceName(name, field: "slice")
+            let fileState = try unitDirectory.state(slice.rawValue)
+            let dropIn = ManagedFileKind.sliceProperties.relativePath(for: slice)
+            let dropInState = try unitDirectory.state(dropIn)
+            let ownFile: Bool
+            if case .managed(.slice, _) = fileState { ownFile = true } else { ownFile = false }
+            if dropInState == .foreign {
+                throw .notManaged(unit: slice.rawValue, path: unitDirectory.fileURL(dropIn).path, reason: "was not written by sosplan")
+            }
+            if !ownFile, dropInState == .missing, fileState != .missing {
+                throw .notManaged(unit: slice.rawValue, path: unitDirectory.fileURL(slice.rawValue).path, reason: "was not created by sosplan")
+            }
+            let present = ownFile || dropInState != .missing
+            if present {
+                let busy = try activeUnits(in: slice)
+                if !busy.isEmpty { throw .sliceInUse(slice: slice.rawValue, units: busy) }
+            }
+            plans.append((slice, ownFile, dropIn, present))
         }
-        let busy = try activeUnits(in: slice)
-        if !busy.isEmpty { throw .sliceInUse(slice: slice.rawValue, units: busy) }
-        var actions: [SystemdChange.Action] = []
-        if ownFile, try unitDirectory.remove(slice.rawValue, unit: slice.rawValue) {
-            actions.append(.removedFile(unitDirectory.fileURL(slice.rawValue).path))
+        var actions: [[SystemdChange.Action]] = []
+        for plan in plans {
+            var done: [SystemdChange.Action] = []
+            if plan.ownFile, try unitDirectory.remove(plan.slice.rawValue, unit: plan.slice.rawValue) {
+                done.append(.removedFile(unitDirectory.fileURL(plan.slice.rawValue).path))
+            }
+            if try unitDirectory.remove(plan.dropIn, unit: plan.slice.rawValue) {
+                done.append(.removedFile(unitDirectory.fileURL(plan.dropIn).path))
+            }
+            actions.append(done)
         }
-        if try unitDirectory.remove(dropIn, unit: slice.rawValue) {
-            actions.append(.removedFile(unitDirectory.fileURL(dropIn).path))
+        for i in try reloadIfNeeded(plans.map(\.slice), changed: actions.map { !$0.isEmpty }) { actions[i].append(.reloaded) }
+        var changes: [SystemdChange] = []
+        for (i, plan) in plans.enumerated() {
+            var state = try observe(plan.slice)
+            if plan.ownFile, state.activeState == "active" {
+                try manager.run(.stop, plan.slice)
+                actions[i].append(.stopped)
+                state = try observe(plan.slice)
+            }
+            changes.append(SystemdChange(
+                unit: plan.slice.rawValue, actions: actions[i], disruption: actions[i].isEmpty ? .none : .live, state: state))
         }
-        try manager.reload()
-        actions.append(.reloaded)
-        if ownFile, try observe(slice).activeState == "active" {
-            try manager.run(.stop, slice)
-            actions.append(.stopped)
-        }
-        return SystemdChange(unit: slice.rawValue, actions: actions, disruption: .live, state: try observe(slice))
+        return changes
     }
 
     /// A unit file of sosplan's own, or a drop-in when the slice is defined by

@@ -48,11 +48,9 @@ extension SDBusConnection {
         }
         if r < 0 { throw DBusError(errno: r, doing: "subscribing to JobRemoved") }
         jobSlot = slot
-        // On a message bus systemd only broadcasts job signals to subscribers.
-        if isBusClient {
-            _ = try call(
-                path: "/org/freedesktop/systemd1", interface: "org.freedesktop.systemd1.Manager", member: "Subscribe")
-        }
+        // No `Subscribe`: systemd sends JobRemoved to the client that queued
+        // the job anyway (as systemctl relies on), and a subscriber makes
+        // systemd serialize PropertiesChanged for every change of every unit.
     }
 
     private func waitForJob(_ job: String, timeout: Double) throws(DBusError) -> String {

@@ -22,34 +22,74 @@ public final class SDBusConnection {
     let jobs = JobTracker()
     var jobSlot: OpaquePointer?
 
-    /// Connects to the system bus (`address == nil`, which honours
-    /// `$DBUS_SYSTEM_BUS_ADDRESS`) or to `address`. An address whose path
-    /// ends in `/systemd/private` is PID 1's private socket: a direct
-    /// connection without the bus `Hello`.
+    /// PID 1's private socket, which root may use directly (as systemctl does).
+    public static let privateSocket = "/run/systemd/private"
+
+    /// Connects to `address`, or with `address == nil` the way systemctl
+    /// does: as root, straight to PID 1's private socket (no dbus-daemon hop,
+    /// and it works while dbus-daemon is down), falling back to the system bus;
+    /// `$DBUS_SYSTEM_BUS_ADDRESS`, when set, always wins. An address whose
+    /// path ends in `/systemd/private` is a direct connection without the
+    /// bus `Hello`.
     public init(address: String?) throws(SystemdError) {
-        var handle: OpaquePointer?
         if let address {
+            (bus, isBusClient) = try Self.open(address)
             self.address = address
-            isBusClient = !address.hasSuffix("/systemd/private")
-            var r = sd_bus_new(&handle)
-            guard r >= 0, let h = handle else { throw Self.unavailable(address, r) }
-            r = sd_bus_set_address(h, address)
-            if r >= 0 { r = sd_bus_set_bus_client(h, isBusClient ? 1 : 0) }
-            if r >= 0 { _ = sd_bus_set_description(h, "sosplan") }
-            if r >= 0 { r = sd_bus_start(h) }
-            guard r >= 0 else {
-                sd_bus_flush_close_unref(h)
-                throw Self.unavailable(address, r)
-            }
-            bus = h
-        } else {
-            let env = ProcessInfo.processInfo.environment["DBUS_SYSTEM_BUS_ADDRESS"]
-            self.address = env ?? "unix:path=/run/dbus/system_bus_socket"
-            isBusClient = true
-            let r = sd_bus_open_system(&handle)
-            guard r >= 0, let h = handle else { throw Self.unavailable(self.address, r) }
-            bus = h
+            return
         }
+        let env = ProcessInfo.processInfo.environment["DBUS_SYSTEM_BUS_ADDRESS"]
+        if env == nil, geteuid() == 0, Self.isSocket(Self.privateSocket),
+            let direct = try? Self.open("unix:path=\(Self.privateSocket)"), Self.answers(direct.0)
+        {
+            (bus, isBusClient) = direct
+            self.address = "unix:path=\(Self.privateSocket)"
+            return
+        }
+        self.address = env ?? "unix:path=/run/dbus/system_bus_socket"
+        isBusClient = true
+        var handle: OpaquePointer?
+        let r = sd_bus_open_system(&handle)
+        guard r >= 0, let h = handle else { throw Self.unavailable(self.address, r) }
+        bus = h
+    }
+
+    private static func open(_ address: String) throws(SystemdError) -> (OpaquePointer, Bool) {
+        let busClient = !address.hasSuffix("/systemd/private")
+        var handle: OpaquePointer?
+        var r = sd_bus_new(&handle)
+        guard r >= 0, let h = handle else { throw unavailable(address, r) }
+        r = sd_bus_set_address(h, address)
+        if r >= 0 { r = sd_bus_set_bus_client(h, busClient ? 1 : 0) }
+        if r >= 0 { _ = sd_bus_set_description(h, "sosplan") }
+        if r >= 0 { r = sd_bus_start(h) }
+        guard r >= 0 else {
+            sd_bus_flush_close_unref(h)
+            throw unavailable(address, r)
+        }
+        return (h, busClient)
+    }
+
+    private static func isSocket(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
+    }
+
+    /// True when the peer answers a trivial call (a private socket in another
+    /// pid namespace accepts the connection but then drops it); closes the
+    /// handle when it does not.
+    private static func answers(_ bus: OpaquePointer) -> Bool {
+        var message: OpaquePointer?
+        var error = sd_bus_error()
+        defer { sd_bus_error_free(&error) }
+        guard sd_bus_message_new_method_call(bus, &message, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                             "org.freedesktop.DBus.Peer", "Ping") >= 0, let m = message
+        else { sd_bus_flush_close_unref(bus); return false }
+        defer { sd_bus_message_unref(m) }
+        var reply: OpaquePointer?
+        let r = sd_bus_call(bus, m, 5_000_000, &error, &reply)
+        if let reply { sd_bus_message_unref(reply) }
+        if r < 0 { sd_bus_flush_close_unref(bus) }
+        return r >= 0
     }
 
     deinit {

@@ -70,6 +70,28 @@ enum SDBusMessage {
         return values
     }
 
+    /// A `Properties.GetAll` reply (`a{sv}`) decoding only the `wanted`
+    /// properties and skipping the rest unread (systemd sends a hundred or
+    /// more per interface); returned as one `a{sv}` value like `readAll`.
+    static func readProperties(_ m: OpaquePointer, only wanted: Set<String>) throws(DBusError) -> [DBusValue] {
+        try check(sd_bus_message_enter_container(m, code("a"), "{sv}"), "enter a{sv}")
+        var entries: [DBusValue] = []
+        while true {
+            let r = sd_bus_message_enter_container(m, code("e"), "sv")
+            try check(r, "enter {sv}")
+            if r == 0 { break }
+            let name = try string(m, code("s"))
+            if wanted.contains(name), let value = try read(m) {
+                entries.append(.dictEntry(.string(name), value))
+            } else {
+                try check(sd_bus_message_skip(m, "v"), "skip \(name)")
+            }
+            try check(sd_bus_message_exit_container(m), "exit {sv}")
+        }
+        try check(sd_bus_message_exit_container(m), "exit a{sv}")
+        return [.array(element: "{sv}", entries)]
+    }
+
     /// The next value, or nil at the end of the current container.
     static func read(_ m: OpaquePointer) throws(DBusError) -> DBusValue? {
         var type: CChar = 0

@@ -62,6 +62,46 @@ final class SystemdManager {
         }
     }
 
+    /// `Properties.GetAll` on many unit objects at once (pipelined), in order.
+    func properties(
+        of units: [(path: String, interface: String, unit: UnitName)], only: Set<String>? = nil
+    ) throws(SystemdError) -> [[String: DBusValue]] {
+        let calls = units.map {
+            DBusCall(path: $0.path, interface: "org.freedesktop.DBus.Properties", member: "GetAll", [.string($0.interface)],
+                     onlyProperties: only)
+        }
+        let replies: [Result<[DBusValue], DBusError>]
+        do { replies = try bus.callMany(calls) } catch { throw failure(error, unit: nil, "GetAll") }
+        var out: [[String: DBusValue]] = []
+        for (reply, u) in zip(replies, units) {
+            switch reply {
+            case .failure(let e): throw failure(e, unit: u.unit.rawValue, "GetAll \(u.interface)")
+            case .success(let values):
+                guard let dict = values.first?.propertyDictionary else {
+                    throw .unexpectedReply(operation: "GetAll \(u.interface) on \(u.unit)", detail: "not an a{sv}")
+                }
+                out.append(dict)
+            }
+        }
+        return out
+    }
+
+    /// `SetUnitProperties` for many units at once (pipelined). Every call is
+    /// made; the first failure (in request order) is thrown afterwards.
+    func setUnitProperties(_ requests: [(unit: UnitName, properties: [(String, DBusValue)])], runtime: Bool) throws(SystemdError) {
+        let calls = requests.map {
+            DBusCall(path: Self.path, interface: Self.interface, member: "SetUnitProperties",
+                     [.string($0.unit.rawValue), .bool(runtime), .properties($0.properties)])
+        }
+        let replies: [Result<[DBusValue], DBusError>]
+        do { replies = try bus.callMany(calls) } catch { throw failure(error, unit: nil, "SetUnitProperties") }
+        for (reply, r) in zip(replies, requests) {
+            if case .failure(let e) = reply {
+                throw failure(e, unit: r.unit.rawValue, "SetUnitProperties", properties: r.properties.map(\.0))
+            }
+        }
+    }
+
     /// `Properties.Get` of one property (an unknown one gives `.unknownProperty`).
     func property(_ path: String, interface: String, name: String, unit: UnitName) throws(SystemdError) -> DBusValue {
         do {

@@ -33,21 +33,33 @@ extension SDBusSystemdDriver {
 
     /// Units in the given order: one `ListUnitsByNames` for all of them (it
     /// loads them; a missing one comes back `not-found`), then `GetAll` on
-    /// each loaded unit's type interface.
+    /// each loaded unit's type interface, pipelined.
     func observe(_ names: [UnitName]) throws(SystemdError) -> [SystemdUnit] {
         guard !names.isEmpty else { return [] }
         var units: [SystemdUnit] = []
+        var detailed: [(path: String, interface: String, unit: UnitName)] = []
+        var detailedIndex: [Int] = []
         for (name, status) in zip(names, try manager.status(of: names)) {
             var unit = SystemdUnit(name: name.rawValue, managed: try isManaged(name))
             unit.loadState = status.loadState
             unit.activeState = status.activeState
             if status.loadState != "not-found" && name.type.hasResourceControl {
-                try fill(&unit, from: try manager.properties(status.path, interface: name.type.interface, unit: name), name: name)
+                detailed.append((status.path, name.type.interface, name))
+                detailedIndex.append(units.count)
             }
             units.append(unit)
         }
+        for (i, properties) in zip(detailedIndex, try manager.properties(of: detailed, only: Self.observedProperties)) {
+            try fill(&units[i], from: properties, name: names[i])
+        }
         return units
     }
+
+    /// What `fill` reads; the rest of a `GetAll` reply is skipped undecoded.
+    static let observedProperties: Set<String> = [
+        "Slice", "ControlGroup", "AllowedCPUs", "AllowedMemoryNodes", "EffectiveCPUs", "CPUWeight", "IOWeight",
+        "CPUQuotaPerSecUSec", "MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "TasksMax", "ExecStart",
+    ]
 
     private func fill(_ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName) throws(SystemdError) {
         unit.slice = nonEmpty(p["Slice"]?.stringValue)

@@ -9,19 +9,42 @@ extension SDBusSystemdDriver {
     /// persistent operations re-assert their own values over them.
     /// Only the settings that differ are sent; nothing differs -> no call.
     public func setRuntimeResources(_ unit: String, _ resources: ResourceControl) throws(SystemdError) -> SystemdChange {
-        let name = try UnitName(unit, field: "unit")
-        guard name.type.hasResourceControl else {
-            throw .invalidName(field: "unit", name: unit, reason: "a .\(name.type.rawValue) unit has no resource settings")
+        try setRuntimeResources([(unit, resources)])[0]
+    }
+
+    /// `setRuntimeResources` for many units over the one connection: one
+    /// `ListUnitsByNames`, and `GetAll`/`SetUnitProperties` calls pipelined.
+    /// Everything is validated first; a unit that does not exist fails the
+    /// whole request before anything is set.
+    public func setRuntimeResources(_ requests: [(unit: String, resources: ResourceControl)]) throws(SystemdError) -> [SystemdChange] {
+        var names: [UnitName] = []
+        for (unit, resources) in requests {
+            let name = try UnitName(unit, field: "unit")
+            guard name.type.hasResourceControl else {
+                throw .invalidName(field: "unit", name: unit, reason: "a .\(name.type.rawValue) unit has no resource settings")
+            }
+            _ = try resources.settings(field: unit)  // validate before any call
+            names.append(name)
         }
-        _ = try resources.settings(field: unit)  // validate before any call
-        var state = try observe(name)
-        guard state.loadState != "not-found" else { throw .noSuchUnit(unit: unit) }
-        var actions: [SystemdChange.Action] = []
-        if let action = try enforceRuntime(resources, on: name, observed: state) {
-            actions.append(action)
-            state = try observe(name)
+        let before = try observe(names)
+        var sets: [(unit: UnitName, properties: [(String, DBusValue)])] = []
+        var actions = [[SystemdChange.Action]](repeating: [], count: names.count)
+        for (i, state) in before.enumerated() {
+            guard state.loadState != "not-found" else { throw .noSuchUnit(unit: names[i].rawValue) }
+            let differing = requests[i].resources.mismatches(in: state)
+            guard !differing.isEmpty else { continue }
+            let subset = requests[i].resources.restricted(to: Set(differing))
+            sets.append((names[i], try subset.busProperties(field: names[i].rawValue)))
+            actions[i] = [.setRuntime(differing)]
         }
-        return SystemdChange(unit: name.rawValue, actions: actions, disruption: actions.isEmpty ? .none : .live, state: state)
+        if sets.isEmpty {
+            return before.enumerated().map { SystemdChange(unit: names[$0.offset].rawValue, state: $0.element) }
+        }
+        try manager.setUnitProperties(sets, runtime: true)
+        let after = try observe(names)
+        return after.enumerated().map { i, state in
+            SystemdChange(unit: names[i].rawValue, actions: actions[i], disruption: actions[i].isEmpty ? .none : .live, state: state)
+        }
     }
 
     /// The low-level `SetUnitProperties` with properties sosplan does not

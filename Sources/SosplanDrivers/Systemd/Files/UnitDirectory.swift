@@ -20,8 +20,15 @@ public struct UnitDirectory: Sendable {
 
     public func fileURL(_ relative: String) -> URL { url.appendingPathComponent(relative) }
 
+    /// The path of `relative` (a validated unit name, optionally with a
+    /// drop-in file), without URL parsing: this runs for every observed unit.
+    func path(_ relative: String) -> String {
+        let base = url.path
+        return base.hasSuffix("/") ? base + relative : base + "/" + relative
+    }
+
     public func state(_ relative: String) throws(SystemdError) -> FileState {
-        let path = fileURL(relative).path
+        let path = path(relative)
         var info = stat()
         if lstat(path, &info) != 0 {
             if errno == ENOENT || errno == ENOTDIR { return .missing }

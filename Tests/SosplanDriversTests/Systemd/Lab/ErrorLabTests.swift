@@ -20,6 +20,19 @@ struct ErrorLabTests {
         #expect(e.description.contains("hint:"))
     }
 
+    /// Only where no default bus exists (these VMs: PID 1 is not systemd and
+    /// there is no system dbus-daemon): the default is tried and reported.
+    @Test("without a system bus, the default connection is reported as unavailable",
+          .enabled(if: ProcessInfo.processInfo.environment["DBUS_SYSTEM_BUS_ADDRESS"] == nil
+                   && !FileManager.default.fileExists(atPath: "/run/dbus/system_bus_socket")
+                   && !FileManager.default.fileExists(atPath: "/run/systemd/private")))
+    func noDefaultBus() throws {
+        let failure = systemdError { () throws(SystemdError) in
+            _ = try SDBusSystemdDriver(busAddress: nil, unitDirectory: URL(fileURLWithPath: "/var/empty"))
+        }
+        #expect(failure == .busUnavailable(address: "unix:path=/run/dbus/system_bus_socket", reason: "No such file or directory (errno 2)"))
+    }
+
     @Test("a malformed bus address is refused as unavailable")
     func badAddress() throws {
         #expect(throws: SystemdError.self) {
@@ -31,9 +44,10 @@ struct ErrorLabTests {
           .enabled(if: labAvailable, labSkipReason))
     func privateSocketFromHost() throws {
         let lab = try SystemdLab.shared()
-        let dir = try #require(lab.environment["SOSPLAN_LAB_DIR"])
+        let socket = "/proc/\(lab.pid)/root/run/systemd/private"
+        #expect(FileManager.default.fileExists(atPath: socket))
         let failure = systemdError { () throws(SystemdError) in
-            let driver = try SDBusSystemdDriver(busAddress: "unix:path=\(dir)/run/systemd/private", unitDirectory: lab.unitDirectory)
+            let driver = try SDBusSystemdDriver(busAddress: "unix:path=\(socket)", unitDirectory: lab.unitDirectory)
             _ = try driver.observeUnit("init.scope")
         }
         let e = try #require(failure, "the private socket answered across pid namespaces")

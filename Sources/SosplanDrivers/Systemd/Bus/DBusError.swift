@@ -33,7 +33,8 @@ extension SystemdError {
     ///     `PropertyReadOnly`/`UnknownProperty` error is about.
     ///   - address: the bus address, for connection failures.
     static func from(
-        _ e: DBusError, unit: String?, operation: String, properties: [String] = [], address: String
+        _ e: DBusError, unit: String?, operation: String, properties: [String] = [], address: String,
+        timeout: Double = 25
     ) -> SystemdError {
         switch e.name {
         case "org.freedesktop.systemd1.NoSuchUnit":
@@ -47,7 +48,7 @@ extension SystemdError {
             return .unknownProperty(
                 unit: unit, property: propertyName(in: e.message, candidates: properties), message: e.message)
         case "System.Error.ETIMEDOUT", "org.freedesktop.DBus.Error.Timeout", "org.freedesktop.DBus.Error.NoReply":
-            return .timeout(unit: unit, operation: operation, seconds: 25)
+            return .timeout(unit: unit, operation: operation, seconds: timeout)
         default:
             if e.isConnectionFailure { return .busUnavailable(address: address, reason: e.message) }
             return .callFailed(unit: unit, operation: operation, name: e.name, message: e.message)

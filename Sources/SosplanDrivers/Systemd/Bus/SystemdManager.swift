@@ -21,7 +21,7 @@ final class SystemdManager {
     }
 
     private func failure(_ e: DBusError, unit: String?, _ op: String, properties: [String] = []) -> SystemdError {
-        SystemdError.from(e, unit: unit, operation: op, properties: properties, address: bus.address)
+        SystemdError.from(e, unit: unit, operation: op, properties: properties, address: bus.address, timeout: bus.callTimeout)
     }
 
     private func manager(

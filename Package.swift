@@ -48,9 +48,10 @@ let package = Package(
             exclude: ["Layout/Invalid"]),
         .testTarget(
             name: "SosplanDriversTests",
-            dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport"]),
+            // sosplan-sim: the enclave driver tests run against the built simulators.
+            dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport", "sosplan-sim"]),
         .testTarget(
             name: "SosplanCLITests",
-            dependencies: ["SosplanCore", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+            dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
     ]
 )

@@ -5,6 +5,17 @@
 
 import Foundation
 
+// `observe` compares with hwloc's lstopo as processes and takes its own arguments.
+if CommandLine.arguments.dropFirst().first == "observe" {
+    do {
+        try ObserveBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 var names: [String] = []
 var runs: Int?
 var arguments = CommandLine.arguments.dropFirst()
@@ -18,6 +29,7 @@ while let argument = arguments.popFirst() {
         runs = n
     case "--list":
         for b in Benchmarks.all { print("\(b.name): \(b.about)") }
+        print("observe: sosplan observe vs lstopo on the 256-CPU fixtures (`sosplan-bench observe [--runs N] [FIXTURE...]`)")
         exit(0)
     default:
         names.append(argument)

@@ -1,2 +1,18 @@
-// Placeholder: the enclave tool simulators (ihkconfig, ihkosctl, pisces_*, lwkctl).
-print("sosplan-sim: no simulators yet")
+import Foundation
+
+// A multi-call binary: invoked through a link named like a real tool, it is
+// that tool's simulator; invoked as `sosplan-sim`, it manages simulated hosts.
+let arguments = CommandLine.arguments
+let invokedAs = (arguments[0] as NSString).lastPathComponent
+let tools: [String: (SimContext, [String]) -> Int32] = [
+    "ihkconfig": IHKTools.ihkconfig, "ihkosctl": IHKTools.ihkosctl,
+    "pisces_load": PiscesTools.load, "pisces_launch": PiscesTools.launch,
+    "pisces_ctrl": PiscesTools.ctrl, "pisces_shutdown": PiscesTools.shutdown,
+    "lwkctl": LWKCtlTool.main,
+]
+
+if let tool = tools[invokedAs] {
+    exit(SimToolRunner.run(tool: invokedAs, argv0: arguments[0], arguments: Array(arguments.dropFirst()), body: tool))
+} else {
+    exit(SimCommandLine.run(Array(arguments.dropFirst())))
+}

@@ -57,20 +57,26 @@ private struct ValueEncoder: Encoder {
         return b
     }
 
+    /// Scalars by their static type. Comparing metatypes is a pointer
+    /// test, where `as` casts were dynamic casts failing one by one for
+    /// every compound value (the bulk of a 256-CPU snapshot's encoding).
+    /// Anything else, an existential holding a scalar included, encodes
+    /// through `encode(to:)`, which comes back here with its concrete type.
     static func scalar<T>(_ v: T) -> JSONValue? {
-        switch v {
-        case let x as String: return .string(x)
-        case let x as Bool: return .bool(x)
-        case let x as Int: return .int(Int64(x))
-        case let x as Int64: return .int(x)
-        case let x as Int32: return .int(Int64(x))
-        case let x as UInt64: return .uint(x)
-        case let x as UInt: return .uint(UInt64(x))
-        case let x as UInt32: return .uint(UInt64(x))
-        case let x as Double: return .double(x)
-        case let x as JSONValue: return x
-        default: return nil
-        }
+        if T.self == String.self { return .string(unsafeBitCast(v, to: String.self)) }
+        if T.self == Int.self { return .int(Int64(unsafeBitCast(v, to: Int.self))) }
+        if T.self == Bool.self { return .bool(unsafeBitCast(v, to: Bool.self)) }
+        if T.self == UInt64.self { return .uint(unsafeBitCast(v, to: UInt64.self)) }
+        if T.self == Int64.self { return .int(unsafeBitCast(v, to: Int64.self)) }
+        if T.self == Int32.self { return .int(Int64(unsafeBitCast(v, to: Int32.self))) }
+        if T.self == UInt.self { return .uint(UInt64(unsafeBitCast(v, to: UInt.self))) }
+        if T.self == UInt32.self { return .uint(UInt64(unsafeBitCast(v, to: UInt32.self))) }
+        if T.self == Double.self { return .double(unsafeBitCast(v, to: Double.self)) }
+        if T.self == JSONValue.self { return unsafeBitCast(v, to: JSONValue.self) }
+        // Arrays of scalars (NUMA distances: nodes squared of them), in one go.
+        if T.self == [Int].self { return .array(unsafeBitCast(v, to: [Int].self).map { .int(Int64($0)) }) }
+        if T.self == [String].self { return .array(unsafeBitCast(v, to: [String].self).map { .string($0) }) }
+        return nil
     }
 }
 
@@ -89,6 +95,8 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encodeNil(forKey key: Key) throws { set(key, Box(.null)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        // Scalars need no coding path (only errors use it): skip building one.
+        if let direct = ValueEncoder.scalar(value) { return set(key, Box(direct)) }
         set(key, try ValueEncoder.encodeNested(value, path: codingPath + [key]))
     }
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(key, Box(.bool(value))) }
@@ -138,6 +146,7 @@ private struct Unkeyed: UnkeyedEncodingContainer {
 
     mutating func encodeNil() throws { box.unkeyed!.append(Box(.null)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
+        if let direct = ValueEncoder.scalar(value) { return box.unkeyed!.append(Box(direct)) }
         box.unkeyed!.append(try ValueEncoder.encodeNested(value, path: codingPath + [IndexKey(count)]))
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy: NestedKey.Type)

@@ -20,13 +20,16 @@ public enum JSONWriter {
     static func writePretty(_ v: JSONValue, indent: Int, into out: inout String) {
         switch v {
         case .array(let items) where !items.isEmpty:
-            if isFlat(v), let line = inline(v, budget: inlineWidth - indent) {
+            // Each item takes at least 2 characters inline ("1, "): longer
+            // arrays cannot fit, so do not build their line just to drop it.
+            if items.count * 2 <= inlineWidth - indent, isFlat(v), let line = inline(v, budget: inlineWidth - indent) {
                 out += line
                 return
             }
             out += "[\n"
+            let pad = String(repeating: " ", count: indent + 2)
             for (i, item) in items.enumerated() {
-                out += String(repeating: " ", count: indent + 2)
+                out += pad
                 writePretty(item, indent: indent + 2, into: &out)
                 out += i + 1 < items.count ? ",\n" : "\n"
             }
@@ -37,8 +40,9 @@ public enum JSONWriter {
                 return
             }
             out += "{\n"
+            let pad = String(repeating: " ", count: indent + 2)
             for (i, (key, value)) in members.enumerated() {
-                out += String(repeating: " ", count: indent + 2)
+                out += pad
                 writeString(key, into: &out)
                 out += ": "
                 writePretty(value, indent: indent + 2, into: &out)
@@ -65,7 +69,8 @@ public enum JSONWriter {
     static func inline(_ v: JSONValue, budget: Int) -> String? {
         var s = ""
         writeCompact(v, into: &s, spaced: true)
-        return s.count <= budget ? s : nil
+        // Characters never outnumber UTF-8 bytes: count them only when needed.
+        return s.utf8.count <= budget || s.count <= budget ? s : nil
     }
 
     static func writeCompact(_ v: JSONValue, into out: inout String, spaced: Bool) {
@@ -97,6 +102,12 @@ public enum JSONWriter {
     }
 
     static func writeString(_ s: String, into out: inout String) {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for u in s.unicodeScalars {
             switch u {

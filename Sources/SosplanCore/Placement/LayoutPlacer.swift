@@ -66,11 +66,21 @@ public struct LayoutPlacer {
         for enclave in layout.enclaves {
             let inside = layout.services.filter { $0.stack == .enclave(enclave.name) }
             guard !inside.isEmpty, let cpus = enclaveCPUs[enclave.name], !cpus.isEmpty else { continue }
+            let exclusive = inside.filter(\.isExclusive)
             let sub = CPUPlacer(index: index, universe: cpus, policy: layout.policy, file: layout.file, sharedFloor: 0)
-            let result = sub.place(inside.enumerated().map { serviceOwner($0.element, order: $0.offset, current: CPUSet()) })
+            let result = sub.place(exclusive.enumerated().map { serviceOwner($0.element, order: $0.offset, current: CPUSet()) })
             diagnostics += result.diagnostics
             notes += result.notes
-            for service in inside { serviceCPUs[service.name] = result.assignments[.service(service.name)] ?? CPUSet() }
+            var rest = cpus
+            for service in exclusive {
+                let mine = result.assignments[.service(service.name)] ?? CPUSet()
+                serviceCPUs[service.name] = mine
+                rest.subtract(mine)
+            }
+            // `shared` inside an enclave: the enclave CPUs no other service owns.
+            for service in inside where !service.isExclusive {
+                serviceCPUs[service.name] = rest.isEmpty ? cpus : rest
+            }
         }
 
         let memory = EnclaveMemoryPlacer(
@@ -85,10 +95,11 @@ public struct LayoutPlacer {
             host: HostPlacement(cpus: hostCPUs, memoryNodes: index.nodes(of: hostCPUs)),
             shared: SharedPlacement(cpus: shared),
             services: layout.services.map { service in
-                let cpus = service.cpus.isShared && service.stack == .linux ? shared : (serviceCPUs[service.name] ?? CPUSet())
+                // A Linux service shrunk to nothing (`min: 0`) falls back to the shared pool.
+                let onShared = service.stack == .linux && (service.cpus.isShared || (serviceCPUs[service.name]?.isEmpty ?? true))
+                let cpus = onShared ? shared : (serviceCPUs[service.name] ?? CPUSet())
                 return NamedPlacement(service.name, ServicePlacement(
-                    cpus: cpus, memoryNodes: memoryNodes(service, cpus: cpus, index: index),
-                    shared: service.cpus.isShared && service.stack == .linux))
+                    cpus: cpus, memoryNodes: memoryNodes(service, cpus: cpus, index: index), shared: onShared))
             },
             enclaves: layout.enclaves.map {
                 NamedPlacement($0.name, EnclavePlacement(cpus: enclaveCPUs[$0.name] ?? CPUSet(), memory: memory.chunks[$0.name] ?? []))

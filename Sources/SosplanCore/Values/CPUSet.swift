@@ -106,16 +106,26 @@ public struct CPUSet: Hashable, Sendable, Sequence, CustomStringConvertible {
 
     /// The Linux list form: ascending ranges, `a-b` for runs of 2 or more.
     public var description: String {
-        var parts: [String] = []
+        // Built in place: snapshots print hundreds of these.
+        var out = ""
         var start = -1, prev = -2
+        func flush() {
+            guard start >= 0 else { return }
+            if !out.isEmpty { out += "," }
+            out += String(start)
+            if prev > start {
+                out += "-"
+                out += String(prev)
+            }
+        }
         for id in self {
             if id == prev + 1 { prev = id; continue }
-            if start >= 0 { parts.append(start == prev ? "\(start)" : "\(start)-\(prev)") }
+            flush()
             start = id
             prev = id
         }
-        if start >= 0 { parts.append(start == prev ? "\(start)" : "\(start)-\(prev)") }
-        return parts.joined(separator: ",")
+        flush()
+        return out
     }
 
     /// The list form, as sysfs and systemd print it.

@@ -11,11 +11,21 @@ public struct TopologyObservation: Sendable {
     public var hostname: String?
     /// What was missing and how the probe degraded, for `snapshot.warnings`.
     public var warnings: [String]
+    /// The CPUs and memory nodes the observing process's cpuset cgroup
+    /// allows, when the probe found one; nil when unknown. Informational:
+    /// `topology` lists every present CPU and node regardless.
+    public var allowedCPUs: CPUSet?
+    public var allowedMemoryNodes: CPUSet?
 
-    public init(topology: Topology, hostname: String? = nil, warnings: [String] = []) {
+    public init(
+        topology: Topology, hostname: String? = nil, warnings: [String] = [], allowedCPUs: CPUSet? = nil,
+        allowedMemoryNodes: CPUSet? = nil
+    ) {
         self.topology = topology
         self.hostname = hostname
         self.warnings = warnings
+        self.allowedCPUs = allowedCPUs
+        self.allowedMemoryNodes = allowedMemoryNodes
     }
 }
 

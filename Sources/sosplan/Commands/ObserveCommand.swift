@@ -1,9 +1,44 @@
 import ArgumentParser
+import Foundation
+import SosplanCore
 
+/// `sosplan observe`: what the host has (topology, memory, hugepages,
+/// offline CPUs and who holds them), as a summary or as the snapshot JSON.
 struct ObserveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "observe", abstract: "TODO")
+    static let configuration = CommandConfiguration(
+        commandName: "observe",
+        abstract: "Print the host's topology and free resources; -o saves a snapshot.",
+        discussion: """
+            The text form is a summary for people; --format json prints the snapshot \
+            (schema sosplan.snapshot/v1) that 'plan --snapshot' and 'show --snapshot' read. \
+            With --root DIR the host is read from a snapshot folder holding sys/ and proc/.
+            """)
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customShort("o"), help: ArgumentHelp("Also write the snapshot JSON to FILE.", valueName: "FILE"))
+    var output: String?
 
     func run() throws {
-        throw ValidationError("'observe' is not implemented yet")
+        let snapshot: HostSnapshot
+        do {
+            snapshot = try host.makeObserver().observe()
+        } catch {
+            throw Failure.report("\(error)", hint: host.root.map { _ in "--root expects a folder holding sys/devices/system/cpu (and proc/), such as a copy of / or an unpacked fixture" })
+        }
+        if let output {
+            do {
+                try Data(snapshot.jsonText().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw Failure.report("cannot write the snapshot to '\(output)': \(error.localizedDescription)")
+            }
+        }
+        switch format {
+        case .text: Terminal.out(SnapshotSummaryRenderer.render(snapshot))
+        case .json: Terminal.out(snapshot.jsonText())
+        }
     }
 }

@@ -1,0 +1,42 @@
+import Foundation
+import SosplanCore
+
+/// Checks shared by the IHK steps.
+extension IHKDriver {
+    // MARK: Helpers
+
+    var dev: String { String(device) }
+
+    func tool(_ name: String, _ args: [String]) throws(EnclaveError) -> ToolResult { try runner.run(name, args) }
+
+    func requireNotBooted(_ index: Int, _ what: String) throws(EnclaveError) {
+        let s = try status(index)
+        guard s == .inactive else {
+            throw EnclaveError(
+                .notSupportedWhileRunning, "IHK cannot \(what) once OS \(index) has booted (it is \(s.rawValue)); recreate it")
+        }
+    }
+
+    func checkCPUs(_ cpus: CPUSet) throws(EnclaveError) {
+        guard !cpus.isEmpty else { throw EnclaveError(.invalid, "no CPUs given") }
+        let forbidden = cpus.intersection(capabilities.forbiddenCPUs)
+        guard forbidden.isEmpty else { throw EnclaveError(.invalid, "IHK cannot take CPU \(forbidden) (CPU 0 stays with Linux)") }
+        let missing = cpus.subtracting(hotplug.presentCPUs())
+        guard missing.isEmpty else { throw EnclaveError(.invalid, "CPUs \(missing) are not present") }
+    }
+
+    func checkMemory(_ chunks: [MemoryChunk]) throws(EnclaveError) {
+        guard !chunks.isEmpty else { throw EnclaveError(.invalid, "no memory given") }
+        for c in chunks where c.bytes == 0 || c.bytes % capabilities.memoryGranularity != 0 {
+            throw EnclaveError(.invalid, "IHK reserves memory in multiples of 4 MiB; \(c.bytes) bytes on node \(c.node) is not")
+        }
+    }
+
+    func bytes(_ chunks: [MemoryChunk], node: Int) -> UInt64 {
+        chunks.filter { $0.node == node }.reduce(0) { $0 + $1.bytes }
+    }
+
+    func describe(_ chunks: [MemoryChunk]) -> String {
+        MemoryChunk.merged(chunks).map { "\(ByteSize($0.bytes)) on node \($0.node)" }.joined(separator: ", ")
+    }
+}

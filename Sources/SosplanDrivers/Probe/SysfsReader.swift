@@ -1,0 +1,133 @@
+import Foundation
+import SosplanCore
+
+/// Reads the small text files and directories of `/sys` and `/proc` below a
+/// filesystem root: `/` on the live machine, or a snapshot folder.
+///
+/// Paths are relative to the root (`sys/devices/system/cpu/online`) and are
+/// opened with `openat` on a descriptor of the root, as hwloc does, so a
+/// snapshot folder reads exactly like the real root. Every read is
+/// best-effort: a missing or unreadable file is `nil`, never an error,
+/// because sysfs differs between kernels and the probe degrades instead.
+/// Not thread-safe: one reader per probe run.
+final class SysfsReader {
+    let root: String
+    private let rootFD: Int32
+    private var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+
+    /// Opens `root`; throws when it is not a readable directory.
+    init(root: String) throws {
+        self.root = root
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError(call: "open", path: root, errno: errno) }
+        rootFD = fd
+    }
+
+    deinit { close(rootFD) }
+
+    /// Reads a file into the buffer; the length up to the first NUL (hwloc's
+    /// test snapshots pad some files with NULs), or nil when it cannot be
+    /// read. Reads at most 1 MiB.
+    private func load(_ path: String) -> Int? {
+        let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var length = 0
+        while length < 1 << 20 {
+            if length == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+            let n = buffer.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress! + length, raw.count - length)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            length += n
+        }
+        return buffer[0..<length].firstIndex(of: 0) ?? length
+    }
+
+    private func parse<T>(_ path: String, _ body: (SysfsParse.Bytes) -> T?) -> T? {
+        guard let length = load(path) else { return nil }
+        return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<length])) }
+    }
+
+    /// The file's text, or nil when it cannot be read.
+    func text(_ path: String) -> String? { parse(path) { String(decoding: $0, as: UTF8.self) } }
+
+    /// The file's text without surrounding whitespace.
+    func trimmed(_ path: String) -> String? {
+        parse(path) { String(decoding: UnsafeBufferPointer(rebasing: SysfsParse.trim($0)), as: UTF8.self) }
+    }
+
+    /// A decimal integer file (`core_id`, `nr_hugepages`); nil if missing or not a number.
+    func int(_ path: String) -> Int? { parse(path, SysfsParse.int) }
+
+    /// A Linux CPU list file (`0-3,8`); an empty file is the empty set.
+    func cpuList(_ path: String) -> CPUSet? { parse(path, SysfsParse.cpuList) }
+
+    /// A hexadecimal mask file (`00000000,0000ffff`).
+    func cpuMask(_ path: String) -> CPUSet? { parse(path, SysfsParse.hexMask) }
+
+    /// Whitespace-separated decimal integers (`distance`).
+    func ints(_ path: String) -> [Int]? { parse(path, SysfsParse.ints) }
+
+    /// A `meminfo` file.
+    func meminfo(_ path: String) -> Meminfo? { parse(path) { Meminfo(bytes: $0) } }
+
+    /// A list file when present, else the mask file beside it (older
+    /// kernels lack the list form). Once a kind of list file turned out to
+    /// be missing, the mask is tried first for the next CPUs: one open per
+    /// file instead of two on such kernels.
+    func cpuSet(list: String, mask: String) -> CPUSet? {
+        if masksFirst.contains(where: { list.hasSuffix($0) }) { return cpuMask(mask) ?? cpuList(list) }
+        if let set = cpuList(list) { return set }
+        guard let set = cpuMask(mask) else { return nil }
+        if let slash = list.lastIndex(of: "/") { masksFirst.append(String(list[slash...])) }
+        return set
+    }
+
+    /// `/thread_siblings_list`, `/shared_cpu_list`, ... found missing.
+    private var masksFirst: [String] = []
+
+    func exists(_ path: String) -> Bool { faccessat(rootFD, path, F_OK, 0) == 0 }
+
+    func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return fstatat(rootFD, path, &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Entry names of a directory (without `.` and `..`), unsorted; nil if it
+    /// cannot be opened.
+    func list(_ path: String) -> [String]? {
+        let fd = openat(rootFD, path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            return nil
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Ids N of the entries named `<prefix>N` in a directory (`cpu12`,
+    /// `node3`), ascending; other names (`cpufreq`, `node`) are skipped.
+    func numberedEntries(_ path: String, prefix: String) -> [Int]? {
+        list(path).map { names in
+            names.compactMap { name -> Int? in
+                guard name.hasPrefix(prefix) else { return nil }
+                let digits = name.dropFirst(prefix.count)
+                guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+                return Int(digits)
+            }.sorted()
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import SosplanCore
+
+/// What sysfs says about one present CPU before the NUMA nodes, the cache of
+/// offline CPUs and the sibling clean-up are merged in.
+struct CPURecord {
+    var id: Int
+    var online: Bool
+    /// Whether `cpuN/topology/` was there (the kernel hides it for offline CPUs).
+    var hasTopology = false
+    var package: Int?
+    var core: Int?
+    /// The kernel's `thread_siblings`, nil when unknown.
+    var siblings: CPUSet?
+    /// CPUs sharing this CPU's last-level cache (including itself), nil when unknown.
+    var lastLevelCache: CPUSet?
+    var node: Int?
+}
+
+extension SysfsTopologyProbe {
+    static let cpuBase = "sys/devices/system/cpu"
+
+    /// Present CPUs, whether each is online, and the per-CPU topology files.
+    func readCPUs(_ sys: SysfsReader, _ warnings: inout ProbeWarnings) -> [CPURecord] {
+        let base = Self.cpuBase
+        let directories = sys.numberedEntries(base, prefix: "cpu") ?? []
+        var present = sys.cpuList("\(base)/present") ?? CPUSet()
+        if present.isEmpty {
+            present = CPUSet(directories)
+            warnings.add("no \(base)/present: present CPUs taken from the cpuN directories (\(present))")
+        }
+        let onlineList = sys.cpuList("\(base)/online")
+        var records: [CPURecord] = []
+        records.reserveCapacity(present.count)
+        for id in present {
+            let dir = "\(base)/cpu\(id)"
+            var online = true
+            if let onlineList {
+                online = onlineList.contains(id)
+            } else if let flag = sys.int("\(dir)/online") {
+                online = flag != 0
+            } else {
+                warnings.note("no-online-file", id) {
+                    "no \(base)/online list and no cpuN/online file for \(cpuPhrase($0)): assumed online (old kernel, or a CPU that cannot be hot-unplugged)"
+                }
+            }
+            var record = CPURecord(id: id, online: online)
+            readTopology(sys, dir: "\(dir)/topology", into: &record, &warnings)
+            records.append(record)
+        }
+        return records
+    }
+
+    /// `physical_package_id`, `core_id` and `thread_siblings` of one CPU.
+    private func readTopology(_ sys: SysfsReader, dir: String, into record: inout CPURecord, _ warnings: inout ProbeWarnings) {
+        let id = record.id
+        let package = sys.int("\(dir)/physical_package_id")
+        let core = sys.int("\(dir)/core_id")
+        var siblings = sys.cpuSet(list: "\(dir)/thread_siblings_list", mask: "\(dir)/thread_siblings")
+        if siblings == nil { siblings = sys.cpuSet(list: "\(dir)/core_cpus_list", mask: "\(dir)/core_cpus") }
+        guard package != nil || core != nil || siblings != nil || sys.isDirectory(dir) else {
+            if record.online {
+                warnings.note("online-no-topology", id) {
+                    "\(cpuPhrase($0)): online but sysfs has no topology/ directory; package and core unknown"
+                }
+            }
+            return
+        }
+        record.hasTopology = true
+        if let package, package < 0 {
+            warnings.note("package-minus-one", id) {
+                "\(cpuPhrase($0)): physical_package_id is -1 (the platform does not say); package left unknown"
+            }
+        }
+        record.package = package.flatMap { $0 >= 0 ? $0 : nil }
+        record.core = core.flatMap { $0 >= 0 ? $0 : nil }
+        if var siblings {
+            siblings.insert(id)
+            record.siblings = siblings
+        }
+    }
+
+    /// `isolated` and `nohz_full`; absent or unparsable (`(null)` on some
+    /// kernels) means none.
+    func readIsolation(_ sys: SysfsReader) -> (isolated: CPUSet, nohzFull: CPUSet) {
+        (sys.cpuList("\(Self.cpuBase)/isolated") ?? CPUSet(), sys.cpuList("\(Self.cpuBase)/nohz_full") ?? CPUSet())
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import SosplanCore
+
+/// One enclave sosplan created: its layout name and the driver's handle.
+/// The registry only names what a driver observes; it never makes an
+/// instance exist.
+public struct EnclaveRegistryEntry: Codable, Sendable, Hashable {
+    public var name: String
+    public var driver: EnclaveDriverKind
+    /// IHK OS index, Pisces enclave id, `partition` for mOS.
+    public var instance: String
+    /// The CPUs at the last change sosplan made (to tell a reused handle
+    /// from the enclave it named).
+    public var cpus: CPUSet
+    public var memory: [MemoryChunk]
+    /// What the tools cannot read back (IHK and Pisces keep no record).
+    public var image: String?
+    public var args: String?
+
+    public init(
+        name: String, driver: EnclaveDriverKind, instance: String, cpus: CPUSet, memory: [MemoryChunk],
+        image: String? = nil, args: String? = nil
+    ) {
+        self.name = name
+        self.driver = driver
+        self.instance = instance
+        self.cpus = cpus
+        self.memory = memory
+        self.image = image
+        self.args = args
+    }
+}
+
+/// `enclaves.json` in the state directory.
+struct EnclaveRegistryFile: Codable {
+    static let schemaID = "sosplan.enclave-registry/v1"
+    var schema: String
+    var enclaves: [EnclaveRegistryEntry]
+}
+
+extension StateDirectory {
+    public static let enclaveRegistryName = "enclaves.json"
+
+    /// The registry's valid entries and what was wrong with the rest. A
+    /// missing file is an empty registry; an unreadable one is ignored with
+    /// a warning (the enclaves then show without names).
+    public func readEnclaveRegistry() -> (entries: [EnclaveRegistryEntry], warnings: [String]) {
+        guard let data = read(Self.enclaveRegistryName) else { return ([], []) }
+        let path = file(Self.enclaveRegistryName).path
+        let file: EnclaveRegistryFile
+        do {
+            let value = try JSONParser.parse(Array(data))
+            guard value["schema"]?.stringValue == EnclaveRegistryFile.schemaID else {
+                return ([], ["\(path): not an enclave registry (schema is not \(EnclaveRegistryFile.schemaID)); ignored"])
+            }
+            file = try JSONValueDecoder().decode(EnclaveRegistryFile.self, from: value)
+        } catch {
+            return ([], ["\(path): unreadable (\(JSONValueDecoder.describe(error))); ignored"])
+        }
+        var entries: [EnclaveRegistryEntry] = []
+        var warnings: [String] = []
+        var names = Set<String>(), handles = Set<String>()
+        for entry in file.enclaves {
+            do { try EnclaveText.checkName(entry.name) } catch {
+                warnings.append("\(path): entry \(error); ignored")
+                continue
+            }
+            let handle = "\(entry.driver.rawValue):\(entry.instance)"
+            guard names.insert(entry.name).inserted, handles.insert(handle).inserted else {
+                warnings.append("\(path): '\(entry.name)' (\(handle)) repeats a name or instance; ignored")
+                continue
+            }
+            entries.append(entry)
+        }
+        return (entries, warnings)
+    }
+
+    /// Adds or replaces the entry for `entry.name` (and any entry holding the
+    /// same driver instance), atomically.
+    public func recordEnclave(_ entry: EnclaveRegistryEntry) throws {
+        var entries = readEnclaveRegistry().entries.filter {
+            $0.name != entry.name && !($0.driver == entry.driver && $0.instance == entry.instance)
+        }
+        entries.append(entry)
+        try writeEnclaveRegistry(entries)
+    }
+
+    /// Removes the entry of `name` for `driver`, if any.
+    public func forgetEnclave(name: String, driver: EnclaveDriverKind) throws {
+        let entries = readEnclaveRegistry().entries
+        let kept = entries.filter { !($0.name == name && $0.driver == driver) }
+        if kept.count != entries.count { try writeEnclaveRegistry(kept) }
+    }
+
+    func writeEnclaveRegistry(_ entries: [EnclaveRegistryEntry]) throws {
+        let file = EnclaveRegistryFile(
+            schema: EnclaveRegistryFile.schemaID, enclaves: entries.sorted { $0.name < $1.name })
+        let text = JSONWriter.pretty(try JSONValueEncoder().encode(file)) + "\n"
+        try writeAtomically(Data(text.utf8), to: Self.enclaveRegistryName)
+    }
+}

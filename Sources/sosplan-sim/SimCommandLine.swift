@@ -1,0 +1,118 @@
+import Foundation
+import SosplanCore
+
+/// `sosplan-sim` itself: install a simulated host, inject faults, resync
+/// derived files, print the state.
+enum SimCommandLine {
+    static let help = """
+        usage: sosplan-sim install --root DIR --tools DIR [--from-fixture SYSROOT | --cpus N --nodes M --memory SIZE]
+                                   [--drivers ihk,pisces,mos]
+               sosplan-sim fault (--root DIR | --tools DIR) KIND [ARGS]
+               sosplan-sim sync  (--root DIR | --tools DIR)
+               sosplan-sim state (--root DIR | --tools DIR)
+
+        The tools (ihkconfig, ihkosctl, pisces_load, pisces_launch, pisces_ctrl,
+        pisces_shutdown, lwkctl) are links to this binary in the tools directory;
+        they find the simulated root in sosplan-sim.json beside them.
+
+        Fault kinds:
+          fail TOOL ACTION... [--nth N] [--count N] [--errno NAME]
+                                 the Nth call of ACTION fails (count 0: until cleared)
+          fragment NODE SIZE     only SIZE more can be taken from NODE
+          refuse-offline CPU     CPU cannot leave Linux (its online file goes away)
+          hold-device OS [--count N]   a process holds /dev/mcosOS (destroy: EBUSY)
+          panic                  the next IHK boot ends in PANIC
+          mos-job JOBID [--reserved CPUS]   an active mOS job (and the CPUs yod holds)
+          boot-polls N | shutdown-polls N | shutdown-delay SECONDS
+          list | clear
+        """
+
+    static func run(_ args: [String]) -> Int32 {
+        guard let command = args.first else {
+            print(help)
+            return 2
+        }
+        let rest = Array(args.dropFirst())
+        do {
+            switch command {
+            case "install": return try install(rest)
+            case "fault": return try SimFaultCommand.run(rest)
+            case "sync":
+                let (root, _) = try rootOption(rest)
+                try withContext(root) { _ in }
+                return 0
+            case "state":
+                let (root, _) = try rootOption(rest)
+                let text = (try? String(contentsOfFile: root + SimStore.directory + "/state.json", encoding: .utf8)) ?? ""
+                print(text, terminator: "")
+                return 0
+            case "help", "--help", "-h":
+                print(help)
+                return 0
+            default:
+                FileHandle.standardError.write(Data("sosplan-sim: unknown command '\(command)'\n\(help)\n".utf8))
+                return 2
+            }
+        } catch {
+            FileHandle.standardError.write(Data("sosplan-sim: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    static func install(_ args: [String]) throws -> Int32 {
+        var o = SimInstaller.Options()
+        var i = 0
+        func value() throws -> String {
+            i += 1
+            guard i < args.count else { throw SimStore.SimError(description: "\(args[i - 1]) needs a value") }
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--root": o.root = try value()
+            case "--tools": o.tools = try value()
+            case "--from-fixture": o.fixture = try value()
+            case "--cpus": o.cpus = try Int(value()) ?? -1
+            case "--nodes": o.nodes = try Int(value()) ?? -1
+            case "--memory":
+                let text = try value()
+                guard let size = (try? ByteSize.parse(text).get())?.bytes ?? IHKFormat.memparse(text) else {
+                    throw SimStore.SimError(description: "--memory '\(text)' is not a size like 16Gi")
+                }
+                o.memory = size
+            case "--drivers":
+                o.drivers = try value().split(separator: ",").map(String.init)
+                for d in o.drivers where !["ihk", "pisces", "mos"].contains(d) {
+                    throw SimStore.SimError(description: "unknown driver '\(d)' (ihk, pisces, mos)")
+                }
+            default: throw SimStore.SimError(description: "unknown option '\(args[i])'")
+            }
+            i += 1
+        }
+        guard !o.root.isEmpty, !o.tools.isEmpty else { throw SimStore.SimError(description: "install needs --root and --tools") }
+        try SimInstaller(options: o).run()
+        return 0
+    }
+
+    /// `--root DIR` or `--tools DIR` (read sosplan-sim.json there); returns
+    /// the root and the remaining arguments.
+    static func rootOption(_ args: [String]) throws -> (String, [String]) {
+        guard args.count >= 2 else { throw SimStore.SimError(description: "needs --root DIR or --tools DIR") }
+        switch args[0] {
+        case "--root": return (args[1], Array(args.dropFirst(2)))
+        case "--tools": return (try SimStore.root(forTool: args[1] + "/ihkconfig"), Array(args.dropFirst(2)))
+        default: throw SimStore.SimError(description: "needs --root DIR or --tools DIR first")
+        }
+    }
+
+    static func withContext(_ root: String, _ body: (SimContext) throws -> Void) throws {
+        try SimStore.locked(root: root) {
+            let ctx = try SimContext(root: root, tool: "sosplan-sim", arguments: [])
+            try body(ctx)
+            SimSync.sync(ctx)
+            SimStore.writeJSON(ctx.state, to: root + SimStore.directory + "/state.json")
+            SimStore.writeJSON(SimFaultFile(faults: ctx.faults), to: root + SimStore.directory + "/faults.json")
+            print(ctx.stdout, terminator: "")
+        }
+    }
+}

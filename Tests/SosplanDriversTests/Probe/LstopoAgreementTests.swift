@@ -1,0 +1,149 @@
+import Foundation
+import SosplanCore
+import SosplanTestSupport
+import Testing
+
+@testable import SosplanDrivers
+
+/// hwloc's `lstopo` is the oracle: on every fixture that has a `.console`,
+/// the sysfs probe must find the same online CPUs, packages, cores, NUMA
+/// nodes, node CPU sets and node memory (rounded as lstopo prints it).
+///
+/// What hwloc hides is hidden before comparing, for reasons that hold for
+/// any fixture: CPUs and nodes outside the snapshot process's cpuset cgroup,
+/// offline CPUs, and NVIDIA GPU memory nodes (hwloc drops them unless
+/// HWLOC_KEEP_NVIDIA_GPU_NUMA_NODES is set). Fixture-specific exceptions
+/// are in `lstopoExceptions`, each with its reason.
+@Suite struct LstopoAgreementTests {
+    static let fixtureNames = TopologyFixtures.allNames.filter {
+        FileManager.default.fileExists(atPath: LstopoAgreementTests.consolePath($0))
+    }
+
+    static func consolePath(_ name: String) -> String {
+        RepositoryPaths.topologies.appendingPathComponent("hwloc-linux/\(name).console").path
+    }
+
+    enum Check { case cores, extraNodes, extraPackages }
+
+    /// Checks that cannot hold on one fixture, and why; everything else is
+    /// still checked there.
+    static let lstopoExceptions: [String: (skip: Set<Check>, reason: String)] = [
+        "16amd64-4n4c-cgroup-distance-merge": (
+            [.cores],
+            "printed with --filter all:structure: cores of one PU were merged into their PU, so the console has no Core lines"
+        ),
+        "40intel64-4n10c+pci-conflicts": (
+            [.extraPackages],
+            "firmware inconsistency: hwloc drops package 3, whose L3 sharing conflicts with its core_siblings; sysfs says physical_package_id 3"
+        ),
+        "8em64t-2s2ca2c-buggynuma": (
+            [.extraNodes],
+            "every node's cpumap claims CPUs 0-7; hwloc drops nodes 1-7, sosplan keeps them CPU-less because their memory is real"
+        ),
+    ]
+
+    @Test func everyConsoleFixtureIsCovered() {
+        // 34 of the hwloc fixtures come with a .console; losing them silently would weaken this suite.
+        #expect(Self.fixtureNames.count >= 34)
+    }
+
+    @Test(arguments: fixtureNames)
+    func probeAgreesWithLstopo(_ name: String) throws {
+        let fixture = try TopologyFixtures.load(name)
+        let console = LstopoConsole(try #require(fixture.console))
+        let observation = try SysfsTopologyProbe(root: fixture.root.path).probeTopology()
+        let t = observation.topology
+        let skip = Self.lstopoExceptions[name]?.skip ?? []
+
+        // Online CPUs the process may use: what lstopo shows.
+        let visible = t.onlineCPUs.intersection(observation.allowedCPUs ?? t.presentCPUs)
+        #expect(console.allPUs == visible, "PUs")
+        let cpus = t.cpus.filter { visible.contains($0.id) }
+
+        // Packages: lstopo's P# -> its PUs (hwloc splits packages by
+        // core_siblings, so one id may appear twice); PUs outside any
+        // numbered package have an unknown package id.
+        var lstopoPackages: [Int: CPUSet] = [:]
+        var unnumbered = console.allPUs
+        for i in console.indexes(ofType: "Package") {
+            // A package whose CPUs the cgroup hides still shows for its node.
+            guard let id = console.objects[i].osIndex, !console.pus(under: i).isEmpty else { continue }
+            lstopoPackages[id, default: CPUSet()].formUnion(console.pus(under: i))
+            unnumbered.subtract(console.pus(under: i))
+        }
+        var packages: [Int: CPUSet] = [:]
+        for cpu in cpus { if let p = cpu.package { packages[p, default: CPUSet()].insert(cpu.id) } }
+        if skip.contains(.extraPackages) {
+            #expect(packages.filter { lstopoPackages[$0.key] != nil } == lstopoPackages, "packages lstopo has")
+        } else {
+            #expect(packages == lstopoPackages, "packages")
+            #expect(CPUSet(cpus.filter { $0.package == nil }.map(\.id)) == unnumbered, "CPUs of unknown package")
+        }
+
+        // Cores: same PU sets and core ids. A CPU with neither a core id nor
+        // siblings has no core in hwloc either.
+        if !skip.contains(.cores) {
+            struct CoreKey: Hashable { var id: Int?; var pus: CPUSet }
+            let lstopoCores = Set(console.indexes(ofType: "Core").map {
+                CoreKey(id: console.objects[$0].osIndex, pus: console.pus(under: $0))
+            })
+            let cores = Set(cpus.filter { $0.core != nil || $0.threadSiblings.count > 1 }.map {
+                CoreKey(id: $0.core, pus: $0.threadSiblings.intersection(visible))
+            })
+            #expect(cores.count == lstopoCores.count, "core count")
+            #expect(cores == lstopoCores, "cores")
+        }
+
+        // NUMA nodes: ids, memory as lstopo rounds it, and CPU sets per
+        // attachment point (nodes attached to one parent share its PUs).
+        let hidden = Self.gpuMemoryNodes(fixture.root)
+        let allowedNodes = observation.allowedMemoryNodes ?? CPUSet(t.nodes.map(\.id))
+        let nodes = t.nodes.filter { allowedNodes.contains($0.id) && !hidden.contains($0.id) }
+        let lstopoNodes = console.indexes(ofType: "NUMANode")
+        let lstopoIDs = CPUSet(lstopoNodes.compactMap { console.objects[$0].osIndex })
+        #expect(lstopoIDs.isSubset(of: CPUSet(nodes.map(\.id))), "nodes lstopo has")
+        if !skip.contains(.extraNodes) {
+            #expect(CPUSet(nodes.map(\.id)) == lstopoIDs, "node ids")
+            #expect(nodes.count == lstopoNodes.count, "node count")
+        }
+        var byParent: [Int: [Int]] = [:]
+        for i in lstopoNodes {
+            let object = console.objects[i]
+            guard let id = object.osIndex, let node = t.node(id), let parent = console.attachment(of: i) else { continue }
+            byParent[parent, default: []].append(id)
+            let memory = node.memoryBytes == 0 ? nil : LstopoConsole.formatMemory(node.memoryBytes)
+            #expect(memory == object.attributes["local"], "node \(id) memory")
+        }
+        // Each CPU's node is attached at the nearest ancestor of its PU
+        // holding a node with CPUs.
+        for pu in console.indexes(ofType: "PU") {
+            guard let id = console.objects[pu].osIndex, let cpu = t.cpu(id) else { continue }
+            var ancestor = console.objects[pu].parent
+            while let a = ancestor, !(byParent[a] ?? []).contains(where: { !t.node($0)!.cpus.isEmpty }) {
+                ancestor = console.objects[a].parent
+            }
+            if let a = ancestor { #expect(cpu.node.map { byParent[a]!.contains($0) } == true, "node of CPU \(id)") }
+        }
+        for (parent, ids) in byParent {
+            let ours = ids.reduce(CPUSet()) { $0.union(t.node($1)!.cpus.intersection(visible)) }
+            // Nodes without CPUs (HBM, NVM, CXL) are placed by hwloc near
+            // their HMAT initiators; sysfs gives them no CPUs to compare.
+            guard ids.contains(where: { !t.node($0)!.cpus.isEmpty }) else { continue }
+            #expect(ours == console.coveredPUs(parentOf: parent), "CPUs of nodes \(ids)")
+        }
+    }
+
+    /// Nodes an NVIDIA driver reports as GPU memory (`Node: N` in
+    /// proc/driver/nvidia/gpus/*/numa_status).
+    static func gpuMemoryNodes(_ root: URL) -> CPUSet {
+        let dir = root.appendingPathComponent("proc/driver/nvidia/gpus")
+        var nodes = CPUSet()
+        for gpu in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] {
+            let status = (try? String(contentsOf: dir.appendingPathComponent("\(gpu)/numa_status"), encoding: .utf8)) ?? ""
+            for line in status.split(separator: "\n") where line.hasPrefix("Node:") {
+                if let n = Int(line.dropFirst(5).trimmingASCIIWhitespace()), n >= 0 { nodes.insert(n) }
+            }
+        }
+        return nodes
+    }
+}

@@ -34,13 +34,16 @@ extension SDBusSystemdDriver {
     /// Units in the given order: one `ListUnitsByNames` for all of them (it
     /// loads them; a missing one comes back `not-found`), then `GetAll` on
     /// each loaded unit's type interface, pipelined.
-    func observe(_ names: [UnitName]) throws(SystemdError) -> [SystemdUnit] {
+    ///
+    /// - Parameter files: also read the unit directory for `managed` and
+    ///   `execStart` (a pure before/after comparison of settings does not need it).
+    func observe(_ names: [UnitName], files: Bool = true) throws(SystemdError) -> [SystemdUnit] {
         guard !names.isEmpty else { return [] }
         var units: [SystemdUnit] = []
         var detailed: [(path: String, interface: String, unit: UnitName)] = []
         var detailedIndex: [Int] = []
         for (name, status) in zip(names, try manager.status(of: names)) {
-            var unit = SystemdUnit(name: name.rawValue, managed: try isManaged(name))
+            var unit = SystemdUnit(name: name.rawValue, managed: files ? try isManaged(name) : false)
             unit.loadState = status.loadState
             unit.activeState = status.activeState
             if status.loadState != "not-found" && name.type.hasResourceControl {
@@ -50,7 +53,7 @@ extension SDBusSystemdDriver {
             units.append(unit)
         }
         for (i, properties) in zip(detailedIndex, try manager.properties(of: detailed, only: Self.observedProperties)) {
-            try fill(&units[i], from: properties, name: names[i])
+            try fill(&units[i], from: properties, name: names[i], files: files)
         }
         return units
     }
@@ -61,7 +64,7 @@ extension SDBusSystemdDriver {
         "CPUQuotaPerSecUSec", "MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "TasksMax", "ExecStart",
     ]
 
-    private func fill(_ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName) throws(SystemdError) {
+    private func fill(_ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName, files: Bool) throws(SystemdError) {
         unit.slice = nonEmpty(p["Slice"]?.stringValue)
         unit.controlGroup = nonEmpty(p["ControlGroup"]?.stringValue)
         unit.allowedCPUs = cpuSet(p["AllowedCPUs"], emptyIsNil: true)
@@ -75,7 +78,7 @@ extension SDBusSystemdDriver {
         unit.memoryHigh = limit(p["MemoryHigh"])
         unit.memoryMax = limit(p["MemoryMax"])
         unit.tasksMax = limit(p["TasksMax"])
-        if name.type == .service, case .managed(.execUnit, _) = try unitDirectory.state(name.rawValue) {
+        if files, name.type == .service, case .managed(.execUnit, _) = try unitDirectory.state(name.rawValue) {
             unit.execStart = execArguments(p["ExecStart"])
         }
     }

@@ -26,7 +26,7 @@ extension SDBusSystemdDriver {
             _ = try resources.settings(field: unit)  // validate before any call
             names.append(name)
         }
-        let before = try observe(names)
+        let before = try observe(names, files: false)
         var sets: [(unit: UnitName, properties: [(String, DBusValue)])] = []
         var actions = [[SystemdChange.Action]](repeating: [], count: names.count)
         for (i, state) in before.enumerated() {
@@ -37,10 +37,7 @@ extension SDBusSystemdDriver {
             sets.append((names[i], try subset.busProperties(field: names[i].rawValue)))
             actions[i] = [.setRuntime(differing)]
         }
-        if sets.isEmpty {
-            return before.enumerated().map { SystemdChange(unit: names[$0.offset].rawValue, state: $0.element) }
-        }
-        try manager.setUnitProperties(sets, runtime: true)
+        if !sets.isEmpty { try manager.setUnitProperties(sets, runtime: true) }
         let after = try observe(names)
         return after.enumerated().map { i, state in
             SystemdChange(unit: names[i].rawValue, actions: actions[i], disruption: actions[i].isEmpty ? .none : .live, state: state)

@@ -47,7 +47,8 @@ public enum ManagedUnitFiles {
 
     /// The marker kind of a file's text, or nil if sosplan did not write it.
     public static func kind(of text: String) -> ManagedFileKind? {
-        UnitFile.parse(text).value(markerKey, in: "Unit").flatMap(ManagedFileKind.init(rawValue:))
+        guard text.contains(markerKey) else { return nil }  // most files: no parse needed
+        return UnitFile.parse(text).value(markerKey, in: "Unit").flatMap(ManagedFileKind.init(rawValue:))
     }
 
     private static func unitSection(_ kind: ManagedFileKind, description: String? = nil) throws(SystemdError) -> UnitFile.Section {

@@ -10,8 +10,12 @@ struct Benchmark: Sendable {
     var about: String
     var defaultRuns = 10
     var prepare: @Sendable () -> () -> Void
+    /// For benchmarks that compare several ways of doing one thing: runs
+    /// `runs` rounds itself and returns its report (then `prepare` is unused).
+    var compare: (@Sendable (_ runs: Int) -> String)? = nil
 
     func run(runs: Int) -> String {
+        if let compare { return compare(runs) }
         let work = prepare()
         work()  // warm-up: page in code and data
         var wall: [Double] = [], cpu: [Double] = []
@@ -44,7 +48,7 @@ struct Benchmark: Sendable {
 enum Benchmarks {
     static let all: [Benchmark] = [
         ValidateBenchmark.benchmark,
-    ] + PlanBenchmark.benchmarks
+    ] + PlanBenchmark.benchmarks + [SystemdBenchmark.benchmark]
 }
 
 /// Keeps a result alive so the optimizer cannot drop the work that made it.

@@ -1,0 +1,115 @@
+import Foundation
+import SosplanCore
+
+extension SDBusSystemdDriver {
+    /// The host units, sosplan's own slices and units (marker files in the
+    /// unit directory, or loaded units named `sosplan-*.slice|service`), and
+    /// `unitNames` (e.g. from a layout). A name that systemd cannot find is
+    /// reported with `loadState == "not-found"`, never as an empty loaded unit.
+    public func observeSystemd(unitNames: [String]) throws -> SystemdState {
+        try observeAll(unitNames: unitNames)
+    }
+
+    /// `observeSystemd` with a typed error.
+    public func observeAll(unitNames: [String]) throws(SystemdError) -> SystemdState {
+        var names = Set<UnitName>()
+        for name in unitNames { names.insert(try UnitName(name, field: "unit")) }
+        for name in HostUnits.names { names.insert(try UnitName(name)) }
+        for entry in try unitDirectory.managedFiles() {
+            if let u = try? UnitName(entry.unit) { names.insert(u) }
+        }
+        for name in try manager.listUnits(patterns: ["sosplan-*.slice", "sosplan-*.service"]) {
+            if let u = try? UnitName(name) { names.insert(u) }
+        }
+        return SystemdState(units: try observe(names.sorted()))
+    }
+
+    /// One unit as systemd reports it now.
+    public func observeUnit(_ name: String) throws(SystemdError) -> SystemdUnit {
+        try observe(try UnitName(name, field: "unit"))
+    }
+
+    func observe(_ name: UnitName) throws(SystemdError) -> SystemdUnit { try observe([name])[0] }
+
+    /// Units in the given order: one `ListUnitsByNames` for all of them (it
+    /// loads them; a missing one comes back `not-found`), then `GetAll` on
+    /// each loaded unit's type interface, pipelined.
+    ///
+    /// - Parameter files: also read the unit directory for `managed` and
+    ///   `execStart` (a pure before/after comparison of settings does not need it).
+    func observe(_ names: [UnitName], files: Bool = true) throws(SystemdError) -> [SystemdUnit] {
+        guard !names.isEmpty else { return [] }
+        var units: [SystemdUnit] = []
+        var detailed: [(path: String, interface: String, unit: UnitName)] = []
+        var detailedIndex: [Int] = []
+        for (name, status) in zip(names, try manager.status(of: names)) {
+            var unit = SystemdUnit(name: name.rawValue, managed: files ? try isManaged(name) : false)
+            unit.loadState = status.loadState
+            unit.activeState = status.activeState
+            if status.loadState != "not-found" && name.type.hasResourceControl {
+                detailed.append((status.path, name.type.interface, name))
+                detailedIndex.append(units.count)
+            }
+            units.append(unit)
+        }
+        for (i, properties) in zip(detailedIndex, try manager.properties(of: detailed, only: Self.observedProperties)) {
+            try fill(&units[i], from: properties, name: names[i], files: files)
+        }
+        return units
+    }
+
+    /// What `fill` reads; the rest of a `GetAll` reply is skipped undecoded.
+    static let observedProperties: Set<String> = [
+        "Slice", "ControlGroup", "AllowedCPUs", "AllowedMemoryNodes", "EffectiveCPUs", "CPUWeight", "IOWeight",
+        "CPUQuotaPerSecUSec", "MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "TasksMax", "ExecStart",
+    ]
+
+    private func fill(_ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName, files: Bool) throws(SystemdError) {
+        unit.slice = nonEmpty(p["Slice"]?.stringValue)
+        unit.controlGroup = nonEmpty(p["ControlGroup"]?.stringValue)
+        unit.allowedCPUs = cpuSet(p["AllowedCPUs"], emptyIsNil: true)
+        unit.allowedMemoryNodes = cpuSet(p["AllowedMemoryNodes"], emptyIsNil: true)
+        unit.effectiveCPUs = cpuSet(p["EffectiveCPUs"], emptyIsNil: false)
+        unit.cpuWeight = limit(p["CPUWeight"])
+        unit.ioWeight = limit(p["IOWeight"])
+        unit.cpuQuotaPerSecUSec = limit(p["CPUQuotaPerSecUSec"])
+        unit.memoryMin = limit(p["MemoryMin"])
+        unit.memoryLow = limit(p["MemoryLow"])
+        unit.memoryHigh = limit(p["MemoryHigh"])
+        unit.memoryMax = limit(p["MemoryMax"])
+        unit.tasksMax = limit(p["TasksMax"])
+        if files, name.type == .service, case .managed(.execUnit, _) = try unitDirectory.state(name.rawValue) {
+            unit.execStart = execArguments(p["ExecStart"])
+        }
+    }
+
+    /// True when a unit file or drop-in of this unit carries sosplan's marker.
+    func isManaged(_ name: UnitName) throws(SystemdError) -> Bool {
+        for kind in ManagedFileKind.allCases {
+            if case .managed = try unitDirectory.state(kind.relativePath(for: name)) { return true }
+        }
+        return false
+    }
+
+    private func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+
+    private func limit(_ v: DBusValue?) -> UInt64? {
+        guard let n = v?.uint64Value, n != UInt64.max else { return nil }
+        return n
+    }
+
+    private func cpuSet(_ v: DBusValue?, emptyIsNil: Bool) -> CPUSet? {
+        guard let bytes = v?.bytesValue else { return nil }
+        let set = CPUSet(systemdBitmap: bytes)
+        return set.isEmpty && emptyIsNil ? nil : set
+    }
+
+    /// `ExecStart` is `a(sasbttttuii)`: (path, argv, ignore-failure, times...,
+    /// pid, code, status). systemd reports argv before it expands environment
+    /// variables at exec time, so sosplan's `$$` escapes are still there; the
+    /// program receives `$` (sosplan's own units never contain a bare `$`).
+    private func execArguments(_ v: DBusValue?) -> [String]? {
+        guard let first = v?.arrayValues?.first?.structureFields, first.count > 1 else { return nil }
+        return first[1].stringArray?.map { $0.replacingOccurrences(of: "$$", with: "$") }
+    }
+}

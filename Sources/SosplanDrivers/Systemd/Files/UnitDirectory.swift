@@ -1,0 +1,170 @@
+import Foundation
+
+/// The directory where sosplan keeps its unit files and drop-ins
+/// (`--unit-dir`, default `/etc/systemd/system`). Every change goes through
+/// here: writes are atomic (temporary file, fsync, rename), and a file is
+/// only replaced or removed if it carries sosplan's marker.
+public struct UnitDirectory: Sendable {
+    public var url: URL
+
+    public init(url: URL) { self.url = url }
+
+    /// What is at a path relative to the directory.
+    public enum FileState: Equatable, Sendable {
+        case missing
+        /// Written by sosplan; the text as it is now.
+        case managed(ManagedFileKind, text: String)
+        /// Someone else's file (no marker): never changed by sosplan.
+        case foreign
+    }
+
+    public func fileURL(_ relative: String) -> URL { url.appendingPathComponent(relative) }
+
+    /// The path of `relative` (a validated unit name, optionally with a
+    /// drop-in file), without URL parsing: this runs for every observed unit.
+    func path(_ relative: String) -> String {
+        let base = url.path
+        return base.hasSuffix("/") ? base + relative : base + "/" + relative
+    }
+
+    public func state(_ relative: String) throws(SystemdError) -> FileState {
+        let path = path(relative)
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return .missing }
+            throw .unitDirectory(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .foreign }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unitDirectory(path: path, reason: "cannot read it")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let kind = ManagedUnitFiles.kind(of: text) else { return .foreign }
+        return .managed(kind, text: text)
+    }
+
+    /// Writes `text` to `relative` unless it already holds exactly that text.
+    /// Refuses to replace a file without sosplan's marker. Returns true when
+    /// the file changed.
+    public func write(_ text: String, to relative: String, unit: String) throws(SystemdError) -> Bool {
+        switch try state(relative) {
+        case .foreign:
+            throw .notManaged(unit: unit, path: fileURL(relative).path, reason: "exists and was not written by sosplan")
+        case .managed(_, let current) where current == text:
+            return false
+        default:
+            break
+        }
+        let target = fileURL(relative)
+        let dir = target.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw .unitDirectory(path: dir.path, reason: "cannot create it: \(error.localizedDescription)")
+        }
+        // A leading dot: systemd ignores it as a unit name and as a drop-in (no .conf).
+        let temporary = dir.appendingPathComponent(".\(target.lastPathComponent).sosplan-\(getpid()).tmp")
+        try writeSynced(Array(text.utf8), to: temporary.path)
+        if rename(temporary.path, target.path) != 0 {
+            let e = errno
+            unlink(temporary.path)
+            throw .unitDirectory(path: target.path, reason: "rename: \(String(cString: strerror(e)))")
+        }
+        return true
+    }
+
+    private func writeSynced(_ bytes: [UInt8], to path: String) throws(SystemdError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw .unitDirectory(path: path, reason: String(cString: strerror(errno))) }
+        var offset = 0
+        var failure: Int32 = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
+            offset += n
+        }
+        if failure == 0 && fchmod(fd, 0o644) != 0 { failure = errno }
+        if failure == 0 && fsync(fd) != 0 { failure = errno }
+        close(fd)
+        if failure != 0 {
+            unlink(path)
+            throw .unitDirectory(path: path, reason: String(cString: strerror(failure)))
+        }
+    }
+
+    /// Removes a file sosplan wrote (and its drop-in directory once empty).
+    /// Refuses a file without the marker. Returns false if nothing was there.
+    public func remove(_ relative: String, unit: String) throws(SystemdError) -> Bool {
+        switch try state(relative) {
+        case .missing: return false
+        case .foreign:
+            throw .notManaged(unit: unit, path: fileURL(relative).path, reason: "was not written by sosplan")
+        case .managed: break
+        }
+        let target = fileURL(relative)
+        if unlink(target.path) != 0 && errno != ENOENT {
+            throw .unitDirectory(path: target.path, reason: String(cString: strerror(errno)))
+        }
+        let parent = target.deletingLastPathComponent()
+        if parent.lastPathComponent.hasSuffix(".d") { rmdir(parent.path) }  // fails harmlessly if not empty
+        return true
+    }
+
+    /// Every file in the directory (and one level of `.d`/`.wants` dirs)
+    /// that carries sosplan's marker: (unit name, kind, relative path).
+    public func managedFiles() throws(SystemdError) -> [(unit: String, kind: ManagedFileKind, path: String)] {
+        var found: [(unit: String, kind: ManagedFileKind, path: String)] = []
+        let fm = FileManager.default
+        guard let top = try? fm.contentsOfDirectory(atPath: url.path) else {
+            if fm.fileExists(atPath: url.path) { throw .unitDirectory(path: url.path, reason: "cannot list it") }
+            return []
+        }
+        for entry in top.sorted() where !entry.hasPrefix(".") {
+            if entry.hasSuffix(".d") {
+                let unit = String(entry.dropLast(2))
+                for file in ((try? fm.contentsOfDirectory(atPath: fileURL(entry).path)) ?? []).sorted()
+                where file.hasSuffix(".conf") {
+                    if case .managed(let kind, _) = try state("\(entry)/\(file)") { found.append((unit, kind, "\(entry)/\(file)")) }
+                }
+            } else if case .managed(let kind, _) = try state(entry) {
+                found.append((entry, kind, entry))
+            }
+        }
+        return found
+    }
+
+    /// `multi-user.target.wants/<unit>` -> `../<unit>`, as `systemctl enable`
+    /// would make it. Returns true when created.
+    public func enable(_ unit: UnitName, wantedBy target: String = "multi-user.target") throws(SystemdError) -> Bool {
+        let link = fileURL("\(target).wants/\(unit.rawValue)")
+        let destination = "../\(unit.rawValue)"
+        if let existing = try? FileManager.default.destinationOfSymbolicLink(atPath: link.path) {
+            if existing == destination || existing == fileURL(unit.rawValue).path { return false }
+            throw .notManaged(unit: unit.rawValue, path: link.path, reason: "points to \(existing), not to sosplan's unit file")
+        }
+        do {
+            try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw .unitDirectory(path: link.deletingLastPathComponent().path, reason: error.localizedDescription)
+        }
+        if symlink(destination, link.path) != 0 {
+            throw .unitDirectory(path: link.path, reason: String(cString: strerror(errno)))
+        }
+        return true
+    }
+
+    /// Removes the link `enable` made (only if it points to sosplan's file).
+    public func disable(_ unit: UnitName, wantedBy target: String = "multi-user.target") -> Bool {
+        let link = fileURL("\(target).wants/\(unit.rawValue)")
+        guard let existing = try? FileManager.default.destinationOfSymbolicLink(atPath: link.path),
+            existing == "../\(unit.rawValue)" || existing == fileURL(unit.rawValue).path
+        else { return false }
+        unlink(link.path)
+        rmdir(link.deletingLastPathComponent().path)
+        return true
+    }
+}

@@ -1,0 +1,118 @@
+/// A unit file or drop-in as ordered sections of `Key=value` lines.
+///
+/// `render()` writes only values that went through `UnitFileValue` or are
+/// validated unit names; `parse(_:)` reads unit file syntax the way systemd
+/// does for what sosplan needs (comments, sections, continuation lines), to
+/// find sosplan's marker and to check in tests that a file holds exactly the
+/// intended keys.
+public struct UnitFile: Sendable, Hashable {
+    public struct Section: Sendable, Hashable {
+        public var name: String
+        public var entries: [Entry]
+
+        public init(_ name: String, _ entries: [Entry] = []) {
+            self.name = name
+            self.entries = entries
+        }
+    }
+
+    public struct Entry: Sendable, Hashable {
+        public var key: String
+        public var value: String
+
+        public init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// Comment lines at the top (without the leading `# `).
+    public var header: [String]
+    public var sections: [Section]
+
+    public init(header: [String] = [], sections: [Section] = []) {
+        self.header = header
+        self.sections = sections
+    }
+
+    /// All values of `key` in `section`, in order.
+    public func values(_ key: String, in section: String) -> [String] {
+        sections.filter { $0.name == section }.flatMap(\.entries).filter { $0.key == key }.map(\.value)
+    }
+
+    /// The last value of `key` in `section` (later assignments win in systemd).
+    public func value(_ key: String, in section: String) -> String? { values(key, in: section).last }
+
+    /// The text systemd reads; ends with a newline.
+    public func render() -> String {
+        var lines = header.map { $0.isEmpty ? "#" : "# " + $0 }
+        for section in sections {
+            if !lines.isEmpty { lines.append("") }
+            lines.append("[\(section.name)]")
+            for e in section.entries { lines.append("\(e.key)=\(e.value)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Parses unit file syntax: `#`/`;` comments, `[Section]` headers,
+    /// `Key=value` with whitespace around key and value trimmed, and lines
+    /// ending in `\` joined with the next. Lines outside a section or without
+    /// `=` are kept under the key "" so tests can see them.
+    public static func parse(_ text: String) -> UnitFile {
+        var file = UnitFile()
+        var pending = ""
+        var inHeader = true
+        // Split on scalars: "\r\n" is one Character and would not split.
+        for raw in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = String(String.UnicodeScalarView(raw))
+            if line.hasSuffix("\r") { line.removeLast() }
+            if pending.isEmpty {
+                let trimmed = line.trimmingWhitespace()
+                if trimmed.isEmpty { continue }
+                if trimmed.first == "#" || trimmed.first == ";" {
+                    if inHeader && file.sections.isEmpty {
+                        var comment = String(trimmed.dropFirst())
+                        if comment.first == " " { comment.removeFirst() }
+                        file.header.append(comment)
+                    }
+                    continue
+                }
+            }
+            inHeader = false
+            if line.hasSuffix("\\") {
+                pending += String(line.dropLast()) + " "
+                continue
+            }
+            let full = (pending + line).trimmingWhitespace()
+            pending = ""
+            if full.hasPrefix("[") && full.hasSuffix("]") {
+                file.sections.append(Section(String(full.dropFirst().dropLast())))
+                continue
+            }
+            let entry: Entry
+            if let eq = full.firstIndex(of: "=") {
+                entry = Entry(String(full[..<eq]).trimmingWhitespace(), String(full[full.index(after: eq)...]).trimmingWhitespace())
+            } else {
+                entry = Entry("", full)
+            }
+            if file.sections.isEmpty { file.sections.append(Section("")) }
+            file.sections[file.sections.count - 1].entries.append(entry)
+        }
+        if !pending.isEmpty {
+            if file.sections.isEmpty { file.sections.append(Section("")) }
+            file.sections[file.sections.count - 1].entries.append(Entry("", pending.trimmingWhitespace()))
+        }
+        return file
+    }
+}
+
+extension String {
+    /// Trims systemd's WHITESPACE set (space, tab, newline, carriage return).
+    func trimmingWhitespace() -> String {
+        let ws: Set<Character> = [" ", "\t", "\n", "\r"]
+        var s = Substring(self)
+        while let f = s.first, ws.contains(f) { s.removeFirst() }
+        while let l = s.last, ws.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The lab the systemd benchmark runs against, and running programs.
+extension SystemdBenchmark {
+    static var script: URL {
+        var url = URL(fileURLWithPath: #filePath)  // Sources/sosplan-bench/SystemdBenchmark+Lab.swift
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("scripts/systemd-lab")
+    }
+
+    static func startLab() throws -> Lab {
+        let env = ProcessInfo.processInfo.environment
+        if let bus = env["SOSPLAN_SYSTEMD_BUS"], let pid = env["SOSPLAN_LAB_PID"], let dir = env["SOSPLAN_LAB_UNIT_DIR"] {
+            return Lab(bus: bus, pid: pid, unitDirectory: URL(fileURLWithPath: dir), name: nil)
+        }
+        guard geteuid() == 0 else { throw Failure(what: "needs root to start a systemd lab (or SOSPLAN_LAB_* of a running one)") }
+        let name = "sosplan-bench-\(getpid())"
+        let r = try run(script, ["start", "--name", name, "--watch-pid", "\(getpid())"])
+        guard r.status == 0 else { throw Failure(what: "scripts/systemd-lab start: \(r.stderr)") }
+        var exports: [String: String] = [:]
+        for line in r.stdout.split(separator: "\n") where line.hasPrefix("export ") {
+            let kv = line.dropFirst(7).split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2 { exports[kv[0]] = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+        }
+        guard let bus = exports["SOSPLAN_SYSTEMD_BUS"], let pid = exports["SOSPLAN_LAB_PID"], let dir = exports["SOSPLAN_LAB_UNIT_DIR"] else {
+            throw Failure(what: "scripts/systemd-lab printed no exports")
+        }
+        return Lab(bus: bus, pid: pid, unitDirectory: URL(fileURLWithPath: dir), name: name)
+    }
+
+    /// Runs a program with an argument vector (no shell) and captures its output.
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let errData = ErrorCollector()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.get(), as: UTF8.self))
+    }
+
+    final class ErrorCollector: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SosplanCore
 import SosplanDrivers
 
@@ -33,6 +34,11 @@ extension HostOptions {
         let enclaves = EnclaveDrivers.probe(configuration: enclaveToolConfiguration, stateDirectory: stateDirectory)
         var observer = HostObserver(topology: makeTopologyProbe(), enclaves: enclaves.drivers, unitNames: unitNames)
         observer.notes = enclaves.notes
+        // systemd belongs to the live machine; a snapshot folder gets one only when its bus is named.
+        if !noSystemd && (observesLiveMachine || systemdBus != nil) {
+            observer.systemd = ConnectingSystemdSource(busAddress: systemdBus, unitDirectory: URL(fileURLWithPath: unitDir))
+            observer.systemdRequired = systemdBus != nil
+        }
         return observer
     }
 
@@ -44,5 +50,17 @@ extension HostOptions {
             caps[driver.driver] = driver.capabilities
         }
         return caps
+    }
+}
+
+/// Connects to systemd only when observing, so that a machine without a
+/// system bus observes fine (a warning says systemd was not observed) unless
+/// `--systemd-bus` named one, which must then answer.
+struct ConnectingSystemdSource: SystemdStateSource {
+    var busAddress: String?
+    var unitDirectory: URL
+
+    func observeSystemd(unitNames: [String]) throws -> SystemdState {
+        try SDBusSystemdDriver(busAddress: busAddress, unitDirectory: unitDirectory).observeSystemd(unitNames: unitNames)
     }
 }

@@ -28,24 +28,26 @@ enum PlanBenchmark {
 
     /// `services` services of 2–6 CPUs (some pinned to a node, some shared)
     /// and `enclaves` Pisces enclaves of 32 CPUs.
-    static func layout(services: Int, enclaves: Int, nodes: Int) -> HostLayout {
+    static func layout(services: Int, enclaves: Int, nodes: Int, policy: LayoutPolicy = LayoutPolicy()) -> HostLayout {
         var e: [EnclaveSpec] = []
         for i in 0..<enclaves {
             e.append(EnclaveSpec(
                 name: "lwk\(i)", driver: .pisces, cpus: .count(CPURequest(count: 32)),
-                memory: [MemoryRequest(size: .gib(16))], priority: 100))
+                memory: [MemoryRequest(size: .gib(2))], priority: 100))
         }
         var s: [ServiceSpec] = []
         for i in 0..<services {
             let cpus: CPUAmount = i % 5 == 4
                 ? .shared
-                : .count(CPURequest(count: 2 * (1 + i % 3), numa: i % 7 == 0 ? [i % nodes] : nil))
+                : i % 7 == 0
+                    ? .count(CPURequest(count: 2, numa: [nodes > 1 ? 1 + i % (nodes - 1) : 0]))  // node 0 holds the host
+                    : .count(CPURequest(count: 2 * (1 + i % 3)))
             s.append(ServiceSpec(
                 name: "svc\(i)", units: ["svc\(i).service"], cpus: cpus, memory: MemoryLimits(max: .value(4 << 30)),
                 cpuWeight: 100 + i % 50, priority: i % 10))
         }
         return HostLayout(
-            file: "bench.yaml", metadata: LayoutMetadata(name: "bench"),
+            file: "bench.yaml", metadata: LayoutMetadata(name: "bench"), policy: policy,
             host: HostReservation(cpus: .count(CPURequest(count: 4))), hugepages: [HugepageRequest(size: .mib(2), count: 1024)],
             enclaves: e, services: s)
     }

@@ -156,11 +156,10 @@ struct NodeSelector {
         for seed in nodes where caps[seed]! > 0 {
             var set = [seed]
             // Seeds from the owner's nodes pull in its other nodes first.
-            let others = nodes.filter { $0 != seed }.sorted { a, b in
-                let ka = (keepNodes.contains(a) ? 0 : 1, index.distance(seed, a), -caps[a]!, a)
-                let kb = (keepNodes.contains(b) ? 0 : 1, index.distance(seed, b), -caps[b]!, b)
-                return ka < kb
-            }
+            // Keys computed once per seed: the sort compares plain tuples.
+            let others = nodes.filter { $0 != seed }
+                .map { (keepNodes.contains($0) ? 0 : 1, index.distance(seed, $0), -caps[$0]!, $0) }
+                .sorted { $0 < $1 }.map(\.3)
             var total = caps[seed]!
             for other in others where set.count < size && caps[other]! > 0 {
                 set.append(other)

@@ -16,13 +16,9 @@ extension LayoutPlacer {
         owners.append(host)
 
         for (i, enclave) in layout.enclaves.enumerated() {
-            var owner = CPUOwner(
-                id: .enclave(enclave.name), priority: enclave.priority, nominal: enclave.cpus.nominal,
-                minimum: enclave.cpus.minimum, maximum: enclave.cpus.maximum, order: i,
-                mark: enclave.marks["cpus"] ?? enclave.marks.object)
-            owner.explicit = enclave.cpus.explicitCPUs
-            owner.numa = enclave.cpus.numaNodes
-            owner.current = observed.enclaves[enclave.name]?.cpus ?? CPUSet()
+            var owner = CPUOwner.requesting(
+                enclave.cpus, id: .enclave(enclave.name), priority: enclave.priority, order: i, marks: enclave.marks,
+                current: observed.enclaves[enclave.name]?.cpus ?? CPUSet())
             owner.forbidden = capabilities[enclave.driver]?.forbiddenCPUs ?? CPUSet()
             // Another co-kernel's reserved pool is not ours to take.
             for (driver, cpus) in observed.poolCPUs where driver != enclave.driver { owner.forbidden.formUnion(cpus) }
@@ -43,12 +39,22 @@ extension LayoutPlacer {
     }
 
     func serviceOwner(_ service: ServiceSpec, order: Int, current: CPUSet) -> CPUOwner {
+        CPUOwner.requesting(
+            service.cpus, id: .service(service.name), priority: service.priority, order: order, marks: service.marks,
+            current: current)
+    }
+}
+
+extension CPUOwner {
+    /// An owner asking for `amount` as the layout wrote it.
+    static func requesting(
+        _ amount: CPUAmount, id: OwnerID, priority: Int, order: Int, marks: SourceMarks, current: CPUSet
+    ) -> CPUOwner {
         var owner = CPUOwner(
-            id: .service(service.name), priority: service.priority, nominal: service.cpus.nominal,
-            minimum: service.cpus.minimum, maximum: service.cpus.maximum, order: order,
-            mark: service.marks["cpus"] ?? service.marks.object)
-        owner.explicit = service.cpus.explicitCPUs
-        owner.numa = service.cpus.numaNodes
+            id: id, priority: priority, nominal: amount.nominal, minimum: amount.minimum, maximum: amount.maximum,
+            order: order, mark: marks["cpus"] ?? marks.object)
+        owner.explicit = amount.explicitCPUs
+        owner.numa = amount.numaNodes
         owner.current = current
         return owner
     }

@@ -29,13 +29,7 @@ struct ObserveCommand: ParsableCommand {
         } catch {
             throw Failure.report("\(error)", hint: host.root.map { _ in "--root expects a folder holding sys/devices/system/cpu (and proc/), such as a copy of / or an unpacked fixture" })
         }
-        if let output {
-            do {
-                try Data(snapshot.jsonText().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw Failure.report("cannot write the snapshot to '\(output)': \(error.localizedDescription)")
-            }
-        }
+        if let output { try OutputFile.write(snapshot.jsonText(), to: output, what: "snapshot") }
         switch format {
         case .text: Terminal.out(SnapshotSummaryRenderer.render(snapshot))
         case .json: Terminal.out(snapshot.jsonText())

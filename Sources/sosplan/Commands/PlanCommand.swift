@@ -42,13 +42,7 @@ struct PlanCommand: ParsableCommand {
         let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
         if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
         guard let plan = result.plan else { throw ExitCode(1) }
-        if let output {
-            do {
-                try Data(plan.jsonText().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw Failure.report("cannot write the plan to '\(output)': \(error.localizedDescription)")
-            }
-        }
+        if let output { try OutputFile.write(plan.jsonText(), to: output, what: "plan") }
         switch format {
         case .text: Terminal.out(PlanFormatter.text(plan))
         case .json: Terminal.out(plan.jsonText())

@@ -47,13 +47,7 @@ struct ShowCommand: ParsableCommand {
             let state = try host.loadSnapshot(from: snapshot)
             picture = OwnershipPicture(snapshot: state, ownership: CPUOwnership.observed(state))
         }
-        if let svg {
-            do {
-                try Data(OwnershipSVGRenderer.render(picture).utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
-            } catch {
-                throw Failure.report("cannot write the SVG to '\(svg)': \(error.localizedDescription)")
-            }
-        }
+        if let svg { try OutputFile.write(OwnershipSVGRenderer.render(picture), to: svg, what: "SVG") }
         let colors = !noColor && Terminal.colorsEnabled()
         Terminal.out(OwnershipTextRenderer.render(picture, colors: colors, width: Terminal.width))
     }

@@ -59,7 +59,9 @@ struct HugepagePlacer {
     private func checkMemory(_ targets: [Key: Int], _ origin: [Key: HugepageRequest], _ diagnostics: inout [Diagnostic]) {
         var free: [Int: Int64] = [:]
         for node in snapshot.topology.nodes { free[node.id] = Int64(node.freeBytes) }
-        for inst in snapshot.enclaves { for c in inst.memory { free[c.node, default: 0] += Int64(c.bytes) } }
+        // Memory sosplan's enclaves hold now comes back before it is placed again;
+        // enclaves sosplan does not manage keep theirs.
+        for inst in snapshot.enclaves where inst.name != nil { for c in inst.memory { free[c.node, default: 0] += Int64(c.bytes) } }
         for chunks in enclaveMemory.values { for c in chunks { free[c.node, default: 0] -= Int64(c.bytes) } }
         var growth: [Int: Int64] = [:]
         var blame: [Int: Key] = [:]

@@ -81,7 +81,10 @@ extension CPUPlacer {
             message += "the \(what) are too fragmented (\(perNode))"
         }
         var hints = ["lower its count or min, free CPUs from owners with a lower priority"]
-        if policy.topology != .none && owner.numa == nil { hints.append("or relax policy.topology") }
+        // Only when the host has the CPUs, just not within the allowed nodes.
+        if policy.topology != .none && owner.numa == nil && caps.map(\.free).reduce(0, +) >= amount {
+            hints.append("or relax policy.topology")
+        }
         return .error(message, file: file, at: owner.mark, hints: hints)
     }
 }

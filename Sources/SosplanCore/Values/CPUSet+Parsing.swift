@@ -6,9 +6,12 @@ public struct CPUListError: Error, Equatable, Sendable {
 }
 
 extension CPUSet {
-    /// The largest id accepted anywhere; keeps a typo such as `0-9999999`
-    /// from allocating a huge bitmap.
+    /// The largest CPU id a layout may name; keeps a typo such as
+    /// `0-9999999` from allocating a huge bitmap.
     public static let maximumID = 65_535
+    /// The largest id read from the kernel or a saved file: memory block ids
+    /// of a multi-terabyte host go past 65,535.
+    public static let maximumObservedID = (1 << 22) - 1
 
     /// Parses a layout CPU list strictly: ascending, no duplicates or overlaps,
     /// no spaces, ranges `a-b` with a <= b.
@@ -40,8 +43,9 @@ extension CPUSet {
             else {
                 throw CPUListError(message: "'\(part)' is not a CPU id or range like 4-7", offset: offset)
             }
-            guard lo <= CPUSet.maximumID, hi <= CPUSet.maximumID else {
-                throw CPUListError(message: "CPU id above \(CPUSet.maximumID) in '\(part)'", offset: offset)
+            let limit = strict ? CPUSet.maximumID : CPUSet.maximumObservedID
+            guard lo <= limit, hi <= limit else {
+                throw CPUListError(message: "CPU id above \(limit) in '\(part)'", offset: offset)
             }
             guard lo <= hi else {
                 throw CPUListError(message: "range '\(part)' runs backwards", offset: offset)
@@ -58,7 +62,7 @@ extension CPUSet {
     }
 
     private static func parseID(_ s: Substring) -> Int? {
-        guard !s.isEmpty, s.count <= 6, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard !s.isEmpty, s.count <= 8, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int(s)
     }
 

@@ -13,6 +13,8 @@ extension LayoutPlacer {
             host.current = TopologyIndex(snapshot.topology).core(of: first)?.threads ?? CPUSet([first])
         }
         host.roundsUpToWholeCores = true
+        let poolCPUs = observed.poolCPUs.values.reduce(CPUSet()) { $0.union($1) }
+        host.forbidden = poolCPUs
         owners.append(host)
 
         for (i, enclave) in layout.enclaves.enumerated() {
@@ -29,7 +31,6 @@ extension LayoutPlacer {
             }
             owners.append(owner)
         }
-        let poolCPUs = observed.poolCPUs.values.reduce(CPUSet()) { $0.union($1) }
         for (i, service) in layout.services.enumerated() where service.stack == .linux && service.isExclusive {
             var owner = serviceOwner(service, order: layout.enclaves.count + i, current: observed.serviceCPUs[service.name] ?? CPUSet())
             owner.forbidden = poolCPUs

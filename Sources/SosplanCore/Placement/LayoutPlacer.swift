@@ -55,7 +55,12 @@ public struct LayoutPlacer {
             serviceCPUs[service.name] = cpus
             assigned.formUnion(cpus)
         }
-        var shared = universe.subtracting(assigned)
+        // A co-kernel's reserved pool is not Linux's: what no enclave takes stays out of the shared pool.
+        let pools = observed.poolCPUs.values.reduce(CPUSet()) { $0.union($1) }
+        var shared = universe.subtracting(assigned).subtracting(pools)
+        for (driver, cpus) in observed.poolCPUs.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !cpus.isSubset(of: assigned) {
+            notes.append("\(driver.rawValue) holds CPUs \(cpus.subtracting(assigned)) reserved for no enclave; they are left alone (release them with the co-kernel's tools to give them back to Linux)")
+        }
         if !layout.host.confine { shared.formUnion(hostCPUs) }
         if shared.isEmpty && needsSharedPool && !hostCPUs.isEmpty {
             shared = hostCPUs

@@ -62,7 +62,8 @@ extension StepBuilder {
         if let image = enclave.image { d.after["image"] = .string(image) }
         if let args = enclave.args { d.after["args"] = .string(args) }
         d.acquiresMemoryOn = CPUSet(desired.memory.map(\.node))
-        d.after_ = after
+        // A co-kernel with an instance limit boots after its other instances are gone.
+        d.after_ = after + drafts.filter { $0.action == .enclaveDestroy && $0.before["driver"]?.stringValue == enclave.driver.rawValue }.map(\.key)
         handOver(&d, cpus: desired.cpus, driver: enclave.driver, name: enclave.name)
         add(d)
         enclaveReadyStep[enclave.name] = d.key
@@ -89,8 +90,12 @@ extension StepBuilder {
         var d = StepDraft("grow:\(enclave.name)", .enclaveGrow, target: target(enclave.name), disruption: .live,
             phase: .acquireEnclaves, side: .enclave)
         // After any shrink step, the enclave holds what it keeps.
-        d.before = ["cpus": .string(desired.cpus.subtracting(cpus).description), "memory": StepBuilder.memoryValue(current.memory)]
-        d.after = ["cpus": .string(desired.cpus.description), "memory": StepBuilder.memoryValue(desired.memory)]
+        d.before = ["cpus": .string(desired.cpus.subtracting(cpus).description)]
+        d.after = ["cpus": .string(desired.cpus.description)]
+        if !addMemory.isEmpty {
+            d.before["memory"] = StepBuilder.memoryValue(current.memory)
+            d.after["memory"] = StepBuilder.memoryValue(desired.memory)
+        }
         if !cpus.isEmpty { d.after["addCPUs"] = .string(cpus.description) }
         if !addMemory.isEmpty { d.after["addMemory"] = StepBuilder.memoryValue(addMemory) }
         d.acquiresMemoryOn = CPUSet(addMemory.map(\.node))

@@ -20,7 +20,8 @@ extension LayoutPlacer {
         for (i, enclave) in layout.enclaves.enumerated() {
             var owner = CPUOwner.requesting(
                 enclave.cpus, id: .enclave(enclave.name), priority: enclave.priority, order: i, marks: enclave.marks,
-                current: observed.enclaves[enclave.name]?.cpus ?? CPUSet())
+                // A new enclave starts from its co-kernel's reserved pool, if it has one.
+                current: observed.enclaves[enclave.name]?.cpus ?? observed.poolCPUs[enclave.driver] ?? CPUSet())
             owner.forbidden = capabilities[enclave.driver]?.forbiddenCPUs ?? CPUSet()
             // Another co-kernel's reserved pool is not ours to take.
             for (driver, cpus) in observed.poolCPUs where driver != enclave.driver { owner.forbidden.formUnion(cpus) }

@@ -66,4 +66,20 @@ import SosplanTestSupport
         let r = plan(layout([ServiceSpec(name: "x", units: ["x.service"], cpus: .count(CPURequest(count: 3)))]), twoSocket)
         #expect(r.diagnostics.map(\.message) == ["service 'x' asks for 3 CPUs, which whole cores of 2 threads cannot make up (policy.smt: whole-cores)"])
     }
+
+    @Test func coKernelPoolCPUsAreNotLinuxs() throws {
+        var host = twoSocket
+        let pool = CPUSet([14, 15, 30, 31])
+        for i in host.topology.cpus.indices where pool.contains(host.topology.cpus[i].id) { host.topology.cpus[i].online = false }
+        host.enclavePools = [EnclavePool(driver: .mckernel, cpus: pool, memory: [])]
+        host.refreshFingerprint()
+        let l = layout([ServiceSpec(name: "batch", exec: ["/usr/bin/batch"], cpus: .shared)])
+        let p = try #require(plan(l, host).plan)
+        #expect(p.placement.shared.cpus.isDisjoint(with: pool))
+        #expect(p.placement.host.cpus.isDisjoint(with: pool))
+        #expect(p.notes.contains { $0.hasPrefix("mckernel holds CPUs 14-15,30-31 reserved for no enclave") })
+        // A new McKernel enclave takes them first (already reserved: no churn).
+        let e = layout(enclaves: [EnclaveSpec(name: "lwk", driver: .mckernel, args: "hidos", cpus: .count(CPURequest(count: 4)), memory: [MemoryRequest(size: .gib(1))])])
+        #expect(try #require(plan(e, host).plan).placement.enclave("lwk")?.cpus == pool)
+    }
 }

@@ -90,6 +90,16 @@ public struct MemoryLimits: Sendable, Hashable {
     public var max: Limit?
     public var nodes: Nodes
 
+    /// The node set a slice gets: `local` means `localNodes` (the nodes of
+    /// the CPUs the service runs on), `any` means no restriction (empty).
+    public func allowedNodes(local localNodes: CPUSet) -> CPUSet {
+        switch nodes {
+        case .local: return localNodes
+        case .any: return CPUSet()
+        case .list(let list): return CPUSet(list)
+        }
+    }
+
     public init(min: Limit? = nil, low: Limit? = nil, high: Limit? = nil, max: Limit? = nil, nodes: Nodes = .local) {
         self.min = min
         self.low = low

@@ -1,6 +1,6 @@
 extension LayoutPlacer {
     /// The owners that split the host's CPUs at the top level.
-    func topLevelOwners(observed: ObservedAssignments, universe: CPUSet) -> [CPUOwner] {
+    func topLevelOwners(observed: ObservedAssignments, universe: CPUSet, index: TopologyIndex) -> [CPUOwner] {
         var owners: [CPUOwner] = []
         var host = CPUOwner(
             id: .host, priority: Int.max, nominal: layout.host.cpus.nominal, minimum: layout.host.cpus.nominal,
@@ -10,10 +10,10 @@ extension LayoutPlacer {
         host.current = observed.hostCPUs
         if host.current.isEmpty, let first = universe.first {
             // Like the kubelet's reservation: Linux keeps the lowest-numbered core.
-            host.current = TopologyIndex(snapshot.topology).core(of: first)?.threads ?? CPUSet([first])
+            host.current = index.core(of: first)?.threads ?? CPUSet([first])
         }
         host.roundsUpToWholeCores = true
-        let poolCPUs = observed.poolCPUs.values.reduce(CPUSet()) { $0.union($1) }
+        let poolCPUs = observed.allPoolCPUs
         host.forbidden = poolCPUs
         owners.append(host)
 

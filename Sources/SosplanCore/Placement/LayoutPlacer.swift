@@ -33,7 +33,7 @@ public struct LayoutPlacer {
         var notes: [String] = []
 
         // Top level: host, enclaves, exclusive Linux services.
-        let owners = topLevelOwners(observed: observed, universe: universe)
+        let owners = topLevelOwners(observed: observed, universe: universe, index: index)
         let needsSharedPool = layout.services.contains { $0.cpus.isShared || $0.stack != .linux }
         let floor = needsSharedPool && layout.host.confine ? (layout.policy.smt == .wholeCores ? index.maxThreadsPerCore : 1) : 0
         let placer = CPUPlacer(index: index, universe: universe, policy: layout.policy, file: layout.file, sharedFloor: floor)
@@ -56,8 +56,7 @@ public struct LayoutPlacer {
             assigned.formUnion(cpus)
         }
         // A co-kernel's reserved pool is not Linux's: what no enclave takes stays out of the shared pool.
-        let pools = observed.poolCPUs.values.reduce(CPUSet()) { $0.union($1) }
-        var shared = universe.subtracting(assigned).subtracting(pools)
+        var shared = universe.subtracting(assigned).subtracting(observed.allPoolCPUs)
         for (driver, cpus) in observed.poolCPUs.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !cpus.isSubset(of: assigned) {
             notes.append("\(driver.rawValue) holds CPUs \(cpus.subtracting(assigned)) reserved for no enclave; they are left alone (release them with the co-kernel's tools to give them back to Linux)")
         }
@@ -104,21 +103,12 @@ public struct LayoutPlacer {
                 let onShared = service.stack == .linux && (service.cpus.isShared || (serviceCPUs[service.name]?.isEmpty ?? true))
                 let cpus = onShared ? shared : (serviceCPUs[service.name] ?? CPUSet())
                 return NamedPlacement(service.name, ServicePlacement(
-                    cpus: cpus, memoryNodes: memoryNodes(service, cpus: cpus, index: index), shared: onShared))
+                    cpus: cpus, memoryNodes: service.memory.allowedNodes(local: index.nodes(of: cpus)), shared: onShared))
             },
             enclaves: layout.enclaves.map {
                 NamedPlacement($0.name, EnclavePlacement(cpus: enclaveCPUs[$0.name] ?? CPUSet(), memory: memory.chunks[$0.name] ?? []))
             },
             hugepages: hugepages.pools)
         return Result(placement: placement, diagnostics: diagnostics.sortedByLocation(), notes: notes)
-    }
-
-    /// `memory.nodes`: local = the nodes of the service's CPUs; any = none.
-    private func memoryNodes(_ service: ServiceSpec, cpus: CPUSet, index: TopologyIndex) -> CPUSet {
-        switch service.memory.nodes {
-        case .local: return index.nodes(of: cpus)
-        case .any: return CPUSet()
-        case .list(let nodes): return CPUSet(nodes)
-        }
     }
 }

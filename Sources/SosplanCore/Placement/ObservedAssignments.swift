@@ -30,6 +30,9 @@ struct ObservedAssignments {
         if let cpus = systemd.unit("system.slice")?.allowedCPUs, !cpus.isEmpty { hostCPUs = cpus }
     }
 
+    /// Every co-kernel's reserved-but-unassigned CPUs together.
+    var allPoolCPUs: CPUSet { poolCPUs.values.reduce(CPUSet()) { $0.union($1) } }
+
     /// CPUs placement may assign: online CPUs, plus CPUs held by enclaves
     /// sosplan manages (they come back or move) and co-kernel pools.
     func universe(_ topology: Topology) -> CPUSet {

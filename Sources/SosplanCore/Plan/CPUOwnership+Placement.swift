@@ -8,7 +8,7 @@ extension CPUOwnership {
         var placed: [Int: Owner] = [:]
         for cpu in p.shared.cpus { placed[cpu] = .shared }
         for cpu in p.host.cpus { placed[cpu] = .host }
-        for service in p.services where !service.value.shared && !p.enclaves.contains(where: { $0.value.cpus.isSuperset(service.value.cpus) }) {
+        for service in p.services where !service.value.shared && !p.enclaves.contains(where: { service.value.cpus.isSubset(of: $0.value.cpus) }) {
             for cpu in service.value.cpus { placed[cpu] = .service(service.name) }
         }
         for enclave in p.enclaves { for cpu in enclave.value.cpus { placed[cpu] = .enclave(enclave.name) } }
@@ -26,8 +26,4 @@ extension CPUOwnership {
         ownership.title = "placement of \(plan.layout)"
         return ownership
     }
-}
-
-extension CPUSet {
-    public func isSuperset(_ other: CPUSet) -> Bool { other.isSubset(of: self) }
 }

@@ -30,7 +30,7 @@ extension StepBuilder {
             guard let placed = placement.service(service.name) else { continue }
             // Enclave services' launchers and shared services run on Linux in the shared pool.
             let linuxCPUs = service.stack == .linux ? placed.cpus : placement.shared.cpus
-            let nodes = service.stack == .linux ? placed.memoryNodes : memoryNodesOfShared(service)
+            let nodes = service.stack == .linux ? placed.memoryNodes : service.memory.allowedNodes(local: sharedPoolNodes)
             let desired = UnitProperties.desired(service, cpus: linuxCPUs, memoryNodes: nodes)
             var sliceKeys: [String] = []
             if let unit = systemd?.unit(service.slice), unit.loadState != "not-found" {
@@ -60,14 +60,6 @@ extension StepBuilder {
                 add(d)
             }
             buildExecUnit(service, sliceKeys: sliceKeys)
-        }
-    }
-
-    private func memoryNodesOfShared(_ service: ServiceSpec) -> CPUSet {
-        switch service.memory.nodes {
-        case .local: return TopologyIndex(snapshot.topology).nodes(of: placement.shared.cpus)
-        case .any: return CPUSet()
-        case .list(let nodes): return CPUSet(nodes)
         }
     }
 

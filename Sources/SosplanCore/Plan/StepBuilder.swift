@@ -11,6 +11,8 @@ struct StepBuilder {
     /// CPUs that end up in an enclave / are in an enclave (or pool) now.
     let enclaveBoundCPUs: CPUSet
     let enclaveHeldCPUs: CPUSet
+    /// NUMA nodes of the shared pool (where launchers and shared services run).
+    let sharedPoolNodes: CPUSet
     /// Keys of the step that creates or grows each enclave (units follow it).
     var enclaveReadyStep: [String: String] = [:]
 
@@ -28,6 +30,7 @@ struct StepBuilder {
         for inst in snapshot.enclaves { held.formUnion(inst.cpus) }
         for pool in snapshot.enclavePools { held.formUnion(pool.cpus) }
         enclaveHeldCPUs = held
+        sharedPoolNodes = TopologyIndex(snapshot.topology).nodes(of: placement.shared.cpus)
     }
 
     mutating func build() {

@@ -15,14 +15,35 @@ import SosplanTestSupport
 
     static func splits(_ cpus: CPUSet, _ index: TopologyIndex) -> Int { index.splitCores(cpus) }
 
+    /// Both allocators on one host: the kubelet model, and sosplan's node
+    /// choice followed by its packed allocation within the chosen nodes.
+    struct Sides {
+        let index: TopologyIndex
+        let all: CPUSet
+        let kubelet: KubeletPackedModel
+        let allocator: PackedAllocator
+
+        init(_ snapshot: HostSnapshot) {
+            index = TopologyIndex(snapshot.topology)
+            all = snapshot.topology.onlineCPUs
+            kubelet = KubeletPackedModel(index: index)
+            allocator = PackedAllocator(index: index, universe: all)
+        }
+
+        func place(_ n: Int, free: CPUSet, policy: LayoutPolicy.Topology, wholeCores: Bool) -> CPUSet? {
+            let selector = NodeSelector(allocator: allocator)
+            guard case .success(let choice) = selector.choose(
+                n, policy: policy, free: free, candidates: index.nodeIDs, keep: CPUSet(), wholeCores: wholeCores)
+            else { return nil }
+            let within = free.intersection(choice.nodes.reduce(CPUSet()) { $0.union(index.nodeCPUs[$1]!) })
+            return allocator.allocate(n, from: within, wholeCores: wholeCores)
+        }
+    }
+
     @Test(arguments: 0..<hosts.count)
     func neverWorseThanKubelet(host: Int) {
-        let (name, snapshot) = Self.hosts[host]
-        let index = TopologyIndex(snapshot.topology)
-        let all = snapshot.topology.onlineCPUs
-        let kubelet = KubeletPackedModel(index: index)
-        let allocator = PackedAllocator(index: index, universe: all)
-        let selector = NodeSelector(allocator: allocator)
+        let side = Sides(Self.hosts[host].1)
+        let (name, index, all, kubelet) = (Self.hosts[host].0, side.index, side.all, side.kubelet)
         var rng = SeededRandom(seed: 0x5eed + UInt64(host))
         for case_ in 0..<150 {
             // A host already partly allocated: whole cores and single threads taken at random.
@@ -33,8 +54,7 @@ import SosplanTestSupport
             guard free.count > 1 else { continue }
             let n = rng.int(1...free.count)
             let theirs = kubelet.allocate(n, available: free)
-            guard case .success(let choice) = selector.choose(n, policy: .bestEffort, free: free, candidates: index.nodeIDs, keep: CPUSet(), wholeCores: false),
-                let ours = allocator.allocate(n, from: free.intersection(choice.nodes.reduce(CPUSet()) { $0.union(index.nodeCPUs[$1]!) }), wholeCores: false)
+            guard let ours = side.place(n, free: free, policy: .bestEffort, wholeCores: false)
             else {
                 Issue.record("\(name) case \(case_): sosplan failed to place \(n) of \(free.count) free CPUs \(free)")
                 continue
@@ -51,12 +71,8 @@ import SosplanTestSupport
     /// With the Topology Manager's restricted policy on both sides.
     @Test(arguments: 0..<hosts.count)
     func restrictedNeverWorseThanKubelet(host: Int) {
-        let (name, snapshot) = Self.hosts[host]
-        let index = TopologyIndex(snapshot.topology)
-        let all = snapshot.topology.onlineCPUs
-        let kubelet = KubeletPackedModel(index: index)
-        let allocator = PackedAllocator(index: index, universe: all)
-        let selector = NodeSelector(allocator: allocator)
+        let side = Sides(Self.hosts[host].1)
+        let (name, index, all, kubelet) = (Self.hosts[host].0, side.index, side.all, side.kubelet)
         var rng = SeededRandom(seed: 0xbee + UInt64(host))
         for case_ in 0..<100 {
             var free = all
@@ -64,14 +80,13 @@ import SosplanTestSupport
             guard free.count > 1 else { continue }
             let n = rng.int(1...free.count)
             let hint = kubelet.restrictedHint(n, available: free)
-            let choice = selector.choose(n, policy: .restricted, free: free, candidates: index.nodeIDs, keep: CPUSet(), wholeCores: false)
+            let choice = side.place(n, free: free, policy: .restricted, wholeCores: false)
             guard let hint, let theirs = kubelet.allocate(n, available: free, hint: hint) else {
                 // The kubelet rejects; sosplan must reject as well (same minimal node count).
-                if case .success = choice { Issue.record("\(name) case \(case_): kubelet rejects \(n) of \(free) but sosplan accepts") }
+                if choice != nil { Issue.record("\(name) case \(case_): kubelet rejects \(n) of \(free) but sosplan accepts") }
                 continue
             }
-            guard case .success(let c) = choice,
-                let ours = allocator.allocate(n, from: free.intersection(c.nodes.reduce(CPUSet()) { $0.union(index.nodeCPUs[$1]!) }), wholeCores: false)
+            guard let ours = choice
             else {
                 Issue.record("\(name) case \(case_): sosplan rejects \(n) of \(free), kubelet placed \(theirs)")
                 continue
@@ -85,12 +100,8 @@ import SosplanTestSupport
     /// cores at all, and never more NUMA nodes.
     @Test(arguments: 0..<hosts.count)
     func wholeCoresNeverSpanMoreNodes(host: Int) {
-        let (name, snapshot) = Self.hosts[host]
-        let index = TopologyIndex(snapshot.topology)
-        let all = snapshot.topology.onlineCPUs
-        let kubelet = KubeletPackedModel(index: index)
-        let allocator = PackedAllocator(index: index, universe: all)
-        let selector = NodeSelector(allocator: allocator)
+        let side = Sides(Self.hosts[host].1)
+        let (name, index, all, kubelet, allocator) = (Self.hosts[host].0, side.index, side.all, side.kubelet, side.allocator)
         let t = index.maxThreadsPerCore
         var rng = SeededRandom(seed: 0xc0de + UInt64(host))
         for case_ in 0..<100 {
@@ -100,8 +111,7 @@ import SosplanTestSupport
             guard wholeFree >= t else { continue }
             let n = rng.int(1...(wholeFree / t)) * t
             guard let theirs = kubelet.allocate(n, available: allocator.wholeCoreCPUs(free)) else { continue }
-            guard case .success(let c) = selector.choose(n, policy: .bestEffort, free: free, candidates: index.nodeIDs, keep: CPUSet(), wholeCores: true),
-                let ours = allocator.allocate(n, from: free.intersection(c.nodes.reduce(CPUSet()) { $0.union(index.nodeCPUs[$1]!) }), wholeCores: true)
+            guard let ours = side.place(n, free: free, policy: .bestEffort, wholeCores: true)
             else {
                 Issue.record("\(name) case \(case_): sosplan failed \(n) whole-core CPUs of \(free)")
                 continue

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point inward: sosplan (CLI) -> SosplanDrivers -> SosplanCore.
+// Dependencies point inward: sosplan (CLI) -> SosplanApply -> SosplanDrivers -> SosplanCore.
 // Only the system libyaml parses YAML (no second YAML parser is linked).
 let package = Package(
     name: "sosplan",
@@ -26,13 +26,15 @@ let package = Package(
 
         // Pure values and logic: no file, process or network I/O.
         .target(name: "SosplanCore", dependencies: ["CYAML"]),
-        // Effects behind small protocols: probes, systemd, enclaves, apply.
+        // Effects behind small protocols: probes, systemd, enclaves, journal files, lock.
         .target(name: "SosplanDrivers", dependencies: ["SosplanCore", "CNuma", "CSystemd"]),
+        // The apply engine: steps -> driver calls, journal, lock, rollback, recovery.
+        .target(name: "SosplanApply", dependencies: ["SosplanCore", "SosplanDrivers"]),
         // The command line: thin subcommands and renderers.
         .executableTarget(
             name: "sosplan",
             dependencies: [
-                "SosplanCore", "SosplanDrivers",
+                "SosplanCore", "SosplanDrivers", "SosplanApply",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.

@@ -99,3 +99,11 @@ public enum UnitNames {
         return (1..<parts.count).map { parts[0..<$0].joined(separator: "-") + ".slice" }
     }
 }
+
+extension HostLayout {
+    /// Units a layout names or makes (placed units, slices, exec units):
+    /// observed with every snapshot, even when sosplan does not manage them yet.
+    public var observedUnitNames: [String] {
+        Array(Set(services.flatMap(\.units) + services.map(\.slice) + services.filter { $0.exec != nil }.map(\.execUnitName))).sorted()
+    }
+}

@@ -16,9 +16,16 @@ public struct Plan: Codable, Sendable, Hashable {
     /// Changes the plan could not make, with why (deferred recreates, shrinks).
     public var notes: [String]
     public var snapshotFingerprint: String
+    /// `metadata.hostname` of the layout (a name or glob): apply refuses
+    /// a saved plan on a host that does not match.
+    public var hostname: String?
+    /// The snapshot the plan was made against, in saved plans (`plan -o`):
+    /// lets `apply PLAN.json` name what changed when the plan is stale.
+    public var priorSnapshot: HostSnapshot?
 
     public init(
-        layout: String, placement: Placement, steps: [Step], notes: [String] = [], snapshotFingerprint: String
+        layout: String, placement: Placement, steps: [Step], notes: [String] = [], snapshotFingerprint: String,
+        hostname: String? = nil, priorSnapshot: HostSnapshot? = nil
     ) {
         self.schema = Plan.schemaID
         self.layout = layout
@@ -28,6 +35,8 @@ public struct Plan: Codable, Sendable, Hashable {
         self.steps = steps
         self.notes = notes
         self.snapshotFingerprint = snapshotFingerprint
+        self.hostname = hostname
+        self.priorSnapshot = priorSnapshot
     }
 
     public func jsonValue() -> JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }

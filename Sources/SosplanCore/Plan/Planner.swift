@@ -60,7 +60,7 @@ public struct Planner {
         case .success(let steps):
             let plan = Plan(
                 layout: layout.metadata.name, placement: placed.placement, steps: steps, notes: notes,
-                snapshotFingerprint: snapshot.fingerprint)
+                snapshotFingerprint: snapshot.fingerprint, hostname: layout.metadata.hostname)
             return Result(plan: plan, diagnostics: diagnostics.sortedByLocation())
         }
     }

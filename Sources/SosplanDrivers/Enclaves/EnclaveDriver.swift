@@ -29,6 +29,16 @@ public protocol EnclaveDriver: EnclaveStateSource, Sendable {
 
     /// `destroy` for an instance the registry does not name (found by observe).
     func destroy(instance: String) throws(EnclaveError)
+
+    /// Gives back to Linux what the co-kernel holds reserved for no instance,
+    /// beyond `keep` (IHK's pool after an interrupted create: CPUs offline
+    /// and memory taken, owned by nobody). Returns what it released, as
+    /// words for a report; drivers without such a pool release nothing.
+    func releasePool(keeping keep: EnclavePool?) throws(EnclaveError) -> [String]
+}
+
+extension EnclaveDriver {
+    public func releasePool(keeping keep: EnclavePool?) throws(EnclaveError) -> [String] { [] }
 }
 
 extension EnclaveDriver {

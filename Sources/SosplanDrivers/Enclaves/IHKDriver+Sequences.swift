@@ -104,6 +104,28 @@ extension IHKDriver {
         }
     }
 
+    /// Releases pool CPUs and memory that `keep` (the pool before an apply)
+    /// did not hold: what an interrupted create reserved.
+    public func releasePool(keeping keep: EnclavePool?) throws(EnclaveError) -> [String] {
+        let pool = try queryPool()
+        var released: [String] = []
+        let cpus = pool.cpus.subtracting(keep?.cpus ?? CPUSet())
+        if !cpus.isEmpty {
+            try releaseCPUs(cpus)
+            released.append("CPUs \(cpus)")
+        }
+        let kept = MemoryChunk.merged(keep?.memory ?? [])
+        let extra = MemoryChunk.merged(pool.memory).compactMap { c -> MemoryChunk? in
+            let k = bytes(kept, node: c.node)
+            return c.bytes > k ? MemoryChunk(node: c.node, bytes: c.bytes - k) : nil
+        }
+        if !extra.isEmpty {
+            try releaseMemory(extra)
+            released.append("memory \(describe(extra))")
+        }
+        return released
+    }
+
     // MARK: Helpers
 
     /// One OS as observe reports it (status and what it holds, read back).

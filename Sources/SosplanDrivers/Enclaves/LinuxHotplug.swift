@@ -47,13 +47,16 @@ public struct LinuxHotplug: Sendable {
 
     public func onlineCPUs() -> CPUSet { CPUSet(presentCPUs().filter { isCPUOnline($0) }) }
 
-    /// Writes `cpuN/online`; succeeds without writing when already in that state.
-    public func setCPU(_ cpu: Int, online: Bool) throws(EnclaveError) {
-        if isCPUOnline(cpu) == online { return }
+    /// Writes `cpuN/online`; succeeds without writing when already in that
+    /// state. Returns true when it wrote.
+    @discardableResult
+    public func setCPU(_ cpu: Int, online: Bool) throws(EnclaveError) -> Bool {
+        if isCPUOnline(cpu) == online { return false }
         try writeAttribute("\(cpuDir)/cpu\(cpu)/online", online ? "1" : "0", what: "CPU \(cpu)")
         guard isCPUOnline(cpu) == online else {
             throw EnclaveError(.inconsistent, "CPU \(cpu) is still \(online ? "offline" : "online") after writing its online file")
         }
+        return true
     }
 
     /// The NUMA node of each CPU (`node/nodeK/cpulist`).
@@ -119,15 +122,18 @@ public struct LinuxHotplug: Sendable {
     }
 
     /// Writes `memoryN/state`; succeeds without writing when already there.
-    public func setMemoryBlock(_ id: Int, online: Bool) throws(EnclaveError) {
+    /// Returns true when it wrote.
+    @discardableResult
+    public func setMemoryBlock(_ id: Int, online: Bool) throws(EnclaveError) -> Bool {
         guard let current = isMemoryBlockOnline(id) else {
             throw EnclaveError(.notFound, "memory block \(id) has no state file")
         }
-        if current == online { return }
+        if current == online { return false }
         try writeAttribute("\(memoryDir)/memory\(id)/state", online ? "online" : "offline", what: "memory block \(id)")
         guard isMemoryBlockOnline(id) == online else {
             throw EnclaveError(.inconsistent, "memory block \(id) did not go \(online ? "online" : "offline")")
         }
+        return true
     }
 
     func readAttribute(_ path: String) -> String? {

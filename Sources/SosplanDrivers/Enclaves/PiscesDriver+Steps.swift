@@ -167,7 +167,18 @@ extension PiscesDriver {
         guard forbidden.isEmpty else { throw EnclaveError(.invalid, "Pisces cannot take CPU \(forbidden) (it cannot leave Linux)") }
         let missing = cpus.subtracting(hotplug.presentCPUs())
         guard missing.isEmpty else { throw EnclaveError(.invalid, "CPUs \(missing) are not present") }
-        try hotplug.checkAvailable(cpus)
+        // sosplan offlines a Pisces enclave's CPUs in a step of their own first
+        // (cpu.offline), as the Pisces user library does: an offline CPU is
+        // fine unless another Pisces enclave holds it.
+        let offline = CPUSet(cpus.filter { !hotplug.isCPUOnline($0) })
+        try hotplug.checkAvailable(cpus.subtracting(offline))
+        if !offline.isEmpty {
+            let held = (try? observeEnclaves().instances) ?? []
+            for enclave in held where !enclave.cpus.isDisjoint(with: offline) {
+                throw EnclaveError(
+                    .busy, "CPUs \(enclave.cpus.intersection(offline)) are held by Pisces enclave \(enclave.instance)")
+            }
+        }
     }
 
     /// Takes CPUs and blocks from Linux, pushing the undo of each.

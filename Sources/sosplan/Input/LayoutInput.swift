@@ -19,7 +19,5 @@ enum LayoutInput {
     }
 
     /// Units the layout names: observed even when sosplan does not manage them.
-    static func unitNames(_ layout: HostLayout) -> [String] {
-        Array(Set(layout.services.flatMap(\.units) + layout.services.map(\.slice) + layout.services.filter { $0.exec != nil }.map(\.execUnitName))).sorted()
-    }
+    static func unitNames(_ layout: HostLayout) -> [String] { layout.observedUnitNames }
 }

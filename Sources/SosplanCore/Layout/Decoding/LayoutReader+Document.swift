@@ -33,11 +33,17 @@ extension LayoutReader {
         var meta = LayoutMetadata(name: "", marks: LayoutReader.marks(of: node))
         if let n = f["name"] { meta.name = dnsLabel(n, "metadata.name", what: "layout name") ?? "" }
         if let n = f["hostname"], let host = string(n, "metadata.hostname", what: "a host name") {
-            if LayoutReader.isHostname(host) {
-                meta.hostname = host
-            } else {
-                error("metadata.hostname", "'\(host)' is not a valid host name", at: n.mark,
-                      hints: ["a host name is dot-separated labels of letters, digits and '-', at most 253 characters"])
+            do {
+                let pattern = try HostnamePattern(host)
+                if pattern.isLiteral && !LayoutReader.isHostname(host) {
+                    error("metadata.hostname", "'\(host)' is not a valid host name", at: n.mark,
+                          hints: ["a host name is dot-separated labels of letters, digits and '-', at most 253 characters"])
+                } else {
+                    meta.hostname = host
+                }
+            } catch {
+                self.error("metadata.hostname", "'\(host)' is not a host name or pattern: \(error)", at: n.mark,
+                      hints: ["write a host name (cn042) or a glob: * any characters, ? one, [0-9] one of a set"])
             }
         }
         if let n = f["labels"] { meta.labels = labels(n, "metadata.labels") }

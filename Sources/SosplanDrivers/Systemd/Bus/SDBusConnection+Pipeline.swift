@@ -80,6 +80,7 @@ extension SDBusConnection {
     }
 
     private func send(_ call: DBusCall, slot: ReplySlot, usec: UInt64) throws(DBusError) {
+        countSent(call.member)
         let r: Int32 = try withHandle { (bus: OpaquePointer) throws(DBusError) -> Int32 in
             var message: OpaquePointer?
             let made = sd_bus_message_new_method_call(bus, &message, call.destination, call.path, call.interface, call.member)

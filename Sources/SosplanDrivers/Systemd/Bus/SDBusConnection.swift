@@ -17,6 +17,10 @@ public final class SDBusConnection {
     public let isBusClient: Bool
     /// Timeout for ordinary calls (seconds).
     public var callTimeout: Double = 25
+    /// Method calls sent, by member name (`SetUnitProperties`, `Reload`,
+    /// `GetAll`...): lets apply prove that an apply with nothing to do
+    /// changed nothing.
+    public private(set) var sentCalls: [String: Int] = [:]
 
     private let bus: OpaquePointer
     let jobs = JobTracker()
@@ -112,6 +116,7 @@ public final class SDBusConnection {
         guard r >= 0, let m = message else { throw DBusError(errno: r, doing: "building \(member)") }
         defer { sd_bus_message_unref(m) }
         for argument in arguments { try SDBusMessage.append(argument, to: m) }
+        countSent(member)
         var error = sd_bus_error()
         defer { sd_bus_error_free(&error) }
         var reply: OpaquePointer?
@@ -157,6 +162,20 @@ public final class SDBusConnection {
     }
 
     /// Runs `body` with the raw handle; only for this type's extensions.
+    func countSent(_ member: String) { sentCalls[member, default: 0] += 1 }
+
+    /// Calls that can change systemd's state (everything but reads).
+    public static let mutatingMembers: Set<String> = [
+        "SetUnitProperties", "StartUnit", "StopUnit", "RestartUnit", "TryRestartUnit", "ReloadUnit", "ReloadOrRestartUnit",
+        "Reload", "Reexecute", "EnableUnitFiles", "DisableUnitFiles", "ResetFailed", "ResetFailedUnit", "KillUnit",
+        "StartTransientUnit", "Set",
+    ]
+
+    /// Mutating calls sent so far over this connection.
+    public var mutatingCallCount: Int {
+        sentCalls.filter { Self.mutatingMembers.contains($0.key) }.values.reduce(0, +)
+    }
+
     func withHandle<T, E: Error>(_ body: (OpaquePointer) throws(E) -> T) throws(E) -> T { try body(bus) }
 }
 

@@ -29,6 +29,14 @@ extension SDBusSystemdDriver {
         try observe(try UnitName(name, field: "unit"))
     }
 
+    /// Many units at once, in the given order (one `ListUnitsByNames`,
+    /// pipelined `GetAll`s).
+    public func observeUnits(_ names: [String]) throws(SystemdError) -> [SystemdUnit] {
+        var units: [UnitName] = []
+        for name in names { units.append(try UnitName(name, field: "unit")) }
+        return try observe(units)
+    }
+
     func observe(_ name: UnitName) throws(SystemdError) -> SystemdUnit { try observe([name])[0] }
 
     /// Units in the given order: one `ListUnitsByNames` for all of them (it

@@ -56,8 +56,9 @@ extension SDBusSystemdDriver {
     }
 
     /// `slice.remove`: removes sosplan's unit file or drop-in, reloads, and
-    /// stops a slice sosplan created. Refuses while units in it still run,
-    /// and refuses a slice sosplan did not write.
+    /// stops a slice sosplan created. Refuses to remove a slice sosplan
+    /// created while units in it still run, and refuses a slice sosplan
+    /// did not write.
     public func removeSlice(_ name: String) throws(SystemdError) -> SystemdChange {
         try removeSlices([name])[0]
     }
@@ -80,7 +81,9 @@ extension SDBusSystemdDriver {
                 throw .notManaged(unit: slice.rawValue, path: unitDirectory.fileURL(slice.rawValue).path, reason: "was not created by sosplan")
             }
             let present = ownFile || dropInState != .missing
-            if present {
+            // Only a slice sosplan created is stopped; removing a drop-in from
+            // someone else's slice (kubepods.slice) leaves its units running.
+            if present && ownFile {
                 let busy = try activeUnits(in: slice)
                 if !busy.isEmpty { throw .sliceInUse(slice: slice.rawValue, units: busy) }
             }

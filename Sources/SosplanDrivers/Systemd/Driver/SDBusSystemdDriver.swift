@@ -43,6 +43,10 @@ public final class SDBusSystemdDriver: SystemdStateSource {
     /// The bus the driver talks to.
     public var busAddress: String { manager.bus.address }
 
+    /// Calls sent over the driver's connection that can change systemd
+    /// (`SetUnitProperties`, jobs, `Reload`...); reads are not counted.
+    public var mutatingCallCount: Int { manager.bus.mutatingCallCount }
+
     // MARK: shared steps
 
     /// Writes rendered files; returns the actions for those that changed.

@@ -1,0 +1,43 @@
+import Foundation
+import SosplanCore
+import SosplanDrivers
+
+/// `<state>/applied.json`: the last apply that converged, when, by which
+/// trigger, and the host as it was right after (what `status` compares
+/// the host with to report drift).
+public struct AppliedState: Codable, Sendable {
+    public static let fileName = "applied.json"
+    public static let schemaID = "sosplan.applied/v1"
+
+    public var schema: String
+    public var appliedAt: String
+    public var trigger: String
+    public var layout: JournalLayout?
+    public var plan: Plan
+    public var unitNames: [String]
+    public var snapshot: HostSnapshot
+    public var seconds: Double
+
+    public init(appliedAt: String, trigger: String, layout: JournalLayout?, plan: Plan, unitNames: [String], snapshot: HostSnapshot, seconds: Double) {
+        schema = Self.schemaID
+        self.appliedAt = appliedAt
+        self.trigger = trigger
+        self.layout = layout
+        self.plan = plan
+        self.unitNames = unitNames
+        self.snapshot = snapshot
+        self.seconds = seconds
+    }
+
+    public static func read(in directory: StateDirectory) -> AppliedState? {
+        guard let data = directory.read(fileName), let value = try? JSONParser.parse(Array(data)),
+            value["schema"]?.stringValue == schemaID
+        else { return nil }
+        return try? JSONValueDecoder().decode(AppliedState.self, from: value)
+    }
+
+    func write(in directory: StateDirectory) throws {
+        let text = JSONWriter.pretty(try JSONValueEncoder().encode(self)) + "\n"
+        try DurableFile.replace(directory.file(Self.fileName).path, with: Array(text.utf8))
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import SosplanCore
+import SosplanDrivers
+
+/// Executes a plan's steps in order, journalled: before each step (or
+/// batch of slice steps) its targets' state goes to the journal, then the
+/// driver call runs and is checked against the step's `after`, then the
+/// journal records it done. When a step fails, every step done so far and
+/// the failed one are undone, newest first, from what the journal holds.
+final class ApplyEngine {
+    let runner: StepRunner
+    let journal: ApplyJournal
+    let events: (ApplyEvent) -> Void
+    let crashPoint: CrashPoint?
+
+    init(host: ApplyHost, journal: ApplyJournal, events: @escaping (ApplyEvent) -> Void, crashPoint: CrashPoint?) {
+        runner = StepRunner(host: host)
+        self.journal = journal
+        self.events = events
+        self.crashPoint = crashPoint
+    }
+
+    struct Result {
+        var completed: [(step: Step, prior: StepPrior)] = []
+        var failed: (step: Step, error: String)?
+        var undone: [Step] = []
+        var undoFailures: [(step: Step, error: String)] = []
+    }
+
+    /// Consecutive slice steps that do not depend on each other run as one
+    /// batch (one daemon-reload); every other step runs alone.
+    static func batches(_ steps: [Step]) -> [[Step]] {
+        var out: [[Step]] = []
+        for step in steps {
+            if var last = out.last, StepRunner.batchable(step.action), StepRunner.batchable(last[0].action),
+                !step.dependsOn.contains(where: { id in last.contains { $0.id == id } })
+            {
+                last.append(step)
+                out[out.count - 1] = last
+            } else {
+                out.append([step])
+            }
+        }
+        return out
+    }
+
+    func run(_ plan: Plan) -> Result {
+        var result = Result()
+        let total = plan.steps.count
+        var index = 0
+        for batch in Self.batches(plan.steps) {
+            let first = index + 1
+            index += batch.count
+            if StopRequest.isRequested {
+                result.failed = (batch[0], "stopped by a signal before this step; nothing of it ran")
+                events(.stepFailed(batch[0], index: first, total: total, seconds: 0, error: result.failed!.error))
+                rollBack(result.completed, into: &result)
+                return result
+            }
+            for (k, step) in batch.enumerated() { events(.stepStarted(step, index: first + k, total: total)) }
+            let start = Date()
+            var priors: [StepPrior] = []
+            do {
+                priors = try runner.capture(batch)
+                var begun = JournalRecord(.stepsBegun, steps: batch.map(\.id))
+                begun.priors = priors
+                try journal.append(begun)
+                crashPoint?.reached(.before, steps: first..<(first + batch.count))
+                let results = try runner.execute(batch, priors: priors)
+                var done = JournalRecord(.stepsDone, steps: batch.map(\.id))
+                done.actions = results.flatMap(\.actions)
+                let launched = zip(batch, results).compactMap { s, r in r.execStart.map { (s.target, $0) } }
+                if !launched.isEmpty { done.execStart = Dictionary(launched, uniquingKeysWith: { a, _ in a }) }
+                try journal.append(done)
+                let seconds = Date().timeIntervalSince(start)
+                for (k, (step, r)) in zip(batch, results).enumerated() {
+                    events(.stepFinished(step, index: first + k, total: total, seconds: seconds, result: r, batch: batch.count))
+                }
+                result.completed += zip(batch, priors).map { ($0, $1) }
+                crashPoint?.reached(.after, steps: first..<(first + batch.count))
+            } catch {
+                let message = (error as? StepFailure)?.message ?? "\(error)"
+                var failed = JournalRecord(.stepsFailed, steps: batch.map(\.id))
+                failed.error = message
+                try? journal.append(failed)
+                events(.stepFailed(batch[0], index: first, total: total, seconds: Date().timeIntervalSince(start), error: message))
+                result.failed = (batch[0], message)
+                // The failed step may have done part of its work: undo it too (its undo
+                // restores the recorded state, whatever it got to). Without a recorded
+                // prior it did not start.
+                rollBack(result.completed + zip(batch, priors).map { ($0, $1) }, into: &result)
+                return result
+            }
+        }
+        return result
+    }
+
+    /// Undoes `steps` newest first; a failed undo is reported and the
+    /// others still run.
+    func rollBack(_ steps: [(step: Step, prior: StepPrior)], into result: inout Result) {
+        for (step, prior) in steps.reversed() {
+            let start = Date()
+            events(.undoStarted(step))
+            try? journal.append(JournalRecord(.undoBegun, steps: [step.id]))
+            do {
+                let actions = try runner.undo(step, prior: prior)
+                var done = JournalRecord(.undoDone, steps: [step.id])
+                done.actions = actions
+                try? journal.append(done)
+                result.undone.append(step)
+                events(.undoFinished(step, seconds: Date().timeIntervalSince(start), actions: actions))
+            } catch {
+                var failed = JournalRecord(.undoFailed, steps: [step.id])
+                failed.error = error.message
+                try? journal.append(failed)
+                result.undoFailures.append((step, error.message))
+                events(.undoFailed(step, error: error.message))
+            }
+        }
+    }
+}
+
+/// A test hook: `SOSPLAN_TEST_CRASH=after:K` (or `before:K`) kills the
+/// process with SIGKILL right after step K is journalled done (or right
+/// after its prior state is journalled, before it runs), the way a power
+/// cut or an OOM kill would, so crash recovery is tested on real kills.
+public struct CrashPoint: Sendable, Hashable {
+    public enum When: String, Sendable { case before, after }
+    public var when: When
+    public var step: Int
+
+    public init(when: When, step: Int) {
+        self.when = when
+        self.step = step
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let when = When(rawValue: String(parts[0])), let step = Int(parts[1]), step > 0 else { return nil }
+        self.init(when: when, step: step)
+    }
+
+    func reached(_ moment: When, steps: Range<Int>) {
+        guard moment == when, steps.contains(step) else { return }
+        kill(getpid(), SIGKILL)
+    }
+}
+
+/// SIGINT/SIGTERM during an apply: the step in progress finishes, then the
+/// apply stops and rolls back (never in the middle of a step).
+public enum StopRequest {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+
+    public static var isRequested: Bool { flag != 0 }
+
+    /// Installs the handlers (once per process).
+    public static func install() {
+        let handler: @convention(c) (Int32) -> Void = { _ in StopRequest.flag = 1 }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+}

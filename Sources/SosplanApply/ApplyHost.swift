@@ -1,0 +1,85 @@
+import Foundation
+import SosplanCore
+import SosplanDrivers
+
+/// Everything the apply engine changes the host through, and how it looks
+/// at the host again: systemd over sd-bus, Linux hotplug and hugepage
+/// files under a root, the co-kernel drivers. The same value serves a real
+/// host and the sandbox (a lab systemd, a simulated sysfs, the simulators).
+public final class ApplyHost {
+    public var systemd: SDBusSystemdDriver?
+    public var hotplug: LinuxHotplug
+    public var hugepages: LinuxHugepages
+    public var enclaves: [EnclaveDriverKind: any EnclaveDriver]
+    public var capabilities: [EnclaveDriverKind: EnclaveCapabilities]
+    /// Where the enclave launchers (`mcexec`, `yod`, `pisces_run`) are.
+    public var launchers: LauncherPaths
+    /// Observes the host, reading systemd's state of these units too.
+    public var observe: ([String]) throws -> HostSnapshot
+    /// Sysfs writes and co-kernel operations the engine made (D-Bus calls
+    /// are counted by the systemd connection itself).
+    public let counts = MutationCounts()
+
+    public init(
+        systemd: SDBusSystemdDriver?, root: String, enclaves: [any EnclaveDriver],
+        capabilities: [EnclaveDriverKind: EnclaveCapabilities], launchers: LauncherPaths,
+        observe: @escaping ([String]) throws -> HostSnapshot
+    ) {
+        self.systemd = systemd
+        hotplug = LinuxHotplug(root: root)
+        hugepages = LinuxHugepages(root: root)
+        self.enclaves = Dictionary(enclaves.map { ($0.driver, $0) }, uniquingKeysWith: { a, _ in a })
+        self.capabilities = capabilities
+        self.launchers = launchers
+        self.observe = observe
+    }
+
+    /// Mutating calls made so far, all kinds.
+    public var mutations: MutationCounts.Totals {
+        MutationCounts.Totals(
+            dbus: systemd?.mutatingCallCount ?? 0, sysfsWrites: counts.sysfsWrites, enclaveOperations: counts.enclaveOperations)
+    }
+}
+
+/// Counts of the changes the engine made, for the idempotence contract
+/// ("a second apply makes no mutating call at all") and for reports.
+public final class MutationCounts {
+    public private(set) var sysfsWrites = 0
+    public private(set) var enclaveOperations = 0
+
+    func wrote(_ n: Int = 1) { sysfsWrites += n }
+    func operated() { enclaveOperations += 1 }
+
+    public struct Totals: Sendable, Hashable {
+        public var dbus: Int
+        public var sysfsWrites: Int
+        public var enclaveOperations: Int
+
+        public init(dbus: Int, sysfsWrites: Int, enclaveOperations: Int) {
+            self.dbus = dbus
+            self.sysfsWrites = sysfsWrites
+            self.enclaveOperations = enclaveOperations
+        }
+
+        public var total: Int { dbus + sysfsWrites + enclaveOperations }
+
+        public static func - (a: Totals, b: Totals) -> Totals {
+            Totals(dbus: a.dbus - b.dbus, sysfsWrites: a.sysfsWrites - b.sysfsWrites, enclaveOperations: a.enclaveOperations - b.enclaveOperations)
+        }
+    }
+}
+
+/// The launcher of each co-kernel: found in the tools directory when one
+/// is given (the simulators install theirs there), else its standard path.
+public struct LauncherPaths: Sendable {
+    public var toolsDirectory: String?
+
+    public init(toolsDirectory: String?) { self.toolsDirectory = toolsDirectory }
+
+    public func path(for driver: EnclaveDriverKind) -> String {
+        let standard = EnclaveLaunchCommand.defaultLauncher(for: driver)
+        guard let dir = toolsDirectory else { return standard }
+        let local = URL(fileURLWithPath: dir).appendingPathComponent((standard as NSString).lastPathComponent).path
+        return FileManager.default.isExecutableFile(atPath: local) ? local : standard
+    }
+}

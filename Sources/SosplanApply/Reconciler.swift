@@ -1,0 +1,179 @@
+import Foundation
+import SosplanCore
+import SosplanDrivers
+
+/// `sosplan apply` without the command line: takes the lock, deals with an
+/// interrupted apply, observes, plans (or checks a saved plan), runs the
+/// engine, and checks the result by observing again. A failed apply ends
+/// with the host as it was before (exit 1) or with an exact list of what
+/// is left (exit 3); a plan with no steps changes nothing at all.
+public final class Reconciler {
+    public let host: ApplyHost
+    public let state: StateDirectory
+    public var options: ApplyOptions
+    public var events: (ApplyEvent) -> Void
+    private var lock: ApplyLock?
+
+    public init(host: ApplyHost, state: StateDirectory, options: ApplyOptions, events: @escaping (ApplyEvent) -> Void) {
+        self.host = host
+        self.state = state
+        self.options = options
+        self.events = events
+    }
+
+    /// Takes the state directory's lock for the rest of this reconciler's life.
+    public func acquireLock(hostname: String? = nil) throws(ApplyFailure) {
+        guard lock == nil else { return }
+        do {
+            lock = try ApplyLock.acquire(in: state, command: options.command, timeout: options.lockTimeout, hostname: hostname)
+        } catch { throw .locked(error) }
+    }
+
+    public func releaseLock() {
+        lock?.release()
+        lock = nil
+    }
+
+    /// The journal of an apply that did not finish, if there is one.
+    public func interruptedApply() throws(ApplyFailure) -> JournalContents? {
+        guard let contents = try ApplyJournal.read(in: state), !contents.isFinished else {
+            if (try? ApplyJournal.read(in: state))??.isFinished == true { try ApplyJournal.archive(in: state) }
+            return nil
+        }
+        return contents
+    }
+
+    // MARK: Preparing
+
+    /// Plans `layout` against the host as it is now, after making good what
+    /// an interrupted apply left (CPUs it took offline for nobody, co-kernel
+    /// reservations no enclave uses).
+    public func prepare(layout: HostLayout, source: JournalLayout) throws(ApplyFailure) -> PreparedApply {
+        try takeOverInterruptedApply()
+        let units = layout.observedUnitNames
+        let snapshot = try observe(units)
+        try checkHost(layout.metadata.hostname, snapshot)
+        let result = Planner(layout: layout, snapshot: snapshot, capabilities: host.capabilities).plan()
+        for d in result.diagnostics where d.severity == .warning { events(.warning(DiagnosticFormatter.text([d]).trimmingASCIIWhitespace())) }
+        guard let plan = result.plan else { throw .plan(result.diagnostics) }
+        return PreparedApply(plan: plan, snapshot: snapshot, layout: layout, source: source, unitNames: units)
+    }
+
+    /// Checks a saved plan against the host: refused when stale, naming
+    /// what changed.
+    public func prepare(saved plan: Plan) throws(ApplyFailure) -> PreparedApply {
+        try takeOverInterruptedApply()
+        let units = Self.unitNames(of: plan)
+        let snapshot = try observe(units)
+        try checkHost(plan.hostname, snapshot)
+        switch SavedPlanCheck.check(plan, against: snapshot) {
+        case .fresh: break
+        case .freshWithMemoryMoved:
+            events(.warning("free memory changed since the plan was made; what the plan takes still fits"))
+        case .stale(let changes): throw .stalePlan(changes)
+        }
+        var saved = plan
+        saved.priorSnapshot = nil
+        return PreparedApply(plan: saved, snapshot: snapshot, layout: nil, source: nil, unitNames: units)
+    }
+
+    /// The units a saved plan's snapshot observed, and the ones its steps touch.
+    static func unitNames(of plan: Plan) -> [String] {
+        var names = Set(plan.priorSnapshot?.systemd?.units.map(\.name) ?? [])
+        for step in plan.steps where step.action.rawValue.hasPrefix("slice.") || step.action.rawValue.hasPrefix("unit.") {
+            names.insert(step.target)
+        }
+        return names.sorted()
+    }
+
+    func observe(_ units: [String]) throws(ApplyFailure) -> HostSnapshot {
+        do { return try host.observe(units) } catch { throw .observe("cannot observe the host: \(error)") }
+    }
+
+    func checkHost(_ pattern: String?, _ snapshot: HostSnapshot) throws(ApplyFailure) {
+        guard let pattern else { return }
+        guard let p = try? HostnamePattern(pattern) else { throw .wrongHost(pattern: pattern, hostname: snapshot.hostname) }
+        guard let name = snapshot.hostname, p.matches(name) else { throw .wrongHost(pattern: pattern, hostname: snapshot.hostname) }
+    }
+
+    // MARK: Applying
+
+    /// Carries out a prepared plan.
+    public func apply(_ prepared: PreparedApply) -> ApplyReport {
+        let start = Date()
+        let before = host.mutations
+        var report = ApplyReport(outcome: .noChanges, plan: prepared.plan)
+        events(.planned(prepared.plan))
+        guard !prepared.plan.steps.isEmpty else {
+            recordApplied(prepared, snapshot: prepared.snapshot, seconds: Date().timeIntervalSince(start))
+            report.mutations = host.mutations - before
+            report.seconds = Date().timeIntervalSince(start)
+            events(.finished(report))
+            return report
+        }
+        let journal: ApplyJournal
+        do {
+            journal = try ApplyJournal.begin(in: state, header: header(prepared))
+        } catch {
+            report.outcome = .rolledBack
+            report.failure = error.description
+            events(.finished(report))
+            return report
+        }
+        let engine = ApplyEngine(host: host, journal: journal, events: events, crashPoint: options.crashPoint)
+        let result = engine.run(prepared.plan)
+        report.completed = result.completed.map(\.step)
+        report.undone = result.undone
+        report.undoFailures = result.undoFailures
+        if let (step, error) = result.failed {
+            report.failedStep = step
+            report.failure = error
+            report.completed = []
+            let left = leftOver(comparedWith: prepared.snapshot, units: prepared.unitNames)
+            report.left = left
+            report.outcome = left.isEmpty ? .rolledBack : .rollbackIncomplete
+            try? journal.finish(left.isEmpty ? .rolledBack : .rollbackIncomplete, left: left)
+        } else {
+            let after = try? observe(prepared.unitNames)
+            if let layout = prepared.layout, let after {
+                let again = Planner(layout: layout, snapshot: after, capabilities: host.capabilities).plan()
+                if let steps = again.plan?.steps, !steps.isEmpty {
+                    report.warnings.append(
+                        "the host did not fully converge: planning again gives \(steps.count) step(s): "
+                            + steps.prefix(5).map { "\($0.action.rawValue) \($0.target)" }.joined(separator: ", "))
+                }
+            }
+            if let after { recordApplied(prepared, snapshot: after, seconds: Date().timeIntervalSince(start)) }
+            report.outcome = .converged
+            do { try journal.finish(.converged) } catch { report.warnings.append(error.description) }
+        }
+        for w in report.warnings { events(.warning(w)) }
+        report.mutations = host.mutations - before
+        report.seconds = Date().timeIntervalSince(start)
+        events(.finished(report))
+        return report
+    }
+
+    func header(_ prepared: PreparedApply) -> JournalHeader {
+        JournalHeader(
+            id: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), pid: getpid(), command: options.command,
+            trigger: options.trigger, hostname: prepared.snapshot.hostname, layout: prepared.source,
+            unitNames: prepared.unitNames, plan: prepared.plan, priorSnapshot: prepared.snapshot)
+    }
+
+    /// What differs from `snapshot` now (empty: the host is back as it was).
+    func leftOver(comparedWith snapshot: HostSnapshot, units: [String]) -> [String] {
+        do {
+            return SnapshotDifference.between(snapshot, try observe(units)).map(\.description)
+        } catch {
+            return ["the host could not be observed to check the rollback: \(error)"]
+        }
+    }
+
+    func recordApplied(_ prepared: PreparedApply, snapshot: HostSnapshot, seconds: Double) {
+        let record = AppliedState(
+            appliedAt: Timestamp.now(), trigger: options.trigger, layout: prepared.source, plan: prepared.plan,
+            unitNames: prepared.unitNames, snapshot: snapshot, seconds: seconds)
+        do { try record.write(in: state) } catch { events(.warning("cannot record the applied state: \(error)")) }
+    }
+}

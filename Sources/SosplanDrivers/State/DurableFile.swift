@@ -1,0 +1,109 @@
+import Foundation
+
+/// Files that survive a crash or power loss at any instant: whole-file
+/// replacement by write + fsync + rename + fsync of the directory, and an
+/// append-only log whose every record is fsynced before the call returns
+/// (the apply journal). A reader sees either the old file or the new one,
+/// and a log's last line is either complete or absent.
+public enum DurableFile {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        init(_ call: String, _ path: String, _ e: Int32) {
+            description = SystemError(call: call, path: path, errno: e).description
+        }
+    }
+
+    /// Replaces `path` with `bytes` atomically and durably.
+    public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o644) throws(Failure) {
+        let dir = (path as NSString).deletingLastPathComponent
+        try makeDirectory(dir)
+        let temporary = "\(dir)/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw Failure("open", temporary, errno) }
+        do throws(Failure) {
+            try writeAll(fd, bytes, path: temporary)
+            guard fsync(fd) == 0 else { throw Failure("fsync", temporary, errno) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let e = errno
+            unlink(temporary)
+            throw Failure("rename", path, e)
+        }
+        try syncDirectory(dir)
+    }
+
+    /// Renames durably (the directory entry is on disk when this returns).
+    public static func move(_ from: String, to: String) throws(Failure) {
+        guard rename(from, to) == 0 else { throw Failure("rename", from, errno) }
+        try syncDirectory((to as NSString).deletingLastPathComponent)
+    }
+
+    public static func makeDirectory(_ dir: String) throws(Failure) {
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw Failure("mkdir", dir, EACCES)
+        }
+    }
+
+    static func syncDirectory(_ dir: String) throws(Failure) {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure("open", dir, errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw Failure("fsync", dir, errno) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure("write", path, errno)
+            }
+            offset += n
+        }
+    }
+}
+
+/// An append-only file of lines, each fsynced before `append` returns.
+public final class DurableLog {
+    public let path: String
+    private let fd: Int32
+
+    /// Opens (creating) `path` for appending.
+    public init(path: String) throws(DurableFile.Failure) {
+        self.path = path
+        try DurableFile.makeDirectory((path as NSString).deletingLastPathComponent)
+        let created = !FileManager.default.fileExists(atPath: path)
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw DurableFile.Failure("open", path, errno) }
+        if created { try DurableFile.syncDirectory((path as NSString).deletingLastPathComponent) }
+    }
+
+    deinit { close(fd) }
+
+    /// Appends one line (a newline is added) and fsyncs.
+    public func append(_ line: String) throws(DurableFile.Failure) {
+        try DurableFile.writeAll(fd, Array((line + "\n").utf8), path: path)
+        guard fdatasync(fd) == 0 else { throw DurableFile.Failure("fdatasync", path, errno) }
+    }
+
+    /// The complete lines of `path` (a torn last line, from a crash in the
+    /// middle of a write, is dropped).
+    public static func lines(of path: String) -> [String]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var text = String(decoding: data, as: UTF8.self)
+        if !text.hasSuffix("\n"), let cut = text.lastIndex(of: "\n") {
+            text = String(text[...cut])
+        } else if !text.hasSuffix("\n") {
+            return []
+        }
+        return text.split(separator: "\n").map(String.init)
+    }
+}

@@ -38,7 +38,8 @@ struct StepRunner {
         case .memoryBlocks(let blocks):
             prior.onlineBlocks = IDSet(blocks.filter { host.hotplug.isMemoryBlockOnline($0) == true })
         case .hugepages(let h):
-            prior.hugepages = host.hugepages.count(node: h.node, sizeBytes: h.sizeBytes) ?? 0
+            // nil when the pool cannot be read: the step will fail and there is nothing to undo.
+            prior.hugepages = host.hugepages.count(node: h.node, sizeBytes: h.sizeBytes)
         case .enclave(let name, let driverKind, let instance):
             let d = try driver(try driverKind.orElse { () throws(StepFailure) in try enclaveDriverKind(step) })
             let observed: EnclaveObservation

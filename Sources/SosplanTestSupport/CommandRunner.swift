@@ -13,7 +13,7 @@ public struct CommandResult: Sendable {
 public enum CommandRunner {
     public static func run(
         _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-        stdin: String? = nil, currentDirectory: URL? = nil
+        stdin: String? = nil, currentDirectory: URL? = nil, replacingEnvironment: [String: String]? = nil
     ) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
@@ -21,6 +21,7 @@ public enum CommandRunner {
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
+        if let replacing = replacingEnvironment { process.environment = replacing }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
         process.standardOutput = outPipe
@@ -51,8 +52,19 @@ public enum CommandRunner {
     public static func sosplan(
         _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil, currentDirectory: URL? = nil
     ) throws -> CommandResult {
-        try run(RepositoryPaths.product("sosplan"), arguments, environment: environment, stdin: stdin,
-                currentDirectory: currentDirectory)
+        try run(RepositoryPaths.product("sosplan"), arguments, stdin: stdin, currentDirectory: currentDirectory,
+                replacingEnvironment: hostEnvironment(environment))
+    }
+
+    /// The variables that stand in for `sosplan`'s host options. A test
+    /// says what host it means: the ones this process inherited (the CI's
+    /// lab exports `SOSPLAN_SYSTEMD_BUS`) are removed unless given.
+    public static let hostVariables = ["SOSPLAN_ROOT", "SOSPLAN_SYSTEMD_BUS", "SOSPLAN_UNIT_DIR", "SOSPLAN_TOOLS_DIR", "SOSPLAN_STATE_DIR"]
+
+    static func hostEnvironment(_ given: [String: String]?) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for name in hostVariables { env[name] = nil }
+        return env.merging(given ?? [:]) { $1 }
     }
 }
 

@@ -82,7 +82,9 @@ extension IHKKernel {
         try withOS(index) { (os: inout IHKOSState) throws(SimKernelError) in
             guard os.phase == .initial || os.phase == .loaded else { throw fail(EBUSY, "OS \(index) is already booted") }
             guard !os.cpus.isEmpty, !os.memory.isEmpty else { throw fail(EINVAL, "OS is not ready to boot") }
-            guard FileManager.default.fileExists(atPath: image) else { throw fail(ENOENT, "cannot open \(image)") }
+            // The simulated machine's files are under its root (the sandbox keeps
+            // its kernel images there); a path that exists as given also does.
+            guard ctx.exists(image) || FileManager.default.fileExists(atPath: image) else { throw fail(ENOENT, "cannot open \(image)") }
             os.image = image
             os.phase = .loaded
         }

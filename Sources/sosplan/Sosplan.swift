@@ -8,11 +8,12 @@ struct Sosplan: ParsableCommand {
         commandName: "sosplan",
         abstract: "Divide a host's CPUs, memory and hugepages between Linux services and co-kernel enclaves.",
         discussion: """
-            Exit codes: 0 success (plan: no changes), 1 invalid input or error, \
-            2 (plan) changes to make.
+            Exit codes: 0 success (plan: no changes; apply: converged), 1 invalid input or error \
+            (apply: failed and rolled back), 2 (plan) changes to make, 3 (apply) failed and \
+            could not roll back entirely.
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, ObserveCommand.self, PlanCommand.self, ShowCommand.self,
+            ValidateCommand.self, ObserveCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self,
         ])
 }

@@ -71,10 +71,13 @@ public struct SnapshotDifference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// A unit that does not exist compares equal to a unit that is not there.
+    /// A unit that does not exist compares equal to a unit that is not there,
+    /// and so does a bare parent slice: `a-b.slice` makes systemd load
+    /// `a.slice` on its own, with no settings, and keep it for a while after.
     private static func units(_ a: SystemdState?, _ b: SystemdState?, _ out: inout [SnapshotDifference]) {
         func present(_ s: SystemdState?) -> [String: SystemdUnit] {
-            Dictionary((s?.units ?? []).filter { $0.loadState != "not-found" }.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
+            Dictionary((s?.units ?? []).filter { $0.loadState != "not-found" && !isBareSlice($0) }.map { ($0.name, $0) },
+                       uniquingKeysWith: { x, _ in x })
         }
         let old = present(a), new = present(b)
         for name in Set(old.keys).union(new.keys).sorted() {
@@ -84,6 +87,11 @@ public struct SnapshotDifference: Sendable, Hashable, CustomStringConvertible {
                 out.append(.init(subject: name, change: "\(key) \(p) → \(q)"))
             }
         }
+    }
+
+    static func isBareSlice(_ u: SystemdUnit) -> Bool {
+        u.name.hasSuffix(".slice") && !u.managed && u.allowedCPUs == nil && u.allowedMemoryNodes == nil
+            && u.cpuWeight == nil && u.memoryMax == nil && u.memoryHigh == nil
     }
 
     private static func unitFields(_ x: SystemdUnit, _ y: SystemdUnit) -> [(String, String, String)] {

@@ -64,7 +64,7 @@ extension IHKDriver {
         guard !held.cpus.isEmpty, !held.memory.isEmpty else {
             throw EnclaveError(.notReady, "IHK OS \(index) is not ready to boot: assign CPUs and memory before loading")
         }
-        guard FileManager.default.fileExists(atPath: image) else {
+        guard configuration.fileExists(image) || FileManager.default.fileExists(atPath: image) else {
             throw EnclaveError(.notFound, "McKernel image \(image) does not exist")
         }
         let r = try tool("ihkosctl", [String(index), "load", image])

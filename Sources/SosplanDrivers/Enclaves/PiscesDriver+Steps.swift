@@ -12,7 +12,7 @@ extension PiscesDriver {
             try EnclaveText.checkArgument(commandLine, field: "args")
         } catch { throw EnclaveError.from(error) }
         guard commandLine.utf8.count < 1024 else { throw EnclaveError(.invalid, "Pisces command lines hold at most 1023 bytes") }
-        for file in [image, initTask] where !FileManager.default.fileExists(atPath: file) {
+        for file in [image, initTask] where !configuration.fileExists(file) && !FileManager.default.fileExists(atPath: file) {
             throw EnclaveError(.notFound, "\(file) does not exist")
         }
         let r = try tool("pisces_load", [image, initTask, commandLine])

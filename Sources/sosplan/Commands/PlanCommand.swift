@@ -31,7 +31,7 @@ struct PlanCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        if snapshot != nil && host.root != nil {
+        if snapshot != nil && host.rootOption != nil {
             throw ValidationError("--snapshot and --root both say where the host comes from; give one")
         }
     }

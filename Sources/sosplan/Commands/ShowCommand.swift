@@ -29,7 +29,7 @@ struct ShowCommand: ParsableCommand {
     var noColor = false
 
     func validate() throws {
-        if snapshot != nil && host.root != nil {
+        if snapshot != nil && host.rootOption != nil {
             throw ValidationError("--snapshot and --root both say where the host comes from; give one")
         }
     }

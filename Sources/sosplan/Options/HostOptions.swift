@@ -1,23 +1,39 @@
 import ArgumentParser
+import Foundation
 
 /// Where the host state comes from and where sosplan keeps its own state;
-/// shared by `observe`, `plan` and `show`.
+/// shared by `observe`, `plan`, `show` and `apply`. Each option can also
+/// come from the environment (`SOSPLAN_ROOT`, `SOSPLAN_SYSTEMD_BUS`,
+/// `SOSPLAN_UNIT_DIR`, `SOSPLAN_STATE_DIR`, `SOSPLAN_TOOLS_DIR`), so inside
+/// the sandbox the commands are the ones typed on a real host; an option on
+/// the command line wins over the environment.
 struct HostOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Read /sys and /proc under DIR instead of / (e.g. a snapshot folder).", valueName: "DIR"))
-    var root: String?
+    @Option(name: .customLong("root"), help: ArgumentHelp("Read /sys and /proc under DIR instead of / (e.g. a snapshot folder). [env: SOSPLAN_ROOT]", valueName: "DIR"))
+    var rootOption: String?
 
-    @Option(name: .long, help: ArgumentHelp("Address of systemd's bus (default: the system bus, or $DBUS_SYSTEM_BUS_ADDRESS).", valueName: "ADDRESS"))
-    var systemdBus: String?
+    @Option(name: .customLong("systemd-bus"), help: ArgumentHelp("Address of systemd's bus (default: the system bus, or $DBUS_SYSTEM_BUS_ADDRESS). [env: SOSPLAN_SYSTEMD_BUS]", valueName: "ADDRESS"))
+    var systemdBusOption: String?
 
     @Flag(name: .long, help: "Do not read systemd's state.")
     var noSystemd = false
 
-    @Option(name: .long, help: ArgumentHelp("Directory for unit files and drop-ins.", valueName: "DIR"))
-    var unitDir: String = "/etc/systemd/system"
+    @Option(name: .customLong("unit-dir"), help: ArgumentHelp("Directory for unit files and drop-ins (default: /etc/systemd/system). [env: SOSPLAN_UNIT_DIR]", valueName: "DIR"))
+    var unitDirOption: String?
 
-    @Option(name: .long, help: ArgumentHelp("sosplan's state: caches, enclave registry, journal, lock.", valueName: "DIR"))
-    var stateDir: String = "/var/lib/sosplan"
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("sosplan's state: caches, enclave registry, journal, lock (default: /var/lib/sosplan). [env: SOSPLAN_STATE_DIR]", valueName: "DIR"))
+    var stateDirOption: String?
 
-    @Option(name: .long, help: ArgumentHelp("Find co-kernel tools (ihkconfig, ihkosctl, pisces_*, lwkctl) in DIR instead of $PATH.", valueName: "DIR"))
-    var toolsDir: String?
+    @Option(name: .customLong("tools-dir"), help: ArgumentHelp("Find co-kernel tools (ihkconfig, ihkosctl, pisces_*, lwkctl) and launchers in DIR instead of $PATH. [env: SOSPLAN_TOOLS_DIR]", valueName: "DIR"))
+    var toolsDirOption: String?
+
+    static func environment(_ name: String) -> String? {
+        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { return nil }
+        return v
+    }
+
+    var root: String? { rootOption ?? Self.environment("SOSPLAN_ROOT") }
+    var systemdBus: String? { systemdBusOption ?? Self.environment("SOSPLAN_SYSTEMD_BUS") }
+    var unitDir: String { unitDirOption ?? Self.environment("SOSPLAN_UNIT_DIR") ?? "/etc/systemd/system" }
+    var stateDir: String { stateDirOption ?? Self.environment("SOSPLAN_STATE_DIR") ?? "/var/lib/sosplan" }
+    var toolsDir: String? { toolsDirOption ?? Self.environment("SOSPLAN_TOOLS_DIR") }
 }

@@ -54,6 +54,9 @@ let package = Package(
             dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport", "sosplan-sim"]),
         .testTarget(
             name: "SosplanCLITests",
-            dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+            dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+        .testTarget(
+            name: "SosplanApplyTests",
+            dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
     ]
 )

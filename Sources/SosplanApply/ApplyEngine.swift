@@ -160,3 +160,9 @@ public enum StopRequest {
         signal(SIGTERM, handler)
     }
 }
+
+/// How the engine groups a plan's steps (for tools and tests that need to
+/// know where a crash can fall: between batches, or inside one step).
+public enum StepBatches {
+    public static func of(_ steps: [Step]) -> [[Step]] { ApplyEngine.batches(steps) }
+}

@@ -27,6 +27,19 @@ struct LWKCtlTool {
          -h, --help                          Prints help.
         """
 
+    /// lwkctl's getopt_long table (also read by `SimCallKind`).
+    static let options = GetOpt(
+        program: "lwkctl", optstring: "+c:dsrp:t:v:fh",
+        longOptions: [
+            .init(name: "create", hasArgument: true, letter: "c"), .init(name: "delete", hasArgument: false, letter: "d"),
+            .init(name: "show", hasArgument: false, letter: "s"), .init(name: "raw", hasArgument: false, letter: "r"),
+            .init(name: "precise", hasArgument: true, letter: "p"), .init(name: "timeout", hasArgument: true, letter: "t"),
+            .init(name: "verbose", hasArgument: true, letter: "v"), .init(name: "force", hasArgument: false, letter: "f"),
+            // `--inline` maps to 'i', which is not in the optstring: usage, exit 0.
+            .init(name: "inline", hasArgument: false, letter: "i"), .init(name: "help", hasArgument: false, letter: "h"),
+        ]
+    )
+
     static func main(_ ctx: SimContext, _ args: [String]) -> Int32 {
         var tool = LWKCtlTool(ctx: ctx)
         return tool.run(args)
@@ -34,17 +47,7 @@ struct LWKCtlTool {
 
     mutating func run(_ args: [String]) -> Int32 {
         guard !args.isEmpty else { return usage() }
-        let opts = GetOpt(
-            program: "lwkctl", optstring: "+c:dsrp:t:v:fh",
-            longOptions: [
-                .init(name: "create", hasArgument: true, letter: "c"), .init(name: "delete", hasArgument: false, letter: "d"),
-                .init(name: "show", hasArgument: false, letter: "s"), .init(name: "raw", hasArgument: false, letter: "r"),
-                .init(name: "precise", hasArgument: true, letter: "p"), .init(name: "timeout", hasArgument: true, letter: "t"),
-                .init(name: "verbose", hasArgument: true, letter: "v"), .init(name: "force", hasArgument: false, letter: "f"),
-                // `--inline` maps to 'i', which is not in the optstring: usage, exit 0.
-                .init(name: "inline", hasArgument: false, letter: "i"), .init(name: "help", hasArgument: false, letter: "h"),
-            ]
-        ).parse(args)
+        let opts = Self.options.parse(args)
         if let error = opts.error {
             ctx.printError(error)
             return usage()

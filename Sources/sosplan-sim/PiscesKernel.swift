@@ -30,7 +30,8 @@ struct PiscesKernel {
     /// PISCES_LOAD_IMAGE: copies the image; the enclave is LOADED and holds nothing.
     func load(kernel: String, initTask: String, cmdline: String) throws(SimKernelError) -> Int {
         try ctx.injected("load")
-        for file in [kernel, initTask] where !FileManager.default.isReadableFile(atPath: file) {
+        // Files of the simulated machine live under its root (see IHK load).
+        for file in [kernel, initTask] where !ctx.exists(file) && !FileManager.default.isReadableFile(atPath: file) {
             throw fail(ENOENT, "cannot read \(file)")
         }
         guard cmdline.utf8.count < 1024 else { throw fail(EINVAL, "command line longer than 1023 bytes") }

@@ -89,16 +89,19 @@ enum PiscesTools {
         return 0
     }
 
+    /// pisces_ctrl's getopt_long table (also read by `SimCallKind`). "e:" in
+    /// the optstring: `-e` swallows the next word; only `--explicit` works.
+    static let ctrlOptions = GetOpt(
+        program: "pisces_ctrl", optstring: "m:c:n:e:r",
+        longOptions: [
+            .init(name: "mem", hasArgument: true, letter: "m"), .init(name: "cpu", hasArgument: true, letter: "c"),
+            .init(name: "numa", hasArgument: true, letter: "n"), .init(name: "explicit", hasArgument: false, letter: "e"),
+            .init(name: "remove", hasArgument: false, letter: "r"),
+        ]
+    )
+
     static func ctrl(_ ctx: SimContext, _ args: [String]) -> Int32 {
-        // "e:" in the optstring: `-e` swallows the next word; only `--explicit` works.
-        let opts = GetOpt(
-            program: "pisces_ctrl", optstring: "m:c:n:e:r",
-            longOptions: [
-                .init(name: "mem", hasArgument: true, letter: "m"), .init(name: "cpu", hasArgument: true, letter: "c"),
-                .init(name: "numa", hasArgument: true, letter: "n"), .init(name: "explicit", hasArgument: false, letter: "e"),
-                .init(name: "remove", hasArgument: false, letter: "r"),
-            ]
-        ).parse(args)
+        let opts = ctrlOptions.parse(args)
         if let error = opts.error { ctx.printError(error) }
         guard opts.error == nil, opts.operands.count == 1 else {
             ctx.print("Usage: pisces_ctrl [options] <enclave_dev>\n [-m, --mem=blocks]\n [-c, --cpu=cores]\n [-n, --numa=numa_zone]\n [-e, --explicit]\n [-r, --remove: remove explicitly]")

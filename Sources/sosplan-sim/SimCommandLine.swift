@@ -2,22 +2,38 @@ import Foundation
 import SosplanCore
 
 /// `sosplan-sim` itself: install a simulated host, inject faults, resync
-/// derived files, print the state.
+/// derived files, print the state or the call log, reboot the host.
 enum SimCommandLine {
     static let help = """
         usage: sosplan-sim install --root DIR --tools DIR [--from-fixture SYSROOT | --cpus N --nodes M --memory SIZE]
                                    [--drivers ihk,pisces,mos]
-               sosplan-sim fault (--root DIR | --tools DIR) KIND [ARGS]
-               sosplan-sim sync  (--root DIR | --tools DIR)
-               sosplan-sim state (--root DIR | --tools DIR)
+               sosplan-sim fault  (--root DIR | --tools DIR) KIND [ARGS]
+               sosplan-sim sync   (--root DIR | --tools DIR)
+               sosplan-sim state  (--root DIR | --tools DIR)
+               sosplan-sim calls  (--root DIR | --tools DIR) [--mutating] [--clear]
+               sosplan-sim reboot (--root DIR | --tools DIR)
 
         The tools (ihkconfig, ihkosctl, pisces_load, pisces_launch, pisces_ctrl,
-        pisces_shutdown, lwkctl) are links to this binary in the tools directory;
-        they find the simulated root in sosplan-sim.json beside them.
+        pisces_shutdown, lwkctl) and the launchers (mcexec, pisces_run, yod) are
+        links to this binary in the tools directory; they find the simulated root
+        in sosplan-sim.json beside them. A launcher checks that its instance is
+        running, then execs the program it was given.
+
+        calls: every tool and launcher run, one JSON object per line
+        ({"tool","arguments","mutating","status"}); --mutating shows only the
+        calls that changed or tried to change kernel state; --clear empties it.
+
+        reboot: what a reboot makes the kernel forget: every CPU and memory block
+        online, hugepage pools empty, no IHK reservations or OS instances, no Pisces
+        enclaves, no mOS partition. The tools, sosplan-sim.json, the call log and
+        the faults stay.
 
         Fault kinds:
           fail TOOL ACTION... [--nth N] [--count N] [--errno NAME]
                                  the Nth call of ACTION fails (count 0: until cleared)
+          stall TOOL ACTION... SECONDS [--nth N] [--count N]
+                                 the Nth call of ACTION (fewer words match more; 'any':
+                                 every call) sleeps SECONDS before its work, holding no lock
           fragment NODE SIZE     only SIZE more can be taken from NODE
           refuse-offline CPU     CPU cannot leave Linux (its online file goes away)
           hold-device OS [--count N]   a process holds /dev/mcosOS (destroy: EBUSY)
@@ -40,6 +56,12 @@ enum SimCommandLine {
             case "sync":
                 let (root, _) = try rootOption(rest)
                 try withContext(root) { _ in }
+                return 0
+            case "calls": return try SimCallLog.command(rest)
+            case "reboot":
+                let (root, extra) = try rootOption(rest)
+                guard extra.isEmpty else { throw SimStore.SimError(description: "reboot takes no options besides --root/--tools") }
+                try withContext(root) { SimReboot.run($0) }
                 return 0
             case "state":
                 let (root, _) = try rootOption(rest)
@@ -109,9 +131,7 @@ enum SimCommandLine {
         try SimStore.locked(root: root) {
             let ctx = try SimContext(root: root, tool: "sosplan-sim", arguments: [])
             try body(ctx)
-            SimSync.sync(ctx)
-            SimStore.writeJSON(ctx.state, to: root + SimStore.directory + "/state.json")
-            SimStore.writeJSON(SimFaultFile(faults: ctx.faults), to: root + SimStore.directory + "/faults.json")
+            ctx.finish(call: nil)
             print(ctx.stdout, terminator: "")
         }
     }

@@ -14,6 +14,9 @@ final class SimContext {
     var stdout = ""
     var stderr = ""
     private var kernelLog: [String] = []
+    /// Set when a simulated file really changed (a hotplug write, a device
+    /// node): with the state, what tells a mutation the action words miss.
+    private(set) var hostChanged = false
 
     init(root: String, tool: String, arguments: [String]) throws {
         self.root = root
@@ -36,6 +39,7 @@ final class SimContext {
         let p = path(absolute)
         let data = Data(text.utf8)
         if FileManager.default.contents(atPath: p) == data { return }
+        hostChanged = true
         try? FileManager.default.createDirectory(
             atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? data.write(to: URL(fileURLWithPath: p))
@@ -43,7 +47,11 @@ final class SimContext {
 
     func exists(_ absolute: String) -> Bool { FileManager.default.fileExists(atPath: path(absolute)) }
 
-    func remove(_ absolute: String) { try? FileManager.default.removeItem(atPath: path(absolute)) }
+    func remove(_ absolute: String) {
+        guard exists(absolute) else { return }
+        hostChanged = true
+        try? FileManager.default.removeItem(atPath: path(absolute))
+    }
 
     func print(_ line: String) { stdout += line + "\n" }
     func printError(_ line: String) { stderr += line + "\n" }
@@ -155,9 +163,22 @@ final class SimContext {
 
     // MARK: Finishing
 
-    /// Recomputes every derived file and saves state, faults and logs.
-    func finish(exitStatus: Int32) {
+    /// The state as JSON, to tell whether a run changed it.
+    var stateSnapshot: JSONValue? { try? JSONValueEncoder().encode(state) }
+
+    /// Recomputes every derived file and saves state, faults and logs; a
+    /// tool run (`call` given) also gets its line in calls.log.
+    func finish(call: (status: Int32, mutating: Bool)?) {
         SimSync.sync(self)
-        SimStore.save(self, exitStatus: exitStatus, log: kernelLog)
+        SimStore.save(self, call: call, log: kernelLog)
+    }
+
+    /// A launcher changes no kernel state: only the fault counters it
+    /// consumed, the kernel log and its calls.log line are saved.
+    func finishLaunch(status: Int32, launched: Bool, faultsBefore: [SimFault]) {
+        let dir = root + SimStore.directory
+        if faults != faultsBefore { SimStore.writeJSON(SimFaultFile(faults: faults), to: dir + "/faults.json") }
+        SimCallLog.record(root: root, tool: tool, arguments: arguments, mutating: false, status: status, launch: launched)
+        if !kernelLog.isEmpty { SimStore.append(kernelLog.joined(separator: "\n") + "\n", to: dir + "/kernel.log") }
     }
 }

@@ -19,6 +19,17 @@ import SosplanCore
 /// - `panic`: the next IHK boot ends in PANIC.
 /// - `mos-job`: `/sys/kernel/mOS/ras/jobid` holds `jobid`, and
 ///   `lwkcpus_reserved` holds `cpus` when given.
+/// - `stall`: the `nth` call of `tool` `action` (counted like `fail`)
+///   sleeps `seconds` before it does its work, `count` times (0 = until
+///   cleared), then proceeds normally. The action is read from the
+///   arguments (`SimCallKind.action`: `reserve cpu`, `boot`, `get status`,
+///   `launch`…); fewer words match more calls (`reserve` matches `reserve
+///   cpu` and `reserve mem`) and `any` matches every call of the tool. The
+///   sleep holds no lock and has written nothing yet, so killing the tool
+///   (or its caller) during it leaves the simulated host as it was.
+///
+/// Faults model the hardware and the tools, so `sosplan-sim reboot` keeps
+/// them (and what they changed in the host); `fault clear` removes them.
 struct SimFault: Codable, Equatable {
     var kind: String
     var tool: String?
@@ -32,6 +43,8 @@ struct SimFault: Codable, Equatable {
     var os: Int?
     var jobid: String?
     var cpus: String?
+    /// How long a `stall` sleeps.
+    var seconds: Double?
     /// Memory blocks a `fragment` fault made unremovable (restored on clear).
     var blocks: [Int]?
     /// Matching calls seen so far and failures produced.
@@ -48,6 +61,8 @@ struct SimFault: Codable, Equatable {
         case "refuse-offline": return "refuse-offline cpu \(cpu ?? -1)"
         case "hold-device": return "hold-device /dev/mcos\(os ?? 0) count=\(count ?? 0) (fired \(fired ?? 0))"
         case "mos-job": return "mos-job \(jobid ?? "") reserved=\(cpus ?? "")"
+        case "stall":
+            return "stall \(tool ?? "?") \(action ?? "?") \(seconds ?? 0)s nth=\(nth ?? 1) count=\(count ?? 1) (seen \(seen ?? 0), fired \(fired ?? 0))"
         default: return kind
         }
     }

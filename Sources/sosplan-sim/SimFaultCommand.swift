@@ -22,6 +22,16 @@ enum SimFaultCommand {
                     return e
                 } ?? EINVAL
                 ctx.faults.append(f)
+            case "stall":
+                guard words.count >= 3, let seconds = words.last.flatMap({ Double($0) }), seconds.isFinite, seconds >= 0
+                else { throw SimStore.SimError(description: "stall TOOL ACTION... SECONDS [--nth N] [--count N]") }
+                var f = SimFault(kind: "stall")
+                f.tool = words[0]
+                f.action = words.dropFirst().dropLast().joined(separator: " ")
+                f.seconds = seconds
+                f.nth = options["nth"].flatMap { Int($0) } ?? 1
+                f.count = options["count"].flatMap { Int($0) } ?? 1
+                ctx.faults.append(f)
             case "fragment":
                 guard words.count == 2, let node = Int(words[0]),
                     let bytes = (try? ByteSize.parse(words[1]).get())?.bytes ?? IHKFormat.memparse(words[1])

@@ -15,11 +15,16 @@ struct SimInstaller {
         var drivers = ["ihk", "pisces", "mos"]
     }
 
-    static let toolsByDriver: [(String, [String])] = [
-        ("ihk", ["ihkconfig", "ihkosctl"]),
-        ("pisces", ["pisces_load", "pisces_launch", "pisces_ctrl", "pisces_shutdown"]),
-        ("mos", ["lwkctl"]),
-    ]
+    /// The links per driver: its tools, then its launcher (named as
+    /// `EnclaveLaunchCommand.defaultLauncher` names it, so the engine finds
+    /// it in the tools directory).
+    static var toolsByDriver: [(String, [String])] {
+        [
+            ("ihk", ["ihkconfig", "ihkosctl", SimLauncher.name(for: .mckernel)]),
+            ("pisces", ["pisces_load", "pisces_launch", "pisces_ctrl", "pisces_shutdown", SimLauncher.name(for: .pisces)]),
+            ("mos", ["lwkctl", SimLauncher.name(for: .mos)]),
+        ]
+    }
 
     var options: Options
     let fm = FileManager.default

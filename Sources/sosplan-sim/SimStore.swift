@@ -54,31 +54,47 @@ enum SimStore {
         return decoded.faults
     }
 
+    /// Replaces `file` atomically: the JSON goes to a temporary file beside
+    /// it, which is renamed over `file` only when completely written. A
+    /// tool killed at any point leaves either the old or the new file
+    /// (plus, at worst, a stray temporary file).
     static func writeJSON<T: Encodable>(_ value: T, to file: String) {
         guard let json = try? JSONValueEncoder().encode(value) else { return }
-        let tmp = file + ".tmp"
-        _ = FileManager.default.createFile(atPath: tmp, contents: Data((JSONWriter.pretty(json) + "\n").utf8))
-        _ = rename(tmp, file)
+        let tmp = "\(file).tmp-\(getpid())"
+        let bytes = Array((JSONWriter.pretty(json) + "\n").utf8)
+        let fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            done += n
+        }
+        close(fd)
+        if done != bytes.count || rename(tmp, file) != 0 { unlink(tmp) }
     }
 
-    static func save(_ ctx: SimContext, exitStatus: Int32, log: [String]) {
+    /// Saves what a tool run changed: state, faults, the kernel log and,
+    /// for a tool (not `sosplan-sim` itself), its line in calls.log.
+    static func save(_ ctx: SimContext, call: (status: Int32, mutating: Bool)?, log: [String]) {
         let dir = ctx.root + directory
         writeJSON(ctx.state, to: dir + "/state.json")
         writeJSON(SimFaultFile(faults: ctx.faults), to: dir + "/faults.json")
-        let call: JSONValue = .object([
-            ("tool", .string(ctx.tool)), ("args", .array(ctx.arguments.map { .string($0) })),
-            ("exit", .int(Int64(exitStatus & 0xff))),
-        ])
-        append(JSONWriter.compact(call) + "\n", to: dir + "/calls.log")
+        if let call {
+            SimCallLog.record(root: ctx.root, tool: ctx.tool, arguments: ctx.arguments, mutating: call.mutating, status: call.status)
+        }
         if !log.isEmpty { append(log.joined(separator: "\n") + "\n", to: dir + "/kernel.log") }
     }
 
+    /// Appends with one write(2) on an O_APPEND descriptor, so a line is
+    /// never interleaved with another writer's or cut by a kill.
     static func append(_ text: String, to file: String) {
-        if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: file) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data(text.utf8))
-        handle.closeFile()
+        let fd = open(file, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
     /// Holds an exclusive flock on `<root>/.sosplan-sim/lock` while `body` runs.

@@ -1,7 +1,8 @@
 import Foundation
 
-// A multi-call binary: invoked through a link named like a real tool, it is
-// that tool's simulator; invoked as `sosplan-sim`, it manages simulated hosts.
+// A multi-call binary: invoked through a link named like a real tool (or an
+// enclave launcher), it is that tool's simulator; invoked as `sosplan-sim`,
+// it manages simulated hosts.
 let arguments = CommandLine.arguments
 let invokedAs = (arguments[0] as NSString).lastPathComponent
 let tools: [String: (SimContext, [String]) -> Int32] = [
@@ -13,6 +14,8 @@ let tools: [String: (SimContext, [String]) -> Int32] = [
 
 if let tool = tools[invokedAs] {
     exit(SimToolRunner.run(tool: invokedAs, argv0: arguments[0], arguments: Array(arguments.dropFirst()), body: tool))
+} else if let check = SimLauncher.check(named: invokedAs) {
+    exit(SimLauncher.run(tool: invokedAs, argv0: arguments[0], arguments: Array(arguments.dropFirst()), check: check))
 } else {
     exit(SimCommandLine.run(Array(arguments.dropFirst())))
 }

@@ -27,11 +27,15 @@ import Testing
         let r = try CommandRunner.sosplan(["plan", layout, "--snapshot", Self.snapshot("memorysidecaches"), "-o", planFile, "--format", "json"])
         #expect(r.status == 2, "\(r.stderr)")
         let saved = try String(contentsOfFile: planFile, encoding: .utf8)
-        #expect(saved == r.stdout)
-        let plan = try Plan.decode(json: saved)
+        var plan = try Plan.decode(json: saved)
         #expect(plan.changes && plan.schema == "sosplan.plan/v1")
-        // Simulate the plan, save the resulting snapshot, plan again: exit 0, no changes.
+        // The saved plan is the printed one plus the snapshot it was made
+        // from (for naming what changed when it is applied late).
         let before = try HostSnapshot.decode(json: String(contentsOfFile: Self.snapshot("memorysidecaches"), encoding: .utf8))
+        #expect(plan.priorSnapshot?.jsonText() == before.jsonText())
+        plan.priorSnapshot = nil
+        #expect(plan.jsonText() == r.stdout)
+        // Simulate the plan, save the resulting snapshot, plan again: exit 0, no changes.
         #expect(plan.snapshotFingerprint == before.fingerprint)
         let after = PlanSimulator(capabilities: EnclaveCapabilities.known).apply(plan, to: before)
         let afterFile = scratch.path("after.json").path

@@ -72,8 +72,8 @@ public struct SnapshotDifference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A unit that does not exist compares equal to a unit that is not there,
-    /// and so does a bare parent slice: `a-b.slice` makes systemd load
-    /// `a.slice` on its own, with no settings, and keep it for a while after.
+    /// and so does a bare parent of sosplan's slices: `sosplan-a-b.slice` makes
+    /// systemd load `sosplan-a.slice` on its own, with no settings, and keep it for a while after.
     private static func units(_ a: SystemdState?, _ b: SystemdState?, _ out: inout [SnapshotDifference]) {
         func present(_ s: SystemdState?) -> [String: SystemdUnit] {
             Dictionary((s?.units ?? []).filter { $0.loadState != "not-found" && !isBareSlice($0) }.map { ($0.name, $0) },
@@ -90,7 +90,7 @@ public struct SnapshotDifference: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func isBareSlice(_ u: SystemdUnit) -> Bool {
-        u.name.hasSuffix(".slice") && !u.managed && u.allowedCPUs == nil && u.allowedMemoryNodes == nil
+        u.name.hasPrefix("sosplan") && u.name.hasSuffix(".slice") && !u.managed && u.allowedCPUs == nil && u.allowedMemoryNodes == nil
             && u.cpuWeight == nil && u.memoryMax == nil && u.memoryHigh == nil
     }
 

@@ -34,10 +34,13 @@ extension SysfsTopologyProbe {
         for id in present {
             let dir = "\(base)/cpu\(id)"
             var online = true
-            if let onlineList {
-                online = onlineList.contains(id)
-            } else if let flag = sys.int("\(dir)/online") {
+            // The CPU's own file first: it is what hotplug writes, and the
+            // list is derived from it (a simulated sysfs updates the list
+            // only when a simulator runs).
+            if let flag = sys.int("\(dir)/online") {
                 online = flag != 0
+            } else if let onlineList {
+                online = onlineList.contains(id)
             } else {
                 warnings.note("no-online-file", id) {
                     "no \(base)/online list and no cpuN/online file for \(cpuPhrase($0)): assumed online (old kernel, or a CPU that cannot be hot-unplugged)"

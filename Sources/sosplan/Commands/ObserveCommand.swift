@@ -22,10 +22,14 @@ struct ObserveCommand: ParsableCommand {
     @Option(name: .customShort("o"), help: ArgumentHelp("Also write the snapshot JSON to FILE.", valueName: "FILE"))
     var output: String?
 
+    @Option(name: .customLong("unit"), help: ArgumentHelp(
+        "Also observe this systemd unit (repeatable); sosplan's own units and the host's are always observed.", valueName: "UNIT"))
+    var units: [String] = []
+
     func run() throws {
         let snapshot: HostSnapshot
         do {
-            snapshot = try host.makeObserver().observe()
+            snapshot = try host.makeObserver(unitNames: units).observe()
         } catch {
             throw Failure.report("\(error)", hint: host.root.map { _ in "--root expects a folder holding sys/devices/system/cpu (and proc/), such as a copy of / or an unpacked fixture" })
         }

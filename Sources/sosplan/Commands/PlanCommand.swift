@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SosplanApply
 import SosplanCore
 
 /// `sosplan plan LAYOUT`: where every owner goes and the ordered steps that
@@ -13,7 +14,8 @@ struct PlanCommand: ParsableCommand {
             Exit codes: 0 no changes, 2 changes to make, 1 error (an invalid layout, a layout \
             that does not fit the host, an unreadable snapshot). With --snapshot FILE the host \
             comes from a saved snapshot (observe -o), which is how CI diffs a layout against a \
-            host it cannot reach. -o FILE saves the plan as JSON for 'apply PLAN.json'.
+            host it cannot reach. -o FILE saves the plan as JSON for 'apply PLAN.json', with the \
+            snapshot it was made from, so that apply can name what changed if the host moved on.
             """)
 
     @Argument(help: ArgumentHelp("The host layout.", valueName: "LAYOUT"))
@@ -38,15 +40,31 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let layout = try LayoutInput.load(self.layout)
+        if snapshot == nil { warnAboutUnfinishedApply() }
         let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout))
         let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
         if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
         guard let plan = result.plan else { throw ExitCode(1) }
-        if let output { try OutputFile.write(plan.jsonText(), to: output, what: "plan") }
+        if let output {
+            var saved = plan
+            saved.priorSnapshot = state
+            try OutputFile.write(saved.jsonText(), to: output, what: "plan")
+        }
         switch format {
         case .text: Terminal.out(PlanFormatter.text(plan))
         case .json: Terminal.out(plan.jsonText())
         }
         if plan.changes { throw ExitCode(2) }
+    }
+
+    /// The host may be half-way through an apply that was killed: the plan
+    /// is then made from that state, which the user should know.
+    func warnAboutUnfinishedApply() {
+        guard let journal = (try? ApplyJournal.read(in: host.stateDirectory)) ?? nil, !journal.isFinished else { return }
+        let h = journal.header
+        Terminal.err(
+            "warning: an apply did not finish (pid \(h.map { String($0.pid) } ?? "?"), started \(h?.startedAt ?? "?")): "
+                + "it stopped \(journal.progress)\n"
+                + "hint: 'sosplan apply' finishes it, 'sosplan apply --rollback' undoes it\n")
     }
 }

@@ -41,6 +41,10 @@ extension LayoutReader {
                 } else {
                     meta.hostname = host
                 }
+            } catch where !host.contains(where: { "*?[".contains($0) }) {
+                // No wildcard: a name, judged as one (not as a pattern).
+                self.error("metadata.hostname", "'\(host)' is not a valid host name", at: n.mark,
+                      hints: ["a host name is dot-separated labels of letters, digits and '-', at most 253 characters"])
             } catch {
                 self.error("metadata.hostname", "'\(host)' is not a host name or pattern: \(error)", at: n.mark,
                       hints: ["write a host name (cn042) or a glob: * any characters, ? one, [0-9] one of a set"])

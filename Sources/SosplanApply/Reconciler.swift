@@ -164,10 +164,24 @@ public final class Reconciler {
     /// What differs from `snapshot` now (empty: the host is back as it was).
     func leftOver(comparedWith snapshot: HostSnapshot, units: [String]) -> [String] {
         do {
-            return SnapshotDifference.between(snapshot, try observe(units)).map(\.description)
+            return SnapshotDifference.between(snapshot, try settledObservation(units)).map(\.description)
         } catch {
             return ["the host could not be observed to check the rollback: \(error)"]
         }
+    }
+
+    /// Observes once no unit is between states: a unit killed mid-restart
+    /// (a slow ExecStop) is still stopping when the rollback ends; what
+    /// counts is where it settles. Gives up waiting after 30 s.
+    func settledObservation(_ units: [String]) throws(ApplyFailure) -> HostSnapshot {
+        let deadline = Date().addingTimeInterval(30)
+        var snapshot = try observe(units)
+        let moving: Set<String> = ["activating", "deactivating", "reloading", "refreshing"]
+        while Date() < deadline, snapshot.systemd?.units.contains(where: { moving.contains($0.activeState ?? "") }) == true {
+            usleep(200_000)
+            snapshot = try observe(units)
+        }
+        return snapshot
     }
 
     func recordApplied(_ prepared: PreparedApply, snapshot: HostSnapshot, seconds: Double) {

@@ -1,3 +1,4 @@
+import Foundation
 import SosplanCore
 import SosplanDrivers
 
@@ -96,7 +97,24 @@ extension StepRunner {
         guard change.state.slice == slice else {
             throw StepFailure("after the change, systemd reports \(step.target) in \(change.state.slice ?? "no slice"), not \(slice)")
         }
+        if !change.actions.isEmpty { try checkStaysActive(step.target) }
         return StepResult(actions: change.actions.map { $0.description }, execStart: arguments)
+    }
+
+    /// A started job is not a running service: a launcher that exits at
+    /// once (its enclave went away, a bad program path) leaves the unit
+    /// restarting or failed a moment later. Watch it briefly.
+    func checkStaysActive(_ unit: String) throws(StepFailure) {
+        usleep(400_000)
+        for _ in 0..<3 {
+            let state = try systemdCall { d throws(SystemdError) in try d.observeUnit(unit) }.activeState ?? "unknown"
+            guard state == "active" else {
+                throw StepFailure(
+                    "\(unit) did not stay running: a moment after it started it is \(state) "
+                        + "(see `journalctl -u \(unit)`)")
+            }
+            usleep(100_000)
+        }
     }
 
     func removeExecUnit(_ step: Step) throws(StepFailure) -> StepResult {

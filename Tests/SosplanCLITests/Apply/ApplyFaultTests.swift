@@ -26,11 +26,12 @@ struct ApplyFaultTests {
     static let faults: [Fault] = [
         Fault(name: "McKernel boot fails", failing: .enclaveCreate, target: "enclave:lwk0", sim: ["fail", "ihkosctl", "boot"]),
         Fault(name: "IHK cannot reserve CPUs", failing: .enclaveCreate, target: "enclave:lwk0", sim: ["fail", "ihkconfig", "reserve", "cpu", "--errno", "EBUSY"]),
-        Fault(name: "Pisces launch fails", failing: .enclaveCreate, target: "enclave:kitten0", sim: ["fail", "pisces_launch", "launch"]),
+        Fault(name: "Pisces load fails", failing: .enclaveCreate, target: "enclave:kitten0", sim: ["fail", "pisces_load", "load"]),
         Fault(name: "a CPU refuses to go offline", failing: .cpuOffline, target: "cpu:10-11,26-27", sim: ["refuse-offline", "26"]),
-        Fault(name: "systemd refuses StartUnit", failing: .unitCreate, target: "sosplan-io-forward.service", deny: "StartUnit"),
+        Fault(name: "the mcexec launcher fails", failing: .unitCreate, target: "sosplan-solver.service", sim: ["fail", "mcexec", "launch", "--count", "0"]),
+        Fault(name: "systemd refuses StartUnit", failing: .sliceUpdate, target: "sosplan-slurmd.slice", deny: "StartUnit"),
         Fault(name: "systemd refuses RestartUnit", failing: .unitPlace, target: "slurmd.service", deny: "RestartUnit"),
-        Fault(name: "systemd refuses SetUnitProperties", failing: .hostConfine, target: "host", deny: "SetUnitProperties"),
+        Fault(name: "systemd refuses Reload", failing: .hostConfine, target: "host", deny: "Reload"),
         Fault(name: "nr_hugepages is read-only", failing: .hugepagesSet, target: "hugepages:2Mi@node0",
               readOnly: "sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages"),
     ]
@@ -72,12 +73,26 @@ struct ApplyFaultTests {
         }
     }
 
+    /// Pisces cannot free an enclave that was loaded but never ran (its
+    /// control channel refuses SHUTDOWN): the apply says so, exit 3.
+    @Test func aPiscesEnclaveThatNeverRanIsReportedAsLeft() throws {
+        let sandbox = try Sandbox.up()
+        defer { sandbox.down() }
+        let before = try sandbox.snapshot(units: ApplyFixture.units)
+        #expect(try sandbox.sim("fault", ["fail", "pisces_launch", "launch"]).status == 0)
+        let run = try ApplyFixture.applyJSON(sandbox, [ApplyFixture.full, "--yes"])
+        #expect(run.status == 3, "\(run.log)")
+        let actual = try ApplyFixture.differences(sandbox, from: before)
+        #expect(Set(run.left) == Set(actual), "reported \(run.left), actual \(actual)")
+        #expect(actual.count == 1 && actual.first?.hasPrefix("pisces:0: appeared") == true, "\(actual)")
+    }
+
     @Test func aSecondFaultInAnUndoExitsThreeListingWhatIsLeft() throws {
         let sandbox = try Sandbox.up()
         defer { sandbox.down() }
         let before = try sandbox.snapshot(units: ApplyFixture.units)
-        // kitten0's launch fails; undoing lwk0 then fails too: a process holds /dev/mcos0.
-        #expect(try sandbox.sim("fault", ["fail", "pisces_launch", "launch"]).status == 0)
+        // kitten0's load fails; undoing lwk0 then fails too: a process holds /dev/mcos0.
+        #expect(try sandbox.sim("fault", ["fail", "pisces_load", "load"]).status == 0)
         #expect(try sandbox.sim("fault", ["hold-device", "0"]).status == 0)
 
         let run = try ApplyFixture.applyJSON(sandbox, [ApplyFixture.full, "--yes"])

@@ -54,7 +54,8 @@ struct ApplyLockAndRebootTests {
         let slurmd = try sandbox.lab(["systemctl", "show", "-p", "Slice", "-p", "ActiveState", "slurmd.service"])
         #expect(slurmd.stdout.contains("Slice=sosplan-slurmd.slice") && slurmd.stdout.contains("ActiveState=active"), "\(slurmd.stdout)")
         let slice = try sandbox.lab(["systemctl", "show", "-p", "AllowedCPUs", "sosplan-io-forward.slice"])
-        #expect(slice.stdout.contains("AllowedCPUs=\(ioSlice)"), "\(slice.stdout)")
+        // systemctl lists CPUs with spaces: "2 18", "3-7 12-15".
+        #expect(slice.stdout.contains("AllowedCPUs=\(ioSlice.replacingOccurrences(of: ",", with: " "))"), "\(slice.stdout)")
 
         let again = try sandbox.sosplan(["apply", ApplyFixture.full, "--yes"])
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")

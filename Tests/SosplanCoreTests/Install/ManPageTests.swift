@@ -18,7 +18,7 @@ import Testing
           ],
           "subcommands": [
             {"commandName": "run", "abstract": "Run FILE.", "superCommands": ["tool"], "shouldDisplay": true,
-             "discussion": "First paragraph with a \\backslash.\n\n.starts with a dot\nsecond line",
+             "discussion": "First paragraph with a \\backslash → arrow.\n\n.starts with a dot\nsecond line",
              "arguments": [
                {"kind": "positional", "shouldDisplay": true, "isOptional": false, "isRepeating": true,
                 "parsingStrategy": "default", "valueName": "FILE", "abstract": "Files to run."},

@@ -44,7 +44,7 @@ public enum InstallFiles {
         try UnitFileQuoting.checkAbsolutePath(s.binary, field: "--binary")
         try UnitFileQuoting.checkAbsolutePath(s.layout, field: "--layout")
         let exec = try UnitFileQuoting.execCommandLine(
-            [s.binary, "reconcile"] + s.reconcileArguments + [s.layout], field: "ExecStart")
+            [s.binary, "reconcile"] + s.reconcileArguments + [s.layout], field: "ExecStart", programField: "--binary")
         return """
             # Written by 'sosplan install': keeps this host as its layout says. Runs at boot
             # (the kernel forgets hugepages, offline CPUs and enclaves), when the layout changes

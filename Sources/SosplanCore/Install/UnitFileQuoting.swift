@@ -85,14 +85,21 @@ public enum UnitFileQuoting {
 
     /// A whole `ExecStart=` value for an argument vector (never a shell
     /// string). The program must be an absolute normalized path, so none
-    /// of systemd's prefixes (`-`, `@`, `:`, `+`, `!`) can appear.
-    public static func execCommandLine(_ arguments: [String], field: String) throws(Refusal) -> String {
+    /// of systemd's prefixes (`-`, `@`, `:`, `+`, `!`) can appear, and
+    /// without quotes, backslashes or `$`: systemd refuses the first three
+    /// in an executable's name ("contains special characters") and does not
+    /// unescape `$$` there.
+    public static func execCommandLine(_ arguments: [String], field: String, programField: String? = nil) throws(Refusal) -> String {
         guard let program = arguments.first else {
             throw Refusal(field: field, value: "", reason: "the command is empty")
         }
-        try checkAbsolutePath(program, field: field)
-        var words: [String] = []
-        for a in arguments { words.append(try execWord(a, field: field)) }
+        let programField = programField ?? field
+        try checkAbsolutePath(program, field: programField)
+        if let bad = program.first(where: { "\"'\\$".contains($0) }) {
+            throw Refusal(field: programField, value: program, reason: "systemd does not run a program whose path contains '\(bad)'")
+        }
+        var words = [try execWord(program, field: programField)]
+        for a in arguments.dropFirst() { words.append(try execWord(a, field: field)) }
         return words.joined(separator: " ")
     }
 

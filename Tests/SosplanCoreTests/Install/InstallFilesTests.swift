@@ -71,8 +71,9 @@ import Testing
         }
     }
 
-    @Test func aBinaryPathThatIsNotAbsoluteOrHasANewlineIsRefused() {
-        for binary in ["sosplan", "/usr/bin/sos\nplan", "-/usr/bin/sosplan"] {
+    @Test func aBinaryPathSystemdWouldNotRunAsIsIsRefused() {
+        for binary in ["sosplan", "/usr/bin/sos\nplan", "-/usr/bin/sosplan", "/opt/\"q\"/sosplan", "/opt/it's/sosplan",
+                       "/opt/a\\b/sosplan", "/opt/$HOME/sosplan"] {
             var s = Self.typical
             s.binary = binary
             #expect(throws: UnitFileQuoting.Refusal.self, "\(binary)") { _ = try InstallFiles.service(s) }

@@ -42,8 +42,8 @@ struct InstallLabTests {
         #expect(installed.status == 0, "\(installed.stdout)\(installed.stderr)")
         // Enabled as systemctl enable would: wanted at boot, the path unit watching now.
         let units = sandbox.unitDirectory
-        #expect(FileManager.default.fileExists(atPath: units.appendingPathComponent("multi-user.target.wants/sosplan-reconcile.service").path))
-        #expect(FileManager.default.fileExists(atPath: units.appendingPathComponent("paths.target.wants/sosplan-reconcile.path").path))
+        #expect(Self.link(units, "multi-user.target.wants/sosplan-reconcile.service") == "/etc/systemd/system/sosplan-reconcile.service")
+        #expect(Self.link(units, "paths.target.wants/sosplan-reconcile.path") == "/etc/systemd/system/sosplan-reconcile.path")
         let active = try sandbox.lab(["systemctl", "is-active", "sosplan-reconcile.path"])
         #expect(active.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "active", "\(active.stdout)\(active.stderr)")
 
@@ -77,18 +77,29 @@ struct InstallLabTests {
         #expect(broken.message?.contains("does not validate") == true, "\(broken)")
         let log = console(sandbox)
         #expect(log.contains("\(layout.path):10:"), "\(log)")
-        #expect(try ApplyFixture.differences(sandbox, from: before) == [])
+        // The one change: the reconcile unit failed (exit 1), which `systemctl status` shows.
+        let differences = try ApplyFixture.differences(sandbox, from: before)
+        #expect(differences.filter { !$0.hasPrefix("sosplan-reconcile.service: ") } == [], "\(differences)\n\(console(sandbox))")
+        let failed = try sandbox.lab(["systemctl", "is-failed", "sosplan-reconcile.service"])
+        #expect(failed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "failed", "\(failed.stdout)")
 
         // Uninstall: units stopped, disabled and gone, the rest of the unit directory kept.
         let removed = try sandbox.sosplan(["install", "--uninstall"] + places)
         #expect(removed.status == 0, "\(removed.stdout)\(removed.stderr)")
         for name in ["sosplan-reconcile.service", "sosplan-reconcile.path", "multi-user.target.wants/sosplan-reconcile.service",
                      "paths.target.wants/sosplan-reconcile.path"] {
-            #expect(!FileManager.default.fileExists(atPath: units.appendingPathComponent(name).path), "\(name)")
+            var st = stat()
+            #expect(lstat(units.appendingPathComponent(name).path, &st) != 0, "\(name) is still there")
         }
         #expect(FileManager.default.fileExists(atPath: units.appendingPathComponent("slurmd.service").path))
         let inactive = try sandbox.lab(["systemctl", "is-active", "sosplan-reconcile.path"])
         #expect(inactive.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "inactive", "\(inactive.stdout)")
+    }
+
+    /// Where the symbolic link `relative` under `dir` points (nil: no link;
+    /// the lab's links name paths inside its namespace).
+    static func link(_ dir: URL, _ relative: String) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: dir.appendingPathComponent(relative).path)
     }
 
     /// The lab's console: units' output goes there (no journald in the lab).

@@ -228,4 +228,21 @@ import Testing
             URL(fileURLWithPath: "/usr/bin/groff"), ["-man", "-Tutf8", "-ww", "-z", host.man.appendingPathComponent("sosplan.1").path])
         #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
     }
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+    func withoutRootOnTheRealHostItRefusesButDryRunWorks() throws {
+        let host = try Host()
+        defer { host.scratch.remove() }
+        // Readable by nobody: the scratch directory and the layout.
+        for dir in [host.scratch.url, host.scratch.path("etc")] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: host.layout)
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", RepositoryPaths.product("sosplan").path]
+        let refused = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/setpriv"), asNobody + ["install", "--layout", host.layout])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("needs root"), "\(refused.stderr)")
+        let dry = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/setpriv"), asNobody + ["install", "--layout", host.layout, "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("# /etc/systemd/system/sosplan-reconcile.service\n"))
+    }
 }

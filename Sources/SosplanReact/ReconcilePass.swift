@@ -109,13 +109,15 @@ public final class ReconcilePass {
         let report = reconciler.apply(prepared)
         if fileProblem == nil { lastGoodLayout = layoutSource }
         var outcome = finish(
-            start, why, ReconcileRecord.Result(report.outcome), message: fileProblem ?? report.failure, sha: sha,
+            // An invalid file is the result even when the last good layout was re-applied,
+            // in the record on disk as in the outcome.
+            start, why, fileProblem != nil ? .invalidLayout : ReconcileRecord.Result(report.outcome),
+            message: fileProblem ?? report.failure, sha: sha,
             steps: report.completed.count)
         outcome.report = report
         if !prepared.plan.steps.isEmpty {
             outcome.selfCaused = SelfCausedChanges(plan: prepared.plan, onlineBefore: prepared.snapshot.topology.onlineCPUs)
         }
-        if fileProblem != nil { outcome.record.result = .invalidLayout }
         return outcome
     }
 

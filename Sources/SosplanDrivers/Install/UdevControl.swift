@@ -1,0 +1,36 @@
+import Foundation
+
+/// `udevadm control --reload` (an argument vector, no shell) when udev runs
+/// and the rule went where udev reads rules; elsewhere (a test's directory,
+/// a container without udevd) there is nothing to reload.
+public enum UdevControl {
+    /// The directories udev reads rules from.
+    public static let ruleDirectories = [
+        "/etc/udev/rules.d", "/run/udev/rules.d", "/lib/udev/rules.d", "/usr/lib/udev/rules.d", "/usr/local/lib/udev/rules.d",
+    ]
+
+    /// udevd's control socket exists.
+    public static var isRunning: Bool { FileManager.default.fileExists(atPath: "/run/udev/control") }
+
+    public static func readsRules(in directory: String) -> Bool { ruleDirectories.contains(directory) }
+
+    public static var udevadm: String? {
+        ["/usr/bin/udevadm", "/bin/udevadm", "/sbin/udevadm"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `udevadm control --reload`; returns why it failed, or nil.
+    public static func reload() -> String? {
+        guard let tool = udevadm else { return "udevadm is not installed" }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = ["control", "--reload"]
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        p.standardError = err
+        do { try p.run() } catch { return "cannot run \(tool): \(error)" }
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? nil : "\(tool) control --reload failed (\(p.terminationStatus)): \(text)"
+    }
+}

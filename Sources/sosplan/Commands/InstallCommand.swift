@@ -1,0 +1,248 @@
+import ArgumentParser
+import Foundation
+import SosplanCore
+import SosplanDrivers
+
+/// `sosplan install --layout PATH`: makes the host keep LAYOUT applied by
+/// itself (a oneshot service at boot, a path unit on edits, a udev rule on
+/// CPU/memory hotplug), plus completions and the manual page. Every file
+/// is recorded in `<state-dir>/installed.json`; `--uninstall` removes
+/// exactly those. Exit 0 done, 1 refused or failed.
+struct InstallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install the systemd units and udev rule that keep a layout applied.",
+        discussion: """
+            Writes sosplan-reconcile.service (runs 'sosplan reconcile LAYOUT' at boot and on demand), \
+            sosplan-reconcile.path (starts it when LAYOUT changes) to --unit-dir, 90-sosplan.rules \
+            (starts it when a CPU or memory block goes online or offline) to --udev-dir, shell \
+            completions for bash, zsh and fish, and the manual page sosplan.1. The host options given \
+            here (--root, --systemd-bus, --unit-dir, --state-dir, --tools-dir) are passed on to \
+            'reconcile'. Then: systemctl daemon-reload, enable --now sosplan-reconcile.path, enable \
+            sosplan-reconcile.service (over the bus; --no-enable skips this) and udevadm control \
+            --reload when udev runs.
+
+            The layout must validate. Files are written atomically and recorded with their SHA-256 \
+            in the state directory's installed.json; a file that exists and was not written by \
+            sosplan install (or was edited since) is not replaced without --force. --uninstall \
+            disables the units and removes exactly the recorded files, refusing if one was edited \
+            since (--force removes it anyway). --dry-run prints each file and changes nothing.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("The host layout to keep applied.", valueName: "PATH"))
+    var layout: String?
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .long, help: ArgumentHelp("Where the udev rule goes.", valueName: "DIR"))
+    var udevDir: String = "/etc/udev/rules.d"
+
+    @Option(name: .long, help: ArgumentHelp("The sosplan the units run (default: this one).", valueName: "PATH"))
+    var binary: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Put the bash, zsh and fish completions (sosplan, _sosplan, sosplan.fish) in DIR instead of the shells' vendor directories.",
+        valueName: "DIR"))
+    var completionsDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where the manual page sosplan.1 goes.", valueName: "DIR"))
+    var manDir: String = "/usr/local/share/man/man1"
+
+    @Option(name: .long, help: ArgumentHelp("Have each reconcile write Prometheus textfile metrics to FILE.", valueName: "FILE"))
+    var metrics: String?
+
+    @Flag(name: .long, help: "Print each file's path and content; change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Disable the units and remove the files an earlier install wrote.")
+    var uninstall = false
+
+    @Flag(name: .long, help: "Write the files only: no daemon-reload, enable or start.")
+    var noEnable = false
+
+    @Flag(name: .long, help: "Replace (or remove) files sosplan install did not write or that were edited since.")
+    var force = false
+
+    func validate() throws {
+        if !uninstall && layout == nil { throw ValidationError("install needs --layout PATH (the layout to keep applied)") }
+    }
+
+    var manifestPath: String { InstallTargets.absolute(host.stateDir) + "/" + InstallManifest.fileName }
+
+    func run() throws {
+        if !dryRun && host.observesLiveMachine && geteuid() != 0 {
+            throw Failure.report(
+                "install writes systemd units, a udev rule and files under /usr, and needs root",
+                hint: "run it with sudo, or look first: sosplan install --dry-run --layout \(layout ?? "LAYOUT")")
+        }
+        if uninstall { try runUninstall() } else { try runInstall() }
+    }
+
+    // MARK: install
+
+    func runInstall() throws {
+        let layoutPath = InstallTargets.absolute(layout ?? "")
+        _ = try LayoutInput.load(layoutPath)
+        let settings = InstallFiles.Settings(
+            binary: try executable(), layout: layoutPath, reconcileArguments: reconcileArguments())
+        var targets = InstallTargets(
+            unitDir: InstallTargets.absolute(host.unitDir), udevDir: InstallTargets.absolute(udevDir),
+            manDir: InstallTargets.absolute(manDir))
+        if let dir = completionsDir.map(InstallTargets.absolute) {
+            (targets.bashCompletionDir, targets.zshCompletionDir, targets.fishCompletionDir) = (dir, dir, dir)
+        }
+        let files = try targets.files(settings)
+
+        if dryRun {
+            for f in files { Terminal.out("# \(f.path)\n" + String(decoding: f.bytes, as: UTF8.self) + "\n") }
+            Terminal.out("# records them in \(manifestPath)\n")
+            if !noEnable {
+                Terminal.out("# then: daemon-reload, enable \(InstallFiles.pathUnitName) \(InstallFiles.serviceName), start \(InstallFiles.pathUnitName)\n")
+            }
+            return
+        }
+        // Reach systemd before writing anything, so that a missing bus leaves no half-install.
+        let systemd = noEnable ? nil : try connect()
+        let report: InstalledFiles.InstallReport
+        do {
+            report = try InstalledFiles.install(
+                files, manifestPath: manifestPath, layout: layoutPath, binary: settings.binary, enabled: systemd != nil, force: force)
+        } catch {
+            throw Failure.report(error.description, hint: error.hint)
+        }
+        for p in report.written { Terminal.out("wrote \(p)\n") }
+        for p in report.unchanged { Terminal.out("unchanged \(p)\n") }
+        for p in report.removedStale { Terminal.out("removed \(p) (an earlier install's)\n") }
+        for p in report.keptStale { Terminal.err("warning: left \(p): an earlier install wrote it and it was edited since\n") }
+        Terminal.out("recorded in \(manifestPath)\n")
+
+        if let systemd {
+            let pathFile = "\(targets.unitDir)/\(InstallFiles.pathUnitName)"
+            do {
+                try systemd.reloadDaemon()
+                for change in try systemd.enableUnitFiles([InstallFiles.pathUnitName, InstallFiles.serviceName]) {
+                    Terminal.out("\(change)\n")
+                }
+                try systemd.reloadDaemon()
+                // A running path unit keeps watching the old layout until restarted.
+                if report.written.contains(pathFile) {
+                    try systemd.restartUnit(InstallFiles.pathUnitName)
+                } else {
+                    try systemd.startUnit(InstallFiles.pathUnitName)
+                }
+            } catch {
+                throw Failure.report(
+                    "the files are installed, but systemd did not take them: \(error)",
+                    hint: "check with 'systemctl status \(InstallFiles.pathUnitName)'; --uninstall removes the files")
+            }
+            Terminal.out("enabled \(InstallFiles.pathUnitName) (started) and \(InstallFiles.serviceName)\n")
+            reloadUdev(touched: files.map(\.path))
+            Terminal.out("reconcile now with: systemctl start \(InstallFiles.serviceName)\n")
+        }
+    }
+
+    /// `reconcile`'s options: the state directory always, the other host
+    /// options when given (here or in SOSPLAN_* variables), and --metrics.
+    func reconcileArguments() -> [String] {
+        var args = ["--state-dir", InstallTargets.absolute(host.stateDir)]
+        if let root = host.root { args += ["--root", InstallTargets.absolute(root)] }
+        if let bus = host.systemdBus { args += ["--systemd-bus", bus] }
+        if host.noSystemd { args.append("--no-systemd") }
+        if host.unitDir != "/etc/systemd/system" { args += ["--unit-dir", InstallTargets.absolute(host.unitDir)] }
+        if let tools = host.toolsDir { args += ["--tools-dir", InstallTargets.absolute(tools)] }
+        if let metrics { args += ["--metrics", InstallTargets.absolute(metrics)] }
+        return args
+    }
+
+    /// `--binary`, or the executable running now with symbolic links resolved.
+    func executable() throws -> String {
+        let path: String
+        if let binary {
+            path = InstallTargets.absolute(binary)
+        } else {
+            guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+                throw Failure.report("cannot tell where this sosplan is", hint: "pass --binary PATH")
+            }
+            path = exe
+        }
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw Failure.report("\(path) is not an executable file", hint: "--binary names the sosplan the units run")
+        }
+        return path
+    }
+
+    // MARK: uninstall
+
+    func runUninstall() throws {
+        let manifest: InstallManifest
+        do {
+            guard let m = try InstalledFiles.readManifest(manifestPath) else {
+                Terminal.out("nothing to uninstall: no \(manifestPath)\n")
+                return
+            }
+            manifest = m
+        } catch {
+            throw Failure.report(error.description, hint: error.hint)
+        }
+        let check = InstalledFiles.uninstallCheck(manifest, force: force)
+        if dryRun {
+            for p in check.remove { Terminal.out("would remove \(p)\n") }
+            for p in check.missing { Terminal.out("already gone: \(p)\n") }
+            for r in check.refused { Terminal.out("refuses: \(r)\n") }
+            return
+        }
+        if !check.refused.isEmpty {
+            throw Failure.report(
+                "not uninstalling: " + check.refused.joined(separator: "; "),
+                hint: "nothing was removed; pass --force to remove the edited file(s) too")
+        }
+        let units = [InstallFiles.pathUnitName, InstallFiles.serviceName].filter { name in
+            manifest.files.contains { $0.path.hasSuffix("/" + name) }
+        }
+        let systemd = noEnable || units.isEmpty || manifest.enabled == false ? nil : try connect()
+        if let systemd {
+            do {
+                if units.contains(InstallFiles.pathUnitName) { try systemd.stopUnit(InstallFiles.pathUnitName) }
+                for change in try systemd.disableUnitFiles(units) { Terminal.out("\(change)\n") }
+            } catch {
+                throw Failure.report("cannot disable \(units.joined(separator: ", ")): \(error)", hint: "nothing was removed")
+            }
+        }
+        let report: InstalledFiles.UninstallReport
+        do {
+            report = try InstalledFiles.uninstall(manifest, manifestPath: manifestPath, force: force)
+        } catch {
+            throw Failure.report(error.description, hint: error.hint)
+        }
+        for p in report.removed { Terminal.out("removed \(p)\n") }
+        for p in report.missing { Terminal.out("already gone: \(p)\n") }
+        if let systemd {
+            do { try systemd.reloadDaemon() } catch {
+                Terminal.err("warning: daemon-reload failed: \(error)\n")
+            }
+        }
+        reloadUdev(touched: report.removed)
+    }
+
+    // MARK: systemd and udev
+
+    func connect() throws -> SDBusSystemdDriver {
+        do {
+            return try SDBusSystemdDriver(busAddress: host.systemdBus, unitDirectory: URL(fileURLWithPath: host.unitDir))
+        } catch {
+            throw Failure.report(
+                "cannot reach systemd, so nothing was changed: \(error)",
+                hint: "--no-enable writes (or removes) the files only; --systemd-bus ADDRESS names another systemd")
+        }
+    }
+
+    func reloadUdev(touched paths: [String]) {
+        let rules = paths.filter { $0.hasSuffix("/" + InstallFiles.udevRuleName) }
+        guard let rule = rules.first, UdevControl.readsRules(in: (rule as NSString).deletingLastPathComponent) else { return }
+        guard UdevControl.isRunning else {
+            Terminal.out("udev is not running here; it reads \(rule) when it starts\n")
+            return
+        }
+        if let problem = UdevControl.reload() { Terminal.err("warning: \(problem)\n") } else { Terminal.out("reloaded udev's rules\n") }
+    }
+}

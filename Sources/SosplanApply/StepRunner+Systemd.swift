@@ -20,7 +20,9 @@ extension StepRunner {
     func executeSlices(_ steps: [Step], priors: [StepPrior]) throws(StepFailure) -> [StepResult] {
         var requests: [SliceRequest] = []
         for (step, prior) in zip(steps, priors) {
-            requests.append(SliceRequest(name: step.target, resources: try Self.desiredSlice(step, prior: prior.unit(step.target))))
+            requests.append(SliceRequest(
+                name: step.target, resources: try Self.desiredSlice(step, prior: prior.unit(step.target)),
+                existing: step.after["ExistingSlice"]?.boolValue == true))
         }
         let changes = try systemdCall { d throws(SystemdError) in try d.applySlices(requests) }
         var results: [StepResult] = []

@@ -42,8 +42,9 @@ extension StepBuilder {
                 }
             } else {
                 var d = StepDraft("slice:\(service.slice)", .sliceCreate, target: service.slice, disruption: .live,
-                    phase: .growLinux, side: .linux)
+                    phase: .growLinux, side: .linux, reason: service.existingSlice ? "confine a slice another manager owns (a drop-in)" : nil)
                 d.after = desired
+                if service.existingSlice { d.after["ExistingSlice"] = .bool(true) }
                 d.acquiresCPUs = linuxCPUs
                 add(d)
                 sliceKeys = [d.key]
@@ -60,6 +61,7 @@ extension StepBuilder {
                 add(d)
             }
             buildExecUnit(service, sliceKeys: sliceKeys)
+            buildContainerUnit(service, sliceKeys: sliceKeys)
         }
     }
 
@@ -102,7 +104,7 @@ extension StepBuilder {
     mutating func buildOrphanedUnits() {
         guard let systemd = snapshot.systemd else { return }
         let slices = Set(layout.services.map(\.slice))
-        let execUnits = Set(layout.services.filter { $0.exec != nil }.map(\.execUnitName))
+        let execUnits = Set(layout.services.filter(\.hasOwnUnit).map(\.execUnitName))
         let placed = Set(layout.services.flatMap(\.units))
         var releasedBySlice: [String: [String]] = [:]
         for unit in systemd.units where unit.managed && !StepBuilder.hostUnits.contains(unit.name) {
@@ -110,7 +112,8 @@ extension StepBuilder {
                 continue
             } else if unit.name.hasPrefix("sosplan-") && unit.name.hasSuffix(".service") {
                 guard !execUnits.contains(unit.name) else { continue }
-                var d = StepDraft("unit:\(unit.name)", .unitRemove, target: unit.name, disruption: .restart,
+                let isContainer = unit.container != nil || unit.execStart.flatMap(ContainerRun.parse) != nil
+                var d = StepDraft("unit:\(unit.name)", isContainer ? .containerRemove : .unitRemove, target: unit.name, disruption: .restart,
                     phase: .releaseUnits, side: .other, reason: "no longer in the layout")
                 d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null]
                 add(d)

@@ -28,7 +28,7 @@ extension SDBusSystemdDriver {
             guard seen.insert(name).inserted else {
                 throw .invalidName(field: "slice", name: name.rawValue, reason: "it is requested twice")
             }
-            let kind = try sliceFileKind(name)
+            let kind = request.existing ? .sliceProperties : try sliceFileKind(name)
             let relative = kind.relativePath(for: name)
             try requireWritable(relative, unit: name)
             plans.append((name, relative, try ManagedUnitFiles.slice(request, kind: kind), request.resources))

@@ -133,9 +133,10 @@ extension StepRunner {
         else {
             return try systemdCall { d throws(SystemdError) in try d.removeUnit(step.target) }.actions.map { $0.description }
         }
+        if ContainerRun.parse(exec) != nil { return try restoreContainerUnit(step, before: before) }
         let request = ExecUnitRequest(name: step.target, slice: slice, arguments: exec)
         let change = try systemdCall { d throws(SystemdError) in
-            if case .managed(.execUnit, _) = try d.unitDirectory.state(step.target) { return try d.updateUnit(request) }
+            if case .managed = try d.unitDirectory.state(step.target) { return try d.updateUnit(request) }
             return try d.createUnit(request)
         }
         return change.actions.map { $0.description }

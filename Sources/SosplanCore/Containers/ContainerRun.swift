@@ -153,7 +153,7 @@ public struct ContainerRun: Sendable, Hashable {
         func check(_ p: ContainerValues.Problem?, _ what: String) throws(ContainerRunError) {
             if let p { throw ContainerRunError("\(what): \(p.message)") }
         }
-        guard name.hasPrefix("sosplan-"), LayoutReader.dnsLabelProblem(String(name.dropFirst("sosplan-".count))) == nil else {
+        guard ContainerSpec.isContainerName(name) else {
             throw ContainerRunError("container name '\(name)' is not sosplan-<service>")
         }
         try check(ContainerValues.imageProblem(spec.image), "image")

@@ -51,6 +51,11 @@ public struct ContainerSpec: Sendable, Hashable {
 
     /// The container's name: the unit's name without `.service`.
     public static func containerName(service: String) -> String { "sosplan-\(service)" }
+
+    /// True for `sosplan-<service>` with a valid service name.
+    public static func isContainerName(_ name: String) -> Bool {
+        name.hasPrefix("sosplan-") && LayoutReader.dnsLabelProblem(String(name.dropFirst("sosplan-".count))) == nil
+    }
 }
 
 public struct EnvironmentVariable: Sendable, Hashable {

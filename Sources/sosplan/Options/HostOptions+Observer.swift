@@ -38,8 +38,14 @@ extension HostOptions {
         if !noSystemd && (observesLiveMachine || systemdBus != nil) {
             observer.systemd = ConnectingSystemdSource(busAddress: systemdBus, unitDirectory: URL(fileURLWithPath: unitDir))
             observer.systemdRequired = systemdBus != nil
+            observer.containers = podmanDriver
         }
         return observer
+    }
+
+    /// podman as the options say; checked before it runs anything.
+    var podmanDriver: PodmanDriver {
+        PodmanDriver(configuration: PodmanConfiguration(program: podman, runtime: containerRuntime, containersConf: containersConf))
     }
 
     /// What each co-kernel can do: the installed drivers' values (which may

@@ -77,7 +77,7 @@ extension StepRunner {
         if change.actions.contains(.started) || change.actions.contains(.restarted) { try checkStaysActive(step.target) }
         let state: ContainerState
         do { state = try p.inspect(run.name) } catch { throw StepFailure("\(error)") }
-        try checkContainer(state, run: run, step: step)
+        try checkContainer(state, run: run, step: step, live: live)
         if live, let was = before?.container, was.isRunning, state.id != was.id || state.startedAt != was.startedAt {
             throw StepFailure("\(run.name) was restarted by a live update (id or start time changed)")
         }
@@ -85,7 +85,7 @@ extension StepRunner {
     }
 
     /// The container runs, with the CPUs, memory nodes and limits asked for.
-    func checkContainer(_ state: ContainerState, run: ContainerRun, step: Step) throws(StepFailure) {
+    func checkContainer(_ state: ContainerState, run: ContainerRun, step: Step, live: Bool) throws(StepFailure) {
         guard state.isRunning else {
             throw StepFailure("after the change, container \(run.name) is \(state.state), not running (see `journalctl -u \(step.target)`)")
         }
@@ -94,7 +94,7 @@ extension StepRunner {
         if (state.cpusetMems ?? CPUSet()) != run.memoryNodes {
             wrong.append("its memory nodes are \(state.cpusetMems?.description ?? "(all)"), not \(run.memoryNodes)")
         }
-        if state.memory != run.memory { wrong.append("its memory limit is \(state.memory.map(String.init) ?? "none"), not \(run.memory.map(String.init) ?? "none")") }
+        if !live, state.memory != run.memory { wrong.append("its memory limit is \(state.memory.map(String.init) ?? "none"), not \(run.memory.map(String.init) ?? "none")") }
         guard wrong.isEmpty else { throw StepFailure("after the change, podman reports for \(run.name): \(wrong.joined(separator: "; "))") }
     }
 
@@ -139,8 +139,6 @@ extension StepRunner {
             var back = old.run
             back.cpus = was.cpusetCpus ?? back.cpus
             back.memoryNodes = was.cpusetMems ?? back.memoryNodes
-            back.memory = was.memory
-            back.memoryReservation = was.memoryReservation
             if (try? p.inspect(back.name))?.isRunning == true {
                 do { try p.update(back) } catch { throw StepFailure("\(error)") }
                 actions.append("podman update back")

@@ -208,7 +208,9 @@ public struct ContainerRun: Sendable, Hashable {
 
     /// What `podman update` sets: the live values.
     public var updateArguments: [String] {
-        var argv = ["--cpuset-cpus=\(cpus)", "--cpuset-mems=\(memoryNodes)"]
+        var argv: [String] = []
+        if !cpus.isEmpty { argv.append("--cpuset-cpus=\(cpus)") }
+        if !memoryNodes.isEmpty { argv.append("--cpuset-mems=\(memoryNodes)") }
         if let m = memory { argv.append("--memory=\(m)") }
         if let m = memoryReservation { argv.append("--memory-reservation=\(m)") }
         return argv

@@ -12,10 +12,12 @@ public struct ContainerState: Codable, Sendable, Hashable {
     public var image: String?
     /// When its process started (podman's `StartedAt`): unchanged by a live update.
     public var startedAt: String?
-    /// The container's cgroup settings now (after `podman update` too).
+    /// The CPUs and memory nodes its process may use now (after `podman
+    /// update` too); "" when podman does not restrict them.
     public var cpusetCpus: CPUSet?
     public var cpusetMems: CPUSet?
-    /// `--memory`, `--memory-reservation` in bytes; nil when unlimited.
+    /// `--memory`, `--memory-reservation` in bytes as podman started it
+    /// (podman 4 does not record a later `podman update`); nil: unlimited.
     public var memory: UInt64?
     public var memoryReservation: UInt64?
 

@@ -43,13 +43,13 @@ extension StepBuilder {
             add(d)
             return
         }
-        // Live values: what the unit says and what the running container has must both match.
+        // Live values: what the unit says and what the running container's
+        // process may use must both match (memory limits: the unit's, as
+        // podman does not report a later update).
         var actual = observed
         if let c = unit.container, c.isRunning {
             if let cpus = c.cpusetCpus { actual["CpusetCpus"] = .string(cpus.description) }
             if let mems = c.cpusetMems { actual["CpusetMems"] = .string(mems.description) }
-            actual["Memory"] = c.memory.map(JSONValue.uint) ?? .null
-            actual["MemoryReservation"] = c.memoryReservation.map(JSONValue.uint) ?? .null
         }
         var before = PropertyMap(), after = PropertyMap()
         for key in ContainerRun.liveKeys {

@@ -17,11 +17,18 @@ public struct PodmanConfiguration: Sendable, Hashable {
     /// A containers.conf for sosplan's podman runs and its units
     /// (`CONTAINERS_CONF=`); nil: podman's usual files.
     public var containersConf: String?
+    /// Where the PIDs podman reports live: `/proc`, or in the sandbox the
+    /// lab's (`SOSPLAN_PODMAN_PROC`, set by `scripts/systemd-lab --containers`).
+    public var procRoot: String
     /// Seconds one podman run may take (`podman update`, `inspect`, `rm`).
     public var timeout: Double
 
-    public init(program: String = defaultProgram, runtime: String = "auto", containersConf: String? = nil, timeout: Double = 120) {
+    public init(
+        program: String = defaultProgram, runtime: String = "auto", containersConf: String? = nil, procRoot: String = "/proc",
+        timeout: Double = 120
+    ) {
         self.program = program
+        self.procRoot = procRoot
         self.runtime = runtime
         self.containersConf = containersConf
         self.timeout = timeout

@@ -49,9 +49,32 @@ public struct PodmanDriver: Sendable {
             if r.output.contains("no such container") { return ContainerState(name: name, state: "missing") }
             throw ContainerError("\(r.commandLine) failed (\(r.exitStatus)): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        do { return try Self.state(fromInspect: r.stdout, name: name) } catch {
+        var state: ContainerState
+        do { state = try Self.state(fromInspect: r.stdout, name: name) } catch {
             throw ContainerError("cannot read what \(r.commandLine) printed: \(error)")
         }
+        // podman 4 keeps the values it started with; `podman update` changes the
+        // cgroup only. What the container's process is allowed is the truth
+        // (for what podman restricts at all: unrestricted stays "").
+        if state.isRunning, let pid = Self.pid(fromInspect: r.stdout), pid > 0,
+            let status = try? String(contentsOfFile: "\(configuration.procRoot)/\(pid)/status", encoding: .utf8)
+        {
+            for line in status.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { continue }
+                if parts[0] == "Cpus_allowed_list", state.cpusetCpus?.isEmpty == false {
+                    state.cpusetCpus = try? CPUSet(lenientList: parts[1])
+                }
+                if parts[0] == "Mems_allowed_list", state.cpusetMems?.isEmpty == false {
+                    state.cpusetMems = try? CPUSet(lenientList: parts[1])
+                }
+            }
+        }
+        return state
+    }
+
+    static func pid(fromInspect text: String) -> Int? {
+        (try? JSONParser.parse(text))?.arrayValue?.first?["State"]?["Pid"]?.intValue
     }
 
     /// `podman container inspect --format json` output: a list of one object.

@@ -1,21 +1,21 @@
 import Foundation
 
-/// Reads user files for Core, which never touches paths. `-` is standard
+/// Reads user files (layouts, snapshots, plans) for Core, which never touches paths. `-` is standard
 /// input. Errors carry the system's reason (`No such file or directory`).
-enum InputFile {
+public enum InputFile {
     /// Reading stops after this many bytes so that a device or a huge file
     /// cannot exhaust memory; Core rejects anything over 1 MiB anyway.
-    static let readLimit = 64 << 20
+    public static let readLimit = 64 << 20
 
-    struct ReadError: Error, CustomStringConvertible {
-        var reason: String
-        var description: String { "cannot read: \(reason)" }
+    public struct ReadError: Error, CustomStringConvertible, Sendable {
+        public var reason: String
+        public var description: String { "cannot read: \(reason)" }
     }
 
     /// The name diagnostics use for `path`.
-    static func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+    public static func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
 
-    static func read(_ path: String) -> Result<[UInt8], ReadError> {
+    public static func read(_ path: String) -> Result<[UInt8], ReadError> {
         let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(ReadError(reason: String(cString: strerror(errno)))) }
         defer { close(fd) }

@@ -45,7 +45,11 @@ extension HostOptions {
 
     /// podman as the options say; checked before it runs anything.
     var podmanDriver: PodmanDriver {
-        PodmanDriver(configuration: PodmanConfiguration(program: podman, runtime: containerRuntime, containersConf: containersConf))
+        // SOSPLAN_PODMAN_PROC: the /proc where podman's PIDs live, when podman runs in other PID
+        // namespaces (the sandbox's lab); only read from, never passed on.
+        PodmanDriver(configuration: PodmanConfiguration(
+            program: podman, runtime: containerRuntime, containersConf: containersConf,
+            procRoot: Self.environment("SOSPLAN_PODMAN_PROC") ?? "/proc"))
     }
 
     /// What each co-kernel can do: the installed drivers' values (which may

@@ -108,6 +108,12 @@ extension SDBusSystemdDriver {
         }
         try manager.reload()
         actions.append(.reloaded)
-        return SystemdChange(unit: unit.rawValue, actions: actions, disruption: .restart, state: try observe(unit))
+        // A container's monitor exits non-zero when its payload is killed: the stopped unit is `failed`.
+        var state = try observe(unit)
+        if state.activeState == "failed" {
+            try manager.resetFailed(unit)
+            state = try observe(unit)
+        }
+        return SystemdChange(unit: unit.rawValue, actions: actions, disruption: .restart, state: state)
     }
 }

@@ -109,7 +109,7 @@ struct ContainerApplyTests {
         // 1. Created on CPU 1: the process inside sees exactly that CPU.
         let first = try Self.write(Self.layout(cpus: "1"), sandbox, "web-1.yaml")
         let created = try ApplyFixture.applyJSON(sandbox, [first, "--yes"])
-        #expect(created.status == 0, "\(created.log)")
+        try #require(created.status == 0, "\(created.log)")
         #expect(try Self.allowedCPUs(sandbox) == "1")
         let unit = try sandbox.lab(["systemctl", "show", "-p", "ActiveState", "-p", "Slice", "-p", "ExecMainPID", "sosplan-web.service"])
         #expect(unit.stdout.contains("ActiveState=active") && unit.stdout.contains("Slice=sosplan-web.slice"), "\(unit.stdout)")

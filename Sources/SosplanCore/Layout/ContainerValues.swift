@@ -258,7 +258,13 @@ public enum ContainerValues {
     /// An OCI runtime podman knows by name (`runc`, `crun`, `kata`) or an
     /// absolute path to one.
     public static func runtimeProblem(_ s: String) -> Problem? {
-        if s.hasPrefix("/") { return pathProblem(s, what: "the runtime path") }
+        if s.hasPrefix("/") {
+            if let comma = s.unicodeScalars.firstIndex(of: ",") {
+                return ("the runtime path contains ','", s.unicodeScalars.distance(from: s.unicodeScalars.startIndex, to: comma),
+                        ["sosplan refuses ',' in the paths it gives podman; install the runtime under a plain path"])
+            }
+            return pathProblem(s, what: "the runtime path")
+        }
         let hints = ["write a runtime name such as runc or crun, or its absolute path"]
         if s.isEmpty { return ("the runtime is empty", 0, hints) }
         for (i, c) in s.unicodeScalars.enumerated() {

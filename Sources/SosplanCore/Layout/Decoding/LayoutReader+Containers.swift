@@ -226,9 +226,14 @@ extension LayoutReader {
         guard let name = string(node, path, what: "a slice name") else { return nil }
         if name == "machine.slice" { return name }
         if let p = UnitNames.sliceProblem(name) {
-            let hints = UnitNames.systemSlices.contains(name)
-                ? ["the host's own slices follow host.confine; existingSlice names another manager's slice, such as kubepods.slice"]
-                : p.hints
+            let hints: [String]
+            if UnitNames.systemSlices.contains(name) {
+                hints = ["the host's own slices follow host.confine; existingSlice names another manager's slice, such as kubepods.slice"]
+            } else if UnitNames.type(of: name) == nil, UnitNames.problem(name + ".slice") == nil {
+                hints = ["write '\(name).slice'"]
+            } else {
+                hints = p.hints
+            }
             error(path, p.message, at: LayoutReader.mark(in: node, offset: p.offset), hints: hints)
             return nil
         }

@@ -123,6 +123,13 @@ struct ContainerApplyTests {
         #expect(variables.contains("EMPTY="), "\(variables)")
         #expect(try ApplyFixture.plan(sandbox, first).status == 0, "a second plan has nothing to do")
         let started = try Self.identity(sandbox)
+        // observe reports it: running, its image, the CPUs its process may use.
+        let observed = try sandbox.sosplan(["observe"])
+        #expect(observed.stdout.contains("sosplan-web running \(Self.image) (CPUs 1, memory nodes 0, id \(started.prefix(12)))"),
+                "\(observed.stdout)")
+        let snapshot = try HostSnapshot.decode(json: try sandbox.sosplan(["observe", "--format", "json"]).stdout)
+        let container = try #require(snapshot.systemd?.unit("sosplan-web.service")?.container)
+        #expect(container.isRunning && container.image == Self.image && container.cpusetCpus == CPUSet([1]))
 
         // 2. The placement moves to CPU 0 and the memory limit grows: podman update, no restart.
         let second = try Self.write(Self.layout(cpus: "0", memory: "96Mi"), sandbox, "web-2.yaml")
@@ -135,6 +142,8 @@ struct ContainerApplyTests {
         #expect(moved.status == 0, "\(moved.log)")
         #expect(try Self.allowedCPUs(sandbox) == "0")
         #expect(try Self.identity(sandbox) == started, "the same container, not restarted")
+        let liveStep = try #require(moved.events("step-done").first { $0["action"]?.stringValue == "container.update" }, "\(moved.log)")
+        #expect(liveStep["actions"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("podman update") == true } == true, "\(liveStep)")
         #expect(try ApplyFixture.plan(sandbox, second).status == 0)
 
         // 3. New arguments: a new container (restart), still on CPU 0.

@@ -34,11 +34,15 @@ extension StepBuilder {
             let desired = UnitProperties.desired(service, cpus: linuxCPUs, memoryNodes: nodes)
             var sliceKeys: [String] = []
             if let unit = systemd?.unit(service.slice), unit.loadState != "not-found" {
-                let (before, after) = UnitProperties.changes(from: UnitProperties.observed(unit), to: desired)
+                let (before, changed) = UnitProperties.changes(from: UnitProperties.observed(unit), to: desired)
+                var after = changed
                 if !after.isEmpty {
+                    // Another manager's slice (often transient, as kubelet's are) gets a drop-in, never a unit file.
+                    if service.existingSlice { after["ExistingSlice"] = .bool(true) }
                     sliceKeys = linuxChange(
                         key: "slice:\(service.slice)", action: .sliceUpdate, target: service.slice, old: unit.allowedCPUs,
-                        new: linuxCPUs, before: before, after: after, reason: nil)
+                        new: linuxCPUs, before: before, after: after,
+                        reason: service.existingSlice ? "confine a slice another manager owns (a drop-in)" : nil)
                 }
             } else {
                 var d = StepDraft("slice:\(service.slice)", .sliceCreate, target: service.slice, disruption: .live,

@@ -49,6 +49,9 @@ struct ContainerApplyTests {
                     env: {GREETING: \(quoted(hostileValue)), EMPTY: ""}
                   cpus: {list: "\(cpus)"}
                   memory: {max: \(memory)}
+                - name: pods
+                  existingSlice: kubepods.slice
+                  cpus: shared
 
             """
     }
@@ -91,6 +94,10 @@ struct ContainerApplyTests {
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    static func slice(_ sandbox: Sandbox) throws -> String {
+        try sandbox.lab(["systemctl", "show", "-p", "AllowedCPUs", "-p", "ActiveState", "kubepods.slice"]).stdout
+    }
+
     static func write(_ text: String, _ sandbox: Sandbox, _ name: String) throws -> String {
         let file = sandbox.directory.appendingPathComponent(name)
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -105,12 +112,20 @@ struct ContainerApplyTests {
         let cpus = try CPUSet(lenientList: online.trimmingCharacters(in: .whitespacesAndNewlines))
         try #require(cpus.contains(0) && cpus.contains(1), "this test needs CPUs 0 and 1 online, found \(online)")
         try Self.importImage(sandbox)
+        // A pod of "another manager": a transient unit in a transient kubepods.slice, as kubelet makes them.
+        let pod = try sandbox.lab(["systemd-run", "--unit=test-pod", "--slice=kubepods.slice", "/bin/sleep", "infinity"])
+        try #require(pod.status == 0, "\(pod.stderr)")
+        let dropIn = sandbox.unitDirectory.appendingPathComponent("kubepods.slice.d/40-sosplan-properties.conf").path
 
         // 1. Created on CPU 1: the process inside sees exactly that CPU.
         let first = try Self.write(Self.layout(cpus: "1"), sandbox, "web-1.yaml")
         let created = try ApplyFixture.applyJSON(sandbox, [first, "--yes"])
         try #require(created.status == 0, "\(created.log)")
         #expect(try Self.allowedCPUs(sandbox) == "1")
+        // The other manager's slice is confined to the shared CPUs by a drop-in, never a unit file of sosplan's.
+        #expect(try Self.slice(sandbox).contains("AllowedCPUs=0\n"))
+        #expect(FileManager.default.fileExists(atPath: dropIn))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.unitDirectory.appendingPathComponent("kubepods.slice").path))
         let unit = try sandbox.lab(["systemctl", "show", "-p", "ActiveState", "-p", "Slice", "-p", "ExecMainPID", "sosplan-web.service"])
         #expect(unit.stdout.contains("ActiveState=active") && unit.stdout.contains("Slice=sosplan-web.slice"), "\(unit.stdout)")
         // Every hostile value reached the container verbatim: no shell, no %-specifier, no $-expansion.
@@ -142,6 +157,7 @@ struct ContainerApplyTests {
         #expect(moved.status == 0, "\(moved.log)")
         #expect(try Self.allowedCPUs(sandbox) == "0")
         #expect(try Self.identity(sandbox) == started, "the same container, not restarted")
+        #expect(try Self.slice(sandbox).contains("AllowedCPUs=1\n"), "the pods follow the shared pool")
         let liveStep = try #require(moved.events("step-done").first { $0["action"]?.stringValue == "container.update" }, "\(moved.log)")
         #expect(liveStep["actions"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("podman update") == true } == true, "\(liveStep)")
         #expect(try ApplyFixture.plan(sandbox, second).status == 0)
@@ -161,6 +177,11 @@ struct ContainerApplyTests {
         let left = try Self.podman(sandbox, ["ps", "--all", "--format", "{{.Names}}"])
         #expect(left.status == 0 && !left.stdout.contains("sosplan-web"), "\(left.stdout)\(left.stderr)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.unitDirectory.appendingPathComponent("sosplan-web.service").path))
+        // The pods' slice is no longer confined, and its pod still runs.
+        #expect(!FileManager.default.fileExists(atPath: dropIn))
+        let pods = try Self.slice(sandbox)
+        #expect(pods.contains("AllowedCPUs=\n") && pods.contains("ActiveState=active"), "\(pods)")
+        #expect(try sandbox.lab(["systemctl", "is-active", "test-pod.service"]).stdout == "active\n")
         let gone = try sandbox.lab(["systemctl", "show", "-p", "LoadState", "-p", "ActiveState", "sosplan-web.service"])
         #expect(gone.stdout.contains("LoadState=not-found") && gone.stdout.contains("ActiveState=inactive"), "\(gone.stdout)")
     }

@@ -32,7 +32,10 @@ struct ContainerApplyTests {
     static let hostileValue = "50% $HOME ${X} `id` \"q\" \\ 'x' %n; rm -rf /"
     static let command = ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
 
-    static func layout(cpus: String, memory: String = "64Mi", args: [String] = hostileArguments) -> String {
+    static func layout(
+        cpus: String, memory: String = "64Mi", args: [String] = hostileArguments, mount: String, image: String = image,
+        pull: String = "missing"
+    ) -> String {
         func quoted(_ s: String) -> String { JSONWriter.compact(.string(s)) }
         return """
             apiVersion: sosplan/v1
@@ -47,6 +50,8 @@ struct ContainerApplyTests {
                     command: [\(command.map(quoted).joined(separator: ", "))]
                     args: [\(args.map(quoted).joined(separator: ", "))]
                     env: {GREETING: \(quoted(hostileValue)), EMPTY: ""}
+                    mounts: [{source: \(quoted(mount)), target: /data, readOnly: true}]
+                    pull: \(pull)
                   cpus: {list: "\(cpus)"}
                   memory: {max: \(memory)}
                 - name: pods
@@ -118,7 +123,11 @@ struct ContainerApplyTests {
         let dropIn = sandbox.unitDirectory.appendingPathComponent("kubepods.slice.d/40-sosplan-properties.conf").path
 
         // 1. Created on CPU 1: the process inside sees exactly that CPU.
-        let first = try Self.write(Self.layout(cpus: "1"), sandbox, "web-1.yaml")
+        // A host directory whose name holds a space, '$' and '%': mounted as it is.
+        let mount = sandbox.directory.appendingPathComponent("data a$b%c").path
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        try "mounted\n".write(toFile: mount + "/file", atomically: true, encoding: .utf8)
+        let first = try Self.write(Self.layout(cpus: "1", mount: mount), sandbox, "web-1.yaml")
         let created = try ApplyFixture.applyJSON(sandbox, [first, "--yes"])
         try #require(created.status == 0, "\(created.log)")
         #expect(try Self.allowedCPUs(sandbox) == "1")
@@ -136,6 +145,7 @@ struct ContainerApplyTests {
         let variables = environ.stdout.split(separator: "\0").map(String.init)
         #expect(variables.contains("GREETING=\(Self.hostileValue)"), "\(variables)")
         #expect(variables.contains("EMPTY="), "\(variables)")
+        #expect(try Self.podman(sandbox, ["exec", "sosplan-web", "/bin/cat", "/data/file"]).stdout == "mounted\n")
         #expect(try ApplyFixture.plan(sandbox, first).status == 0, "a second plan has nothing to do")
         let started = try Self.identity(sandbox)
         // observe reports it: running, its image, the CPUs its process may use.
@@ -147,7 +157,7 @@ struct ContainerApplyTests {
         #expect(container.isRunning && container.image == Self.image && container.cpusetCpus == CPUSet([1]))
 
         // 2. The placement moves to CPU 0 and the memory limit grows: podman update, no restart.
-        let second = try Self.write(Self.layout(cpus: "0", memory: "96Mi"), sandbox, "web-2.yaml")
+        let second = try Self.write(Self.layout(cpus: "0", memory: "96Mi", mount: mount), sandbox, "web-2.yaml")
         let planned = try ApplyFixture.plan(sandbox, second)
         let update = try #require(planned.plan?.steps.first { $0.action == .containerUpdate }, "\(planned.stderr)")
         #expect(update.disruption == .live)
@@ -163,7 +173,7 @@ struct ContainerApplyTests {
         #expect(try ApplyFixture.plan(sandbox, second).status == 0)
 
         // 3. New arguments: a new container (restart), still on CPU 0.
-        let third = try Self.write(Self.layout(cpus: "0", memory: "96Mi", args: ["new"]), sandbox, "web-3.yaml")
+        let third = try Self.write(Self.layout(cpus: "0", memory: "96Mi", args: ["new"], mount: mount), sandbox, "web-3.yaml")
         let restart = try #require(try ApplyFixture.plan(sandbox, third).plan?.steps.first { $0.action == .containerUpdate })
         #expect(restart.disruption == .restart)
         let restarted = try ApplyFixture.applyJSON(sandbox, [third, "--yes"])
@@ -184,5 +194,22 @@ struct ContainerApplyTests {
         #expect(try sandbox.lab(["systemctl", "is-active", "test-pod.service"]).stdout == "active\n")
         let gone = try sandbox.lab(["systemctl", "show", "-p", "LoadState", "-p", "ActiveState", "sosplan-web.service"])
         #expect(gone.stdout.contains("LoadState=not-found") && gone.stdout.contains("ActiveState=inactive"), "\(gone.stdout)")
+    }
+
+    @Test func aContainerThatCannotStartIsRolledBackLeavingNothing() throws {
+        let sandbox = try Sandbox.up(fixture: "host", containers: true)
+        defer { sandbox.down() }
+        let before = try sandbox.snapshot(units: ApplyFixture.units)
+        // No such image, and podman may not pull it: the unit fails to start.
+        let layout = try Self.write(
+            Self.layout(cpus: "1", mount: "/tmp", image: "localhost/sosplan-test-missing:1", pull: "never"), sandbox, "missing.yaml")
+        let run = try ApplyFixture.applyJSON(sandbox, [layout, "--yes"])
+        #expect(run.status == 1, "\(run.log)")
+        #expect(run.outcome == "rolled-back", "\(run.log)")
+        #expect(run.events("step-failed").first?["action"]?.stringValue == "container.create", "\(run.log)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.unitDirectory.appendingPathComponent("sosplan-web.service").path))
+        let left = try Self.podman(sandbox, ["ps", "--all", "--format", "{{.Names}}"])
+        #expect(left.status == 0 && !left.stdout.contains("sosplan-web"), "\(left.stdout)\(left.stderr)")
+        #expect(try ApplyFixture.differences(sandbox, from: before) == [])
     }
 }

@@ -92,6 +92,12 @@ struct ContainerApplyTests {
         return r.stdout.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
+    /// The memory limit of the container's cgroup, as the container sees it (cgroup v1 here).
+    static func memoryLimit(_ sandbox: Sandbox) throws -> String? {
+        let r = try podman(sandbox, ["exec", "sosplan-web", "/bin/cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"])
+        return r.status == 0 ? r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : r.stderr
+    }
+
     /// The container's id and its process's start time.
     static func identity(_ sandbox: Sandbox) throws -> String {
         let r = try podman(sandbox, ["container", "inspect", "--format", "{{.Id}} {{.State.StartedAt}}", "sosplan-web"])
@@ -131,6 +137,7 @@ struct ContainerApplyTests {
         let created = try ApplyFixture.applyJSON(sandbox, [first, "--yes"])
         try #require(created.status == 0, "\(created.log)")
         #expect(try Self.allowedCPUs(sandbox) == "1")
+        #expect(try Self.memoryLimit(sandbox) == "\(64 << 20)")
         // The other manager's slice is confined to the shared CPUs by a drop-in, never a unit file of sosplan's.
         #expect(try Self.slice(sandbox).contains("AllowedCPUs=0\n"))
         #expect(FileManager.default.fileExists(atPath: dropIn))
@@ -167,6 +174,7 @@ struct ContainerApplyTests {
         #expect(moved.status == 0, "\(moved.log)")
         #expect(try Self.allowedCPUs(sandbox) == "0")
         #expect(try Self.identity(sandbox) == started, "the same container, not restarted")
+        #expect(try Self.memoryLimit(sandbox) == "\(96 << 20)")
         #expect(try Self.slice(sandbox).contains("AllowedCPUs=1\n"), "the pods follow the shared pool")
         let liveStep = try #require(moved.events("step-done").first { $0["action"]?.stringValue == "container.update" }, "\(moved.log)")
         #expect(liveStep["actions"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("podman update") == true } == true, "\(liveStep)")

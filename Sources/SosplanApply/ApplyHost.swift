@@ -14,6 +14,8 @@ public final class ApplyHost {
     public var capabilities: [EnclaveDriverKind: EnclaveCapabilities]
     /// Where the enclave launchers (`mcexec`, `yod`, `pisces_run`) are.
     public var launchers: LauncherPaths
+    /// podman, for container services (nil: container steps fail and say why).
+    public var podman: PodmanDriver?
     /// Observes the host, reading systemd's state of these units too.
     public var observe: ([String]) throws -> HostSnapshot
     /// Sysfs writes and co-kernel operations the engine made (D-Bus calls
@@ -22,7 +24,7 @@ public final class ApplyHost {
 
     public init(
         systemd: SDBusSystemdDriver?, root: String, enclaves: [any EnclaveDriver],
-        capabilities: [EnclaveDriverKind: EnclaveCapabilities], launchers: LauncherPaths,
+        capabilities: [EnclaveDriverKind: EnclaveCapabilities], launchers: LauncherPaths, podman: PodmanDriver? = nil,
         observe: @escaping ([String]) throws -> HostSnapshot
     ) {
         self.systemd = systemd
@@ -31,6 +33,7 @@ public final class ApplyHost {
         self.enclaves = Dictionary(enclaves.map { ($0.driver, $0) }, uniquingKeysWith: { a, _ in a })
         self.capabilities = capabilities
         self.launchers = launchers
+        self.podman = podman
         self.observe = observe
     }
 

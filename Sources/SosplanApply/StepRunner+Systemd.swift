@@ -20,7 +20,9 @@ extension StepRunner {
     func executeSlices(_ steps: [Step], priors: [StepPrior]) throws(StepFailure) -> [StepResult] {
         var requests: [SliceRequest] = []
         for (step, prior) in zip(steps, priors) {
-            requests.append(SliceRequest(name: step.target, resources: try Self.desiredSlice(step, prior: prior.unit(step.target))))
+            requests.append(SliceRequest(
+                name: step.target, resources: try Self.desiredSlice(step, prior: prior.unit(step.target)),
+                existing: step.after["ExistingSlice"]?.boolValue == true))
         }
         let changes = try systemdCall { d throws(SystemdError) in try d.applySlices(requests) }
         var results: [StepResult] = []
@@ -131,9 +133,10 @@ extension StepRunner {
         else {
             return try systemdCall { d throws(SystemdError) in try d.removeUnit(step.target) }.actions.map { $0.description }
         }
+        if ContainerRun.parse(exec) != nil { return try restoreContainerUnit(step, before: before) }
         let request = ExecUnitRequest(name: step.target, slice: slice, arguments: exec)
         let change = try systemdCall { d throws(SystemdError) in
-            if case .managed(.execUnit, _) = try d.unitDirectory.state(step.target) { return try d.updateUnit(request) }
+            if case .managed = try d.unitDirectory.state(step.target) { return try d.updateUnit(request) }
             return try d.createUnit(request)
         }
         return change.actions.map { $0.description }

@@ -31,6 +31,7 @@ struct StepRunner {
         switch try StepTarget.parse(step) {
         case .unit(let name):
             prior.units = try systemd().observeUnitsOrFail([name])
+            if Self.isContainerStep(step.action) { try captureContainer(&prior) }
         case .host:
             prior.units = try systemd().observeUnitsOrFail(HostUnits.names)
         case .cpus(let cpus):
@@ -65,6 +66,8 @@ struct StepRunner {
         case .unitRelease: return [try releaseUnit(step)]
         case .unitCreate, .unitUpdate: return [try writeExecUnit(step)]
         case .unitRemove: return [try removeExecUnit(step)]
+        case .containerCreate, .containerUpdate: return [try runContainer(step, prior: prior)]
+        case .containerRemove: return [try removeContainer(step)]
         case .hostConfine: return [try confineHost(step)]
         case .cpuOffline, .cpuOnline: return [try setCPUs(step)]
         case .memoryOffline, .memoryOnline: return [try setMemoryBlocks(step)]
@@ -83,6 +86,7 @@ struct StepRunner {
         case .sliceCreate, .sliceUpdate, .sliceRemove: return try undoSlice(step, prior: prior)
         case .unitPlace, .unitRelease: return try undoPlacement(step, prior: prior)
         case .unitCreate, .unitUpdate, .unitRemove: return try undoExecUnit(step, prior: prior)
+        case .containerCreate, .containerUpdate, .containerRemove: return try undoContainer(step, prior: prior)
         case .hostConfine: return try undoConfinement(prior: prior)
         case .cpuOffline, .cpuOnline: return try undoCPUs(step, prior: prior)
         case .memoryOffline, .memoryOnline: return try undoMemoryBlocks(step, prior: prior)

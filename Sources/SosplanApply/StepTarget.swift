@@ -19,7 +19,8 @@ enum StepTarget {
             }
         }
         switch step.action {
-        case .sliceCreate, .sliceUpdate, .sliceRemove, .unitPlace, .unitRelease, .unitCreate, .unitUpdate, .unitRemove:
+        case .sliceCreate, .sliceUpdate, .sliceRemove, .unitPlace, .unitRelease, .unitCreate, .unitUpdate, .unitRemove,
+            .containerCreate, .containerUpdate, .containerRemove:
             return .unit(t)
         case .hostConfine:
             return .host

@@ -29,13 +29,17 @@ public final class Sandbox: Sendable {
     }
 
     /// Brings a sandbox up; it goes away with this process at the latest.
-    public static func up(fixture: String? = nil, hostname: String? = nil, deny: [String] = []) throws -> Sandbox {
+    /// - Parameter containers: podman runs container services in the lab
+    ///   (`--containers`; pair it with the fixture `host`, so containers run
+    ///   on CPUs this machine has).
+    public static func up(fixture: String? = nil, hostname: String? = nil, deny: [String] = [], containers: Bool = false) throws -> Sandbox {
         let name = "sbx-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-\(name)")
         var args = ["--name", name, "--dir", directory.path, "--bin", RepositoryPaths.productsDirectory.path,
                     "--watch-pid", "\(getpid())"]
         if let hostname { args += ["--hostname", hostname] }
         for d in deny { args += ["--deny", d] }
+        if containers { args.append("--containers") }
         let r = try CommandRunner.run(script, ["up"] + args + (fixture.map { [$0] } ?? []))
         guard r.status == 0 else {
             throw SystemdLab.Failure(description: "scripts/sandbox up failed (\(r.status)):\n\(r.stderr)")

@@ -112,7 +112,20 @@ public struct SnapshotDifference: Sendable, Hashable, CustomStringConvertible {
             ("TasksMax", n(x.tasksMax), n(y.tasksMax)),
             ("managed by sosplan", x.managed ? "yes" : "no", y.managed ? "yes" : "no"),
             ("ExecStart", x.execStart.map { $0.joined(separator: " ") } ?? "(none)", y.execStart.map { $0.joined(separator: " ") } ?? "(none)"),
+            ("container", container(x.container), container(y.container)),
         ]
+    }
+
+    /// A container's state, image and limits; not its id or start time (a
+    /// rollback that restarts a container brings back the same one, new).
+    static func container(_ c: ContainerState?) -> String {
+        guard let c else { return "(none)" }
+        var parts = [c.state, c.image ?? "?"]
+        if let cpus = c.cpusetCpus, !cpus.isEmpty { parts.append("cpus \(cpus)") }
+        if let mems = c.cpusetMems, !mems.isEmpty { parts.append("mems \(mems)") }
+        if let m = c.memory { parts.append("memory \(m)") }
+        if let m = c.memoryReservation { parts.append("reservation \(m)") }
+        return parts.joined(separator: " ")
     }
 
     private static func enclaves(_ a: [EnclaveInstance], _ b: [EnclaveInstance], _ out: inout [SnapshotDifference]) {

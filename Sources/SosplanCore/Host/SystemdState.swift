@@ -33,8 +33,10 @@ public struct SystemdUnit: Codable, Sendable, Hashable {
     public var tasksMax: UInt64?
     /// True when sosplan wrote this unit (its file or drop-in carries sosplan's marker).
     public var managed: Bool
-    /// For `exec:` units sosplan created: the argument vector it runs.
+    /// For `exec:` and `container:` units sosplan created: the argument vector it runs.
     public var execStart: [String]?
+    /// For `container:` units: the container podman runs for it.
+    public var container: ContainerState?
 
     public init(name: String, managed: Bool = false) {
         self.name = name

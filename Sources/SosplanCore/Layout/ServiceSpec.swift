@@ -1,5 +1,6 @@
-/// A service: systemd units on Linux, or an application launched into an
-/// enclave.
+/// A service: systemd units on Linux, a command or an OCI container of its
+/// own, an existing slice another manager owns, or an application launched
+/// into an enclave.
 public struct ServiceSpec: Sendable, Hashable {
     public enum Stack: Sendable, Hashable, CustomStringConvertible {
         case linux
@@ -21,6 +22,11 @@ public struct ServiceSpec: Sendable, Hashable {
     public var units: [String]
     /// An argument vector (never a shell string); makes `sosplan-<name>.service`.
     public var exec: [String]?
+    /// An OCI container run by podman; makes `sosplan-<name>.service` too.
+    public var container: ContainerSpec?
+    /// True when `slice` belongs to another manager (`kubepods.slice`,
+    /// `machine.slice`): sosplan only confines it, with a drop-in.
+    public var existingSlice: Bool
     /// The slice unit; `sosplan-<name>.slice` unless the layout names one.
     public var slice: String
     public var cpus: CPUAmount
@@ -33,6 +39,7 @@ public struct ServiceSpec: Sendable, Hashable {
 
     public init(
         name: String, stack: Stack = .linux, units: [String] = [], exec: [String]? = nil,
+        container: ContainerSpec? = nil, existingSlice: Bool = false,
         slice: String? = nil, cpus: CPUAmount = .shared, memory: MemoryLimits = MemoryLimits(),
         cpuWeight: Int? = nil, ioWeight: Int? = nil, tasksMax: Limit? = nil, priority: Int = 0,
         marks: SourceMarks = SourceMarks()
@@ -41,6 +48,8 @@ public struct ServiceSpec: Sendable, Hashable {
         self.stack = stack
         self.units = units
         self.exec = exec
+        self.container = container
+        self.existingSlice = existingSlice
         self.slice = slice ?? ServiceSpec.defaultSlice(for: name)
         self.cpus = cpus
         self.memory = memory
@@ -53,8 +62,11 @@ public struct ServiceSpec: Sendable, Hashable {
 
     public static func defaultSlice(for name: String) -> String { "sosplan-\(name).slice" }
 
-    /// The unit sosplan creates for `exec:` services.
+    /// The unit sosplan creates for `exec:` and `container:` services.
     public var execUnitName: String { "sosplan-\(name).service" }
+
+    /// True when sosplan creates `execUnitName` for this service.
+    public var hasOwnUnit: Bool { exec != nil || container != nil }
 
     /// True when the service has CPUs of its own (not the shared pool).
     public var isExclusive: Bool { !cpus.isShared }

@@ -20,7 +20,9 @@ public struct PlanSimulator {
         switch step.action {
         case .sliceCreate, .sliceUpdate:
             updateUnit(step.target, in: &s) { UnitProperties.apply(step.after, to: &$0) }
-        case .sliceRemove, .unitRemove:
+        case .containerCreate, .containerUpdate:
+            updateUnit(step.target, in: &s) { u in PlanSimulator.runContainer(step, in: &u) }
+        case .sliceRemove, .unitRemove, .containerRemove:
             s.systemd?.units.removeAll { $0.name == step.target }
         case .unitPlace, .unitCreate, .unitUpdate:
             updateUnit(step.target, in: &s) { u in
@@ -57,6 +59,27 @@ public struct PlanSimulator {
         case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy:
             applyEnclave(step, to: &s)
         }
+    }
+
+    /// What the container driver leaves: the unit runs podman with the
+    /// step's values on top of the unit's, and the container runs them.
+    static func runContainer(_ step: Step, in u: inout SystemdUnit) {
+        let name = String(step.target.dropLast(".service".count))
+        let base = u.execStart.flatMap(ContainerRun.parse)
+        guard let run = try? ContainerRun(properties: step.after, name: name, base: base?.run) else { return }
+        u.execStart = run.argumentVector(podman: base?.podman ?? "/usr/bin/podman")
+        if let slice = step.after["Slice"]?.stringValue { u.slice = slice }
+        var c = u.container ?? ContainerState(name: name, state: "running")
+        if step.disruption >= .restart || !c.isRunning {
+            c = ContainerState(name: name, state: "running")
+        }
+        c.image = run.spec.image
+        c.cpusetCpus = run.cpus
+        c.cpusetMems = run.memoryNodes
+        c.memory = run.memory
+        c.memoryReservation = run.memoryReservation
+        u.container = c
+        u.activeState = "active"
     }
 
     private func cpuList(_ target: String) -> CPUSet {

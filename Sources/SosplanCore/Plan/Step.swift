@@ -52,6 +52,14 @@ public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
     case unitCreate = "unit.create"
     case unitUpdate = "unit.update"
     case unitRemove = "unit.remove"
+    /// Create `sosplan-<name>.service` running a `container:` service's image.
+    case containerCreate = "container.create"
+    /// Change a container service: `live` (its CPUs or memory: `podman
+    /// update` and the unit rewritten without a restart) or `restart` (its
+    /// image, command or options: the unit rewritten and restarted).
+    case containerUpdate = "container.update"
+    /// Stop and remove the container and its unit.
+    case containerRemove = "container.remove"
     /// Confine `system.slice`, `user.slice`, `init.scope` to the host CPUs.
     case hostConfine = "host.confine"
     case cpuOffline = "cpu.offline"
@@ -69,8 +77,8 @@ public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
     /// How the step counts in the summary line.
     public var effect: Effect {
         switch self {
-        case .sliceCreate, .unitCreate, .enclaveCreate: return .add
-        case .sliceRemove, .unitRemove, .enclaveDestroy: return .destroy
+        case .sliceCreate, .unitCreate, .containerCreate, .enclaveCreate: return .add
+        case .sliceRemove, .unitRemove, .containerRemove, .enclaveDestroy: return .destroy
         default: return .change
         }
     }

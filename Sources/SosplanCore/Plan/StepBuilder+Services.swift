@@ -34,16 +34,21 @@ extension StepBuilder {
             let desired = UnitProperties.desired(service, cpus: linuxCPUs, memoryNodes: nodes)
             var sliceKeys: [String] = []
             if let unit = systemd?.unit(service.slice), unit.loadState != "not-found" {
-                let (before, after) = UnitProperties.changes(from: UnitProperties.observed(unit), to: desired)
+                let (before, changed) = UnitProperties.changes(from: UnitProperties.observed(unit), to: desired)
+                var after = changed
                 if !after.isEmpty {
+                    // Another manager's slice (often transient, as kubelet's are) gets a drop-in, never a unit file.
+                    if service.existingSlice { after["ExistingSlice"] = .bool(true) }
                     sliceKeys = linuxChange(
                         key: "slice:\(service.slice)", action: .sliceUpdate, target: service.slice, old: unit.allowedCPUs,
-                        new: linuxCPUs, before: before, after: after, reason: nil)
+                        new: linuxCPUs, before: before, after: after,
+                        reason: service.existingSlice ? "confine a slice another manager owns (a drop-in)" : nil)
                 }
             } else {
                 var d = StepDraft("slice:\(service.slice)", .sliceCreate, target: service.slice, disruption: .live,
-                    phase: .growLinux, side: .linux)
+                    phase: .growLinux, side: .linux, reason: service.existingSlice ? "confine a slice another manager owns (a drop-in)" : nil)
                 d.after = desired
+                if service.existingSlice { d.after["ExistingSlice"] = .bool(true) }
                 d.acquiresCPUs = linuxCPUs
                 add(d)
                 sliceKeys = [d.key]
@@ -60,6 +65,7 @@ extension StepBuilder {
                 add(d)
             }
             buildExecUnit(service, sliceKeys: sliceKeys)
+            buildContainerUnit(service, sliceKeys: sliceKeys)
         }
     }
 
@@ -102,7 +108,7 @@ extension StepBuilder {
     mutating func buildOrphanedUnits() {
         guard let systemd = snapshot.systemd else { return }
         let slices = Set(layout.services.map(\.slice))
-        let execUnits = Set(layout.services.filter { $0.exec != nil }.map(\.execUnitName))
+        let execUnits = Set(layout.services.filter(\.hasOwnUnit).map(\.execUnitName))
         let placed = Set(layout.services.flatMap(\.units))
         var releasedBySlice: [String: [String]] = [:]
         for unit in systemd.units where unit.managed && !StepBuilder.hostUnits.contains(unit.name) {
@@ -110,7 +116,8 @@ extension StepBuilder {
                 continue
             } else if unit.name.hasPrefix("sosplan-") && unit.name.hasSuffix(".service") {
                 guard !execUnits.contains(unit.name) else { continue }
-                var d = StepDraft("unit:\(unit.name)", .unitRemove, target: unit.name, disruption: .restart,
+                let isContainer = unit.container != nil || unit.execStart.flatMap(ContainerRun.parse) != nil
+                var d = StepDraft("unit:\(unit.name)", isContainer ? .containerRemove : .unitRemove, target: unit.name, disruption: .restart,
                     phase: .releaseUnits, side: .other, reason: "no longer in the layout")
                 d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null]
                 add(d)

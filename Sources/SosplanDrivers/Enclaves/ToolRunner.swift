@@ -58,18 +58,41 @@ public struct ToolRunner: Sendable {
             let place = configuration.toolsDirectory.map { "in \($0)" } ?? "on $PATH"
             throw EnclaveError(.toolMissing, "\(tool) is not installed \(place)")
         }
+        var environment = ProcessInfo.processInfo.environment
+        environment["LC_ALL"] = "C"  // the tools' messages are matched in English
+        let limit = timeout ?? configuration.timeouts.tool
+        do {
+            return try Self.launch(tool: tool, executable: executable, arguments: arguments, environment: environment, timeout: limit)
+        } catch {
+            switch error {
+            case .cannotRun(let why): throw EnclaveError(.toolMissing, "cannot run \(executable): \(why)")
+            case .timedOut(let partial): throw EnclaveError(.timeout, "\(tool) did not finish within \(limit) s", tool: partial)
+            }
+        }
+    }
+
+    /// Why `launch` returned no result.
+    public enum LaunchFailure: Error {
+        case cannotRun(String)
+        /// Killed after the time limit; what it printed until then.
+        case timedOut(ToolResult)
+    }
+
+    /// Runs `executable` with an argument vector (never a shell), captures
+    /// both streams, and kills it after `timeout` seconds.
+    public static func launch(
+        tool: String, executable: String, arguments: [String], environment: [String: String], timeout limit: Double
+    ) throws(LaunchFailure) -> ToolResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C"  // the tools' messages are matched in English
         process.environment = environment
         let outPipe = Pipe(), errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch {
-            throw EnclaveError(.toolMissing, "cannot run \(executable): \(error.localizedDescription)")
+            throw .cannotRun(error.localizedDescription)
         }
         let finished = DispatchSemaphore(value: 0)
         let out = CapturedData(), err = CapturedData()
@@ -85,7 +108,6 @@ public struct ToolRunner: Sendable {
             process.waitUntilExit()
             finished.signal()
         }
-        let limit = timeout ?? configuration.timeouts.tool
         if finished.wait(timeout: .now() + limit) == .timedOut {
             process.terminate()
             if finished.wait(timeout: .now() + 2) == .timedOut {
@@ -96,7 +118,7 @@ public struct ToolRunner: Sendable {
             let partial = ToolResult(
                 tool: tool, executable: executable, arguments: arguments, exitStatus: -1,
                 stdout: String(decoding: out.get(), as: UTF8.self), stderr: String(decoding: err.get(), as: UTF8.self))
-            throw EnclaveError(.timeout, "\(tool) did not finish within \(limit) s", tool: partial)
+            throw .timedOut(partial)
         }
         group.wait()
         // A signal-terminated tool reports 128+signal, like a shell would.

@@ -10,6 +10,8 @@ public struct HostObserver {
     /// (the default system bus may simply not exist, as on these VMs).
     public var systemdRequired: Bool
     public var enclaves: [any EnclaveStateSource]
+    /// podman, for the containers of sosplan's container units.
+    public var containers: (any ContainerStateSource)?
     /// Units named in a layout, observed even if sosplan does not manage them.
     public var unitNames: [String]
     /// Notes from setting the sources up (e.g. a co-kernel half installed).
@@ -38,6 +40,10 @@ public struct HostObserver {
                 warnings.append("systemd not observed: \(error)")
             }
         }
+        if var state = systemdState {
+            warnings += HostObserver.observeContainers(&state, source: containers)
+            systemdState = state
+        }
         var instances: [EnclaveInstance] = []
         var pools: [EnclavePool] = []
         for source in enclaves {
@@ -52,6 +58,26 @@ public struct HostObserver {
             hostname: topo.hostname, topology: topology, systemd: systemdState,
             enclaves: instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
             enclavePools: pools, warnings: warnings)
+    }
+
+    /// Fills `container` of every unit that runs one of sosplan's containers
+    /// (its `ExecStart` reads back as one); returns warnings.
+    public static func observeContainers(_ state: inout SystemdState, source: (any ContainerStateSource)?) -> [String] {
+        var warnings: [String] = []
+        for i in state.units.indices {
+            guard let run = state.units[i].execStart.flatMap(ContainerRun.parse)?.run else { continue }
+            guard let source else {
+                state.units[i].container = ContainerState(name: run.name, state: "unknown")
+                continue
+            }
+            do {
+                state.units[i].container = try source.containerState(run.name)
+            } catch {
+                state.units[i].container = ContainerState(name: run.name, state: "unknown")
+                warnings.append("container \(run.name) not observed: \(error)")
+            }
+        }
+        return warnings
     }
 
     /// Marks each offline CPU an enclave (or a co-kernel's pool) holds.

@@ -52,3 +52,12 @@ public struct EnclaveObservation: Sendable {
         self.warnings = warnings
     }
 }
+
+/// Reads the state of the containers sosplan's units run.
+public protocol ContainerStateSource {
+    func containerState(_ name: String) throws -> ContainerState
+}
+
+extension PodmanDriver: ContainerStateSource {
+    public func containerState(_ name: String) throws -> ContainerState { try inspect(name) }
+}

@@ -27,7 +27,7 @@ extension HostOptions {
         return ApplyHost(
             systemd: systemd, root: root ?? "/",
             enclaves: EnclaveDrivers.available(configuration: configuration, stateDirectory: state),
-            capabilities: enclaveCapabilities(), launchers: LauncherPaths(toolsDirectory: toolsDir),
+            capabilities: enclaveCapabilities(), launchers: LauncherPaths(toolsDirectory: toolsDir), podman: podmanDriver,
             observe: { names in try observerOptions.makeObserver(unitNames: names).observe() })
     }
 

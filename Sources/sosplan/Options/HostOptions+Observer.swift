@@ -38,8 +38,18 @@ extension HostOptions {
         if !noSystemd && (observesLiveMachine || systemdBus != nil) {
             observer.systemd = ConnectingSystemdSource(busAddress: systemdBus, unitDirectory: URL(fileURLWithPath: unitDir))
             observer.systemdRequired = systemdBus != nil
+            observer.containers = podmanDriver
         }
         return observer
+    }
+
+    /// podman as the options say; checked before it runs anything.
+    var podmanDriver: PodmanDriver {
+        // SOSPLAN_PODMAN_PROC: the /proc where podman's PIDs live, when podman runs in other PID
+        // namespaces (the sandbox's lab); only read from, never passed on.
+        PodmanDriver(configuration: PodmanConfiguration(
+            program: podman, runtime: containerRuntime, containersConf: containersConf,
+            procRoot: Self.environment("SOSPLAN_PODMAN_PROC") ?? "/proc"))
     }
 
     /// What each co-kernel can do: the installed drivers' values (which may

@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
+import SosplanCore
+import SosplanDrivers
 
 /// Where the host state comes from and where sosplan keeps its own state;
 /// shared by `observe`, `plan`, `show` and `apply`. Each option can also
 /// come from the environment (`SOSPLAN_ROOT`, `SOSPLAN_SYSTEMD_BUS`,
-/// `SOSPLAN_UNIT_DIR`, `SOSPLAN_STATE_DIR`, `SOSPLAN_TOOLS_DIR`), so inside
+/// `SOSPLAN_UNIT_DIR`, `SOSPLAN_STATE_DIR`, `SOSPLAN_TOOLS_DIR`,
+/// `SOSPLAN_PODMAN`, `SOSPLAN_CONTAINER_RUNTIME`, `SOSPLAN_CONTAINERS_CONF`), so inside
 /// the sandbox the commands are the ones typed on a real host; an option on
 /// the command line wins over the environment.
 struct HostOptions: ParsableArguments {
@@ -26,6 +29,15 @@ struct HostOptions: ParsableArguments {
     @Option(name: .customLong("tools-dir"), help: ArgumentHelp("Find co-kernel tools (ihkconfig, ihkosctl, pisces_*, lwkctl) and launchers in DIR instead of $PATH. [env: SOSPLAN_TOOLS_DIR]", valueName: "DIR"))
     var toolsDirOption: String?
 
+    @Option(name: .customLong("podman"), help: ArgumentHelp("The podman program for container services, run by sosplan and by their units (default: /usr/bin/podman). [env: SOSPLAN_PODMAN]", valueName: "PATH"))
+    var podmanOption: String?
+
+    @Option(name: .customLong("container-runtime"), help: ArgumentHelp("OCI runtime of container services unless the layout names one: auto (runc on v1/hybrid cgroups, where crun fails; else podman's default), or a name such as runc or crun. [env: SOSPLAN_CONTAINER_RUNTIME]", valueName: "NAME"))
+    var containerRuntimeOption: String?
+
+    @Option(name: .customLong("containers-conf"), help: ArgumentHelp("A containers.conf for podman, in sosplan's runs and in the units (CONTAINERS_CONF). [env: SOSPLAN_CONTAINERS_CONF]", valueName: "FILE"))
+    var containersConfOption: String?
+
     static func environment(_ name: String) -> String? {
         guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { return nil }
         return v
@@ -36,4 +48,7 @@ struct HostOptions: ParsableArguments {
     var unitDir: String { unitDirOption ?? Self.environment("SOSPLAN_UNIT_DIR") ?? "/etc/systemd/system" }
     var stateDir: String { stateDirOption ?? Self.environment("SOSPLAN_STATE_DIR") ?? "/var/lib/sosplan" }
     var toolsDir: String? { toolsDirOption ?? Self.environment("SOSPLAN_TOOLS_DIR") }
+    var podman: String { podmanOption ?? Self.environment("SOSPLAN_PODMAN") ?? PodmanConfiguration.defaultProgram }
+    var containerRuntime: String { containerRuntimeOption ?? Self.environment("SOSPLAN_CONTAINER_RUNTIME") ?? "auto" }
+    var containersConf: String? { containersConfOption ?? Self.environment("SOSPLAN_CONTAINERS_CONF") }
 }

@@ -23,6 +23,7 @@ enum SnapshotSummaryRenderer {
         out.row("isolated", t.isolatedCPUs.isEmpty ? "none" : "\(t.isolatedCPUs)")
         out.row("nohz_full", t.nohzFullCPUs.isEmpty ? "none" : "\(t.nohzFullCPUs)")
         offlineRows(snapshot, &out)
+        containerRows(snapshot, &out)
         if snapshot.warnings.isEmpty {
             out.row("warnings", "none")
         } else {
@@ -82,6 +83,21 @@ enum SnapshotSummaryRenderer {
         if let blocks = node.memoryBlocks {
             let size = blockSize.map { " of \(ByteSize($0).humanReadable)" } ?? ""
             out.row("", "memory blocks\(size): \(blocks.online.count) online, \(blocks.offline.count) offline")
+        }
+    }
+
+    /// Container services' containers, as podman reports them (none: no row).
+    private static func containerRows(_ snapshot: HostSnapshot, _ out: inout Lines) {
+        var label = "containers"
+        for unit in snapshot.systemd?.units ?? [] {
+            guard let c = unit.container else { continue }
+            var facts: [String] = []
+            if let cpus = c.cpusetCpus { facts.append("CPUs \(cpus.isEmpty ? "all" : cpus.description)") }
+            if let mems = c.cpusetMems, !mems.isEmpty { facts.append("memory nodes \(mems)") }
+            if let id = c.id { facts.append("id \(id.prefix(12))") }
+            let image = c.image.map { " \($0)" } ?? ""
+            out.row(label, "\(c.name) \(c.state)\(image)" + (facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))"))
+            label = ""
         }
     }
 

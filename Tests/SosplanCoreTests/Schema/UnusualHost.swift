@@ -45,6 +45,14 @@ enum UnusualHost {
               cpus: {count: 2, numa: 0}
             - name: batch
               exec: ["/usr/bin/batch", "--fast"]
+            - name: api
+              container:
+                image: localhost/api:2
+                env: {MODE: fast}
+                mounts: [{source: /srv/api, target: /data, readOnly: true}]
+            - name: cache
+              container: {image: "localhost/cache:1"}
+              memory: {max: 1Gi}
             - name: solver
               stack: enclave:kit
               exec: ["/opt/solver", "-n", 4]
@@ -108,6 +116,15 @@ enum UnusualHost {
         units.append(unit("sosplan-gone.slice", managed: true, slice: "-.slice"))
         units.append(unit("sosplan-gone.service", managed: true, slice: "sosplan-gone.slice"))
         units.append(unit("legacy.service", managed: true, slice: "sosplan-gone.slice"))
+        // Container units: one the layout keeps (its CPUs move: live), one it dropped.
+        var cache = unit("sosplan-cache.service", managed: true, slice: "sosplan-cache.slice")
+        cache.execStart = ContainerRun(name: "sosplan-cache", spec: ContainerSpec(image: "localhost/cache:1"), cpus: CPUSet([6]))
+            .argumentVector(podman: "/usr/bin/podman")
+        units.append(cache)
+        var oldWeb = unit("sosplan-oldweb.service", managed: true, slice: "sosplan-oldweb.slice")
+        oldWeb.execStart = ContainerRun(name: "sosplan-oldweb", spec: ContainerSpec(image: "localhost/web:1"))
+            .argumentVector(podman: "/usr/bin/podman")
+        units.append(oldWeb)
         return SystemdState(units: units)
     }
 
@@ -128,6 +145,15 @@ enum UnusualHost {
         u.memoryMax = 4 << 30
         u.tasksMax = 4915
         u.execStart = ["/usr/bin/batch", "--slow"]
+        var container = ContainerState(name: "sosplan-batch", state: "running")
+        container.id = "0123456789abcdef"
+        container.image = "localhost/batch:1"
+        container.startedAt = "2026-12-04T12:00:00Z"
+        container.cpusetCpus = CPUSet([4, 5])
+        container.cpusetMems = CPUSet([0])
+        container.memory = 4 << 30
+        container.memoryReservation = 1 << 30
+        u.container = container
         return u
     }
 

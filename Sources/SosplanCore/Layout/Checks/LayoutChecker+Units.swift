@@ -3,16 +3,19 @@
 extension LayoutChecker {
     mutating func unitsOwnedOnce() {
         var owner: [String: (index: Int, service: String, line: Int)] = [:]
-        var execUnits: [String: String] = [:]
+        var execUnits: [String: (service: String, field: String)] = [:]
         for (_, s) in services(with: "exec") where s.exec != nil && !s.name.isEmpty {
-            execUnits[s.execUnitName] = s.name
+            execUnits[s.execUnitName] = (s.name, "exec")
+        }
+        for (_, s) in services(with: "container") where s.container != nil && !s.name.isEmpty {
+            execUnits[s.execUnitName] = (s.name, "container")
         }
         for (i, s) in services(with: "name") where !s.name.isEmpty && !repeatedServices.contains(i) {
             for (k, unit) in s.units.enumerated() {
                 let path = LayoutChecker.servicePath(i) + ".units[\(k)]"
                 let mark = s.marks["units[\(k)]"]
                 if let creator = execUnits[unit] {
-                    error(path, "'\(unit)' is the unit sosplan creates for service '\(creator)' (its exec)", at: mark,
+                    error(path, "'\(unit)' is the unit sosplan creates for service '\(creator.service)' (its \(creator.field))", at: mark,
                           hints: ["list only units that exist outside sosplan"])
                 } else if let first = owner[unit] {
                     let whom = first.index == i ? "this service" : "service '\(first.service)'"

@@ -1,7 +1,7 @@
 /// `spec.services[]`: systemd units on Linux, or applications in an enclave.
 extension LayoutReader {
     static let serviceFields = [
-        "name", "stack", "units", "exec", "slice", "cpus", "memory", "cpuWeight", "ioWeight", "tasksMax", "priority",
+        "name", "stack", "units", "exec", "container", "existingSlice", "slice", "cpus", "memory", "cpuWeight", "ioWeight", "tasksMax", "priority",
     ]
 
     func service(_ node: YAMLNode, _ path: String) -> ServiceSpec {
@@ -16,7 +16,12 @@ extension LayoutReader {
         if let n = f["stack"], let stack = stack(n, f.path("stack")) { service.stack = stack }
         if let n = f["units"], let units = units(n, f.path("units")) { service.units = units }
         if let n = f["exec"] { service.exec = exec(n, f.path("exec")) }
+        if let n = f["container"] { service.container = container(n, f.path("container")) }
         if let n = f["slice"], let slice = slice(n, f.path("slice")) { service.slice = slice }
+        if let n = f["existingSlice"], let slice = existingSlice(n, f.path("existingSlice")) {
+            service.slice = slice
+            service.existingSlice = true
+        }
         if let n = f["cpus"], let cpus = cpuAmount(n, f.path("cpus"), for: .service) { service.cpus = cpus }
         if let n = f["memory"], let memory = memoryLimits(n, f.path("memory")) { service.memory = memory }
         if let n = f["cpuWeight"] { service.cpuWeight = int(n, f.path("cpuWeight"), in: 1...10_000, what: "cpuWeight") }
@@ -34,14 +39,31 @@ extension LayoutReader {
         guard !isBroken(f.path("stack")) else { return }
         switch service.stack {
         case .linux:
-            if f["units"] == nil, f["exec"] == nil {
-                error(f.path, "a service needs 'units' (existing units to place) or 'exec' (a command to run)",
-                      at: f.node.mark, hints: ["for example units: [nginx.service]"], breaks: false)
+            if let n = f["existingSlice"] {
+                for field in ["units", "exec", "container", "slice"] where f[field] != nil {
+                    let hint = field == "slice"
+                        ? "existingSlice already names the slice; leave out slice"
+                        : "a service for an existing slice runs nothing of its own; put the \(field) in a service of their own"
+                    error(f.path(field), "'\(field)' cannot be combined with 'existingSlice' (\(n.scalar ?? ""), owned by another manager)",
+                          at: f.keyMark(field) ?? n.mark, hints: [hint])
+                }
+            } else if f["units"] == nil, f["exec"] == nil, f["container"] == nil {
+                error(f.path, "a service needs 'units' (existing units to place), 'exec' (a command to run) or 'container' (an image to run)",
+                      at: f.node.mark, hints: ["for example units: [nginx.service]", "to confine a slice another manager owns, write existingSlice: kubepods.slice"], breaks: false)
+            }
+            if f["exec"] != nil, let n = f["container"] {
+                error(f.path("container"), "a service runs either 'exec' or 'container', not both", at: f.keyMark("container") ?? n.mark,
+                      hints: ["make two services, or run the command inside the container with container.command"])
             }
         case .enclave(let name):
             if f["exec"] == nil {
                 error(f.path, "a service in enclave '\(name)' needs 'exec', the program the enclave runs",
                       at: f.node.mark, breaks: false)
+            }
+            for field in ["container", "existingSlice"] {
+                guard let n = f[field] else { continue }
+                error(f.path(field), "a service in enclave '\(name)' runs only its 'exec'; \(field == "container" ? "a container runs on Linux" : "a slice stays on Linux")",
+                      at: f.keyMark(field) ?? n.mark, hints: ["put it in a Linux service of its own (stack: linux)"])
             }
             if let n = f["units"] {
                 error(f.path("units"), "a service in an enclave runs only its 'exec'; units cannot move into an enclave",

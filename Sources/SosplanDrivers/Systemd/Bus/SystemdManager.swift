@@ -117,6 +117,12 @@ final class SystemdManager {
         _ = try manager("Reload", [], unit: nil, timeout: reloadTimeout)
     }
 
+    /// `ResetFailedUnit(name)`: systemd forgets that a unit failed (a
+    /// removed unit would otherwise linger as `failed`).
+    func resetFailed(_ unit: UnitName) throws(SystemdError) {
+        _ = try manager("ResetFailedUnit", [.string(unit.rawValue)], unit: unit.rawValue)
+    }
+
     /// `SetUnitProperties(name, runtime, a(sv))`.
     func setUnitProperties(_ unit: UnitName, runtime: Bool, _ properties: [(String, DBusValue)]) throws(SystemdError) {
         _ = try manager(

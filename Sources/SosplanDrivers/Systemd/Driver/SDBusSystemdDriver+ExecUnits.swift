@@ -12,15 +12,43 @@ extension SDBusSystemdDriver {
     /// restarts the service if anything changed (`restart` disruption).
     public func updateUnit(_ request: ExecUnitRequest) throws(SystemdError) -> SystemdChange {
         let name = try ManagedUnitFiles.execUnitName(request.name)
-        guard case .managed(.execUnit, _) = try unitDirectory.state(name.rawValue) else {
-            throw .notManaged(unit: name.rawValue, path: unitDirectory.fileURL(name.rawValue).path, reason: "is not a unit sosplan created (unit.create makes one)")
-        }
+        try requireOwnUnit(name)
         return try applyExecUnit(request)
+    }
+
+    /// `container.create`: writes the container's unit, enables, reloads
+    /// and starts it.
+    public func createContainerUnit(_ request: ContainerUnitRequest) throws(SystemdError) -> SystemdChange {
+        let name = try ManagedUnitFiles.execUnitName(request.name)
+        return try applyOwnUnit(name, file: try ManagedUnitFiles.containerUnit(request), resources: ResourceControl(), restartOnChange: true)
+    }
+
+    /// `container.update`: rewrites the container's unit; restarts it (a new
+    /// container) only when `restart`, otherwise the new file waits for the
+    /// next start (a live change is made with `podman update`).
+    public func updateContainerUnit(_ request: ContainerUnitRequest, restart: Bool) throws(SystemdError) -> SystemdChange {
+        let name = try ManagedUnitFiles.execUnitName(request.name)
+        try requireOwnUnit(name)
+        return try applyOwnUnit(name, file: try ManagedUnitFiles.containerUnit(request), resources: ResourceControl(), restartOnChange: restart)
+    }
+
+    /// A unit sosplan created for a service (exec or container): it may be
+    /// rewritten as either.
+    func requireOwnUnit(_ name: UnitName) throws(SystemdError) {
+        switch try unitDirectory.state(name.rawValue) {
+        case .managed(.execUnit, _), .managed(.containerUnit, _): return
+        default:
+            throw .notManaged(unit: name.rawValue, path: unitDirectory.fileURL(name.rawValue).path, reason: "is not a unit sosplan created (unit.create or container.create makes one)")
+        }
     }
 
     private func applyExecUnit(_ request: ExecUnitRequest) throws(SystemdError) -> SystemdChange {
         let file = try ManagedUnitFiles.execUnit(request)
         let name = try ManagedUnitFiles.execUnitName(request.name)
+        return try applyOwnUnit(name, file: file, resources: request.resources, restartOnChange: true)
+    }
+
+    private func applyOwnUnit(_ name: UnitName, file: UnitFile, resources: ResourceControl, restartOnChange: Bool) throws(SystemdError) -> SystemdChange {
         try requireWritable(name.rawValue, unit: name)
         var actions = try write([(name.rawValue, file)], unit: name)
         let rewritten = !actions.isEmpty
@@ -35,7 +63,7 @@ extension SDBusSystemdDriver {
         let stale = reloaded && !filesChanged
         var state = try observe(name)
         if isRunning(state) {
-            if rewritten || stale {
+            if restartOnChange && (rewritten || stale) {
                 try manager.run(.restart, name)
                 actions.append(.restarted)
             }
@@ -44,7 +72,7 @@ extension SDBusSystemdDriver {
             actions.append(.started)
         }
         if actions.contains(.restarted) || actions.contains(.started) { state = try observe(name) }
-        if let action = try enforceRuntime(request.resources, on: name, observed: state) {
+        if let action = try enforceRuntime(resources, on: name, observed: state) {
             actions.append(action)
             state = try observe(name)
         }
@@ -61,7 +89,9 @@ extension SDBusSystemdDriver {
         case .missing:
             return SystemdChange(unit: unit.rawValue, state: try observe(unit))
         case .foreign, .managed:
-            guard case .managed(.execUnit, _) = try unitDirectory.state(unit.rawValue) else {
+            switch try unitDirectory.state(unit.rawValue) {
+            case .managed(.execUnit, _), .managed(.containerUnit, _): break
+            default:
                 throw .notManaged(unit: unit.rawValue, path: unitDirectory.fileURL(unit.rawValue).path, reason: "was not created by sosplan")
             }
         }
@@ -78,6 +108,12 @@ extension SDBusSystemdDriver {
         }
         try manager.reload()
         actions.append(.reloaded)
-        return SystemdChange(unit: unit.rawValue, actions: actions, disruption: .restart, state: try observe(unit))
+        // A container's monitor exits non-zero when its payload is killed: the stopped unit is `failed`.
+        var state = try observe(unit)
+        if state.activeState == "failed" {
+            try manager.resetFailed(unit)
+            state = try observe(unit)
+        }
+        return SystemdChange(unit: unit.rawValue, actions: actions, disruption: .restart, state: state)
     }
 }

@@ -86,8 +86,11 @@ extension SDBusSystemdDriver {
         unit.memoryHigh = limit(p["MemoryHigh"])
         unit.memoryMax = limit(p["MemoryMax"])
         unit.tasksMax = limit(p["TasksMax"])
-        if files, name.type == .service, case .managed(.execUnit, _) = try unitDirectory.state(name.rawValue) {
-            unit.execStart = execArguments(p["ExecStart"])
+        if files, name.type == .service {
+            switch try unitDirectory.state(name.rawValue) {
+            case .managed(.execUnit, _), .managed(.containerUnit, _): unit.execStart = execArguments(p["ExecStart"])
+            default: break
+            }
         }
     }
 

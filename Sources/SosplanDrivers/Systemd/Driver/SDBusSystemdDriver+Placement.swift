@@ -11,8 +11,8 @@ extension SDBusSystemdDriver {
     public func placeUnit(_ unit: String, inSlice slice: String) throws(SystemdError) -> SystemdChange {
         let name = try placeableUnit(unit)
         let sliceName = try ManagedUnitFiles.sliceName(slice, field: "\(unit).slice")
-        if name.hasPrefix("sosplan-"), case .managed(.execUnit, _) = try unitDirectory.state(name.rawValue) {
-            throw .invalidName(field: "unit", name: unit, reason: "it is sosplan's own exec unit; change its slice with unit.update")
+        if name.hasPrefix("sosplan-"), case .managed(let kind, _) = try unitDirectory.state(name.rawValue), kind == .execUnit || kind == .containerUnit {
+            throw .invalidName(field: "unit", name: unit, reason: "it is sosplan's own unit; change its slice with unit.update or container.update")
         }
         let relative = ManagedFileKind.placement.relativePath(for: name)
         try requireWritable(relative, unit: name)

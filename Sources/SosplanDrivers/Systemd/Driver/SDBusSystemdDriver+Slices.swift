@@ -21,17 +21,17 @@ extension SDBusSystemdDriver {
     /// Creates or updates many slices with a single `Reload`. All requests are
     /// validated and rendered before the first file is written.
     public func applySlices(_ requests: [SliceRequest]) throws(SystemdError) -> [SystemdChange] {
-        var plans: [(name: UnitName, relative: String, file: UnitFile, resources: ResourceControl)] = []
+        var plans: [(name: UnitName, relative: String, file: UnitFile, resources: ResourceControl, existing: Bool)] = []
         var seen = Set<UnitName>()
         for request in requests {
             let name = try ManagedUnitFiles.sliceName(request.name, field: "slice")
             guard seen.insert(name).inserted else {
                 throw .invalidName(field: "slice", name: name.rawValue, reason: "it is requested twice")
             }
-            let kind = try sliceFileKind(name)
+            let kind = request.existing ? .sliceProperties : try sliceFileKind(name)
             let relative = kind.relativePath(for: name)
             try requireWritable(relative, unit: name)
-            plans.append((name, relative, try ManagedUnitFiles.slice(request, kind: kind), request.resources))
+            plans.append((name, relative, try ManagedUnitFiles.slice(request, kind: kind), request.resources, request.existing))
         }
         var actions: [[SystemdChange.Action]] = []
         for plan in plans { actions.append(try write([(plan.relative, plan.file)], unit: plan.name)) }
@@ -40,7 +40,8 @@ extension SDBusSystemdDriver {
         var changes: [SystemdChange] = []
         for (i, plan) in plans.enumerated() {
             var state = observed[i]
-            if state.activeState != "active" {
+            // Another manager's slice is started by that manager; the drop-in waits for it.
+            if state.activeState != "active" && !plan.existing {
                 try manager.run(.start, plan.name)
                 actions[i].append(.started)
                 state = try observe(plan.name)

@@ -12,6 +12,8 @@ public enum ManagedFileKind: String, Sendable, CaseIterable {
     case placement
     /// The unit file of an `exec:` service: `sosplan-<name>.service`.
     case execUnit = "exec-unit"
+    /// The unit file of a `container:` service (podman): `sosplan-<name>.service`.
+    case containerUnit = "container-unit"
     /// `AllowedCPUs=` on a host slice: `<unit>.d/40-sosplan-confine.conf`.
     case confinement
 
@@ -21,7 +23,7 @@ public enum ManagedFileKind: String, Sendable, CaseIterable {
     /// then shows the effective value and the plan the drift.
     public var dropInName: String? {
         switch self {
-        case .slice, .execUnit: return nil
+        case .slice, .execUnit, .containerUnit: return nil
         case .sliceProperties: return "40-sosplan-properties.conf"
         case .placement: return "40-sosplan-placement.conf"
         case .confinement: return "40-sosplan-confine.conf"
@@ -93,6 +95,48 @@ public enum ManagedUnitFiles {
         service += settings.map { UnitFile.Entry($0.0, $0.1) }
         return UnitFile(header: header, sections: [
             try unitSection(.execUnit, description: request.description ?? "sosplan service \(shortName(name))"),
+            UnitFile.Section("Service", service),
+            UnitFile.Section("Install", [.init("WantedBy", "multi-user.target")]),
+        ])
+    }
+
+    /// The unit file of a `container:` service, in the shape Quadlet
+    /// generates: podman starts the container and leaves, conmon (its
+    /// monitor) is the main process and tells systemd when it runs
+    /// (`Type=notify`); the container's processes live below the unit's
+    /// cgroup (`--cgroups=split`, `Delegate=yes`); stopping the unit removes
+    /// the container. Every argument is quoted for `ExecStart=` (no `%`
+    /// specifier or `$` expansion, no shell).
+    public static func containerUnit(_ request: ContainerUnitRequest) throws(SystemdError) -> UnitFile {
+        let name = try execUnitName(request.name)
+        let slice = try sliceName(request.slice, field: "\(name).slice")
+        guard ContainerSpec.isContainerName(request.containerName) else {
+            throw .invalidName(field: "\(name).container", name: request.containerName, reason: "a container name is sosplan-<service>")
+        }
+        let command = try UnitFileValue.execCommandLine(request.arguments, field: "\(name).exec")
+        let podman = request.arguments[0]
+        let stop = try UnitFileValue.execCommandLine([podman, "rm", "--force", "--ignore", "--time=10", request.containerName], field: "\(name).stop")
+        let cleanup = try UnitFileValue.execCommandLine([podman, "rm", "--force", "--ignore", request.containerName], field: "\(name).stop")
+        var service: [UnitFile.Entry] = [
+            .init("Type", "notify"),
+            .init("NotifyAccess", "all"),
+            .init("Delegate", "yes"),
+            .init("KillMode", "mixed"),
+            .init("Environment", try UnitFileValue.environment("PODMAN_SYSTEMD_UNIT", name.rawValue, field: "\(name).environment")),
+        ]
+        for (key, value) in request.environment {
+            service.append(.init("Environment", try UnitFileValue.environment(key, value, field: "\(name).environment")))
+        }
+        service += [
+            .init("ExecStart", command),
+            .init("ExecStop", stop),
+            // "-": a container that is already gone is no failure.
+            .init("ExecStopPost", "-" + cleanup),
+            .init("Slice", slice.rawValue),
+            .init("Restart", "on-failure"),
+        ]
+        return UnitFile(header: header, sections: [
+            try unitSection(.containerUnit, description: request.description ?? "sosplan container \(shortName(name))"),
             UnitFile.Section("Service", service),
             UnitFile.Section("Install", [.init("WantedBy", "multi-user.target")]),
         ])

@@ -2,5 +2,7 @@
 public enum HostUnits {
     public static let names = ["init.scope", "system.slice", "user.slice"]
     /// Slices sosplan never creates, removes or uses for a service.
-    public static let reservedSlices: Set<String> = ["-.slice", "system.slice", "user.slice", "machine.slice"]
+    /// (`machine.slice` is systemd's too, but a layout may confine it as
+    /// another manager's existing slice: then sosplan writes only a drop-in.)
+    public static let reservedSlices: Set<String> = ["-.slice", "system.slice", "user.slice"]
 }

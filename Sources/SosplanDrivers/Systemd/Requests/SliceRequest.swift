@@ -7,10 +7,15 @@ public struct SliceRequest: Sendable, Hashable {
     /// `Description=`; sosplan's default when nil.
     public var description: String?
     public var resources: ResourceControl
+    /// A slice another manager owns (`kubepods.slice`, `machine.slice`):
+    /// sosplan writes only a drop-in, never the slice's unit file, so the
+    /// owner can still create it (the kubelet makes it a transient unit).
+    public var existing: Bool
 
-    public init(name: String, description: String? = nil, resources: ResourceControl = ResourceControl()) {
+    public init(name: String, description: String? = nil, resources: ResourceControl = ResourceControl(), existing: Bool = false) {
         self.name = name
         self.description = description
         self.resources = resources
+        self.existing = existing
     }
 }

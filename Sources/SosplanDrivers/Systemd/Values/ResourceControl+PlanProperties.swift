@@ -8,7 +8,7 @@ extension ResourceControl {
     ///
     /// Keys in `ignoring` (the step's non-resource keys) are skipped; any
     /// other unknown key or malformed value is refused, never dropped.
-    public init(planProperties p: PropertyMap, ignoring: Set<String> = ["Slice", "ExecStart"]) throws(SystemdError) {
+    public init(planProperties p: PropertyMap, ignoring: Set<String> = ["Slice", "ExecStart", "ExistingSlice"]) throws(SystemdError) {
         self.init()
         for (key, value) in p.entries where !ignoring.contains(key) {
             func bad(_ why: String) -> SystemdError { .invalidValue(field: "plan property \(key)", value: "\(value)", reason: why) }

@@ -59,6 +59,27 @@ public enum UnitFileValue {
         return parts.joined(separator: " ")
     }
 
+    /// One `Environment=` assignment, double-quoted (`\\` and `\"` escaped,
+    /// `%` doubled; systemd does not expand `$` there). The name is a
+    /// shell-style identifier.
+    public static func environment(_ name: String, _ value: String, field: String) throws(SystemdError) -> String {
+        let validName = !name.isEmpty && name.unicodeScalars.enumerated().allSatisfy { i, c in
+            c == "_" || ("A"..."Z").contains(c) || ("a"..."z").contains(c) || (i > 0 && ("0"..."9").contains(c))
+        }
+        guard validName else { throw .invalidValue(field: field, value: name, reason: "not an environment variable name") }
+        try refuseControlCharacters(value, field: field)
+        var out = "\"\(name)="
+        for c in value.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "%": out += "%%"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
     /// Refuses NUL, newlines and every other control character (C0, DEL, C1,
     /// and the Unicode line/paragraph separators): they either end the line
     /// (a new key) or make a value that reads differently than it looks.

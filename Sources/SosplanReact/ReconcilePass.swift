@@ -116,7 +116,9 @@ public final class ReconcilePass {
             steps: report.completed.count)
         outcome.report = report
         if !prepared.plan.steps.isEmpty {
-            outcome.selfCaused = SelfCausedChanges(plan: prepared.plan, onlineBefore: prepared.snapshot.topology.onlineCPUs)
+            outcome.selfCaused = SelfCausedChanges(
+                plan: prepared.plan, onlineBefore: prepared.snapshot.topology.onlineCPUs,
+                memoryBlockSize: prepared.snapshot.topology.memoryBlockSizeBytes)
         }
         return outcome
     }

@@ -6,39 +6,46 @@
 public struct SelfCausedChanges: Sendable {
     /// CPU changes still expected, each matched by one uevent at most.
     public private(set) var cpus: Set<HotplugChange> = []
-    /// Whether enclave memory moved: the co-kernels offline and online
-    /// memory blocks of their choosing, so any block change is theirs.
-    public private(set) var memoryBlocks = false
+    /// How many memory block changes the co-kernels may still cause: they
+    /// offline and online blocks of their choosing, so the blocks cannot be
+    /// named in advance, but their number can (a change beyond it is real).
+    public private(set) var memoryBlocks = 0
 
     public init() {}
 
     /// What `plan`'s steps do to CPUs and memory blocks, given the CPUs
-    /// that were online before it ran.
-    public init(plan: Plan, onlineBefore: CPUSet) {
+    /// that were online before it ran and the host's memory block size.
+    public init(plan: Plan, onlineBefore: CPUSet, memoryBlockSize: UInt64? = nil) {
+        let block = max(memoryBlockSize ?? 128 << 20, 1)
+        // A chunk that does not start on a block boundary touches one more.
+        func blocks(_ value: JSONValue?) -> Int {
+            StepBuilder.memoryChunks(value).reduce(0) { $0 + Int(($1.bytes + block - 1) / block) + 1 }
+        }
         for step in plan.steps {
             switch step.action {
             case .cpuOffline: expect(Self.cpus(step.target), .offline, onlineBefore)
             case .cpuOnline: expect(Self.cpus(step.target), .online, onlineBefore)
             case .enclaveCreate:
                 expect(Self.cpus(step.after), .offline, onlineBefore)
-                memoryBlocks = memoryBlocks || step.after["memory"] != nil
+                memoryBlocks += blocks(step.after["memory"])
             case .enclaveDestroy:
                 expect(Self.cpus(step.before), .online, onlineBefore)
-                memoryBlocks = memoryBlocks || step.before["memory"] != nil
+                memoryBlocks += blocks(step.before["memory"])
             case .enclaveGrow:
                 expect(Self.cpus(step.after).subtracting(Self.cpus(step.before)), .offline, onlineBefore)
-                memoryBlocks = memoryBlocks || step.after["addMemory"] != nil || step.after["memory"] != nil
+                memoryBlocks += step.after["addMemory"] != nil ? blocks(step.after["addMemory"]) : blocks(step.after["memory"])
             case .enclaveShrink:
                 expect(Self.cpus(step.before).subtracting(Self.cpus(step.after)), .online, onlineBefore)
             case .memoryOffline, .memoryOnline:
-                memoryBlocks = true
+                // Not planned by sosplan today; a step of the vocabulary may name a whole node.
+                memoryBlocks = Int.max / 2
             default:
                 break
             }
         }
     }
 
-    public var isEmpty: Bool { cpus.isEmpty && !memoryBlocks }
+    public var isEmpty: Bool { cpus.isEmpty && memoryBlocks == 0 }
 
     /// True (and forgotten) when `change` is one this apply caused.
     public mutating func consume(_ change: HotplugChange) -> Bool {
@@ -46,14 +53,16 @@ public struct SelfCausedChanges: Sendable {
         case .cpu:
             return cpus.remove(change) != nil
         case .memoryBlock:
-            return memoryBlocks && (change.kind == .online || change.kind == .offline)
+            guard memoryBlocks > 0, change.kind == .online || change.kind == .offline else { return false }
+            memoryBlocks -= 1
+            return true
         }
     }
 
     /// Merges what a later apply expects.
     public mutating func formUnion(_ other: SelfCausedChanges) {
         cpus.formUnion(other.cpus)
-        memoryBlocks = memoryBlocks || other.memoryBlocks
+        memoryBlocks = min(memoryBlocks + other.memoryBlocks, Int.max / 2)
     }
 
     private mutating func expect(_ set: CPUSet, _ kind: HotplugChange.Kind, _ onlineBefore: CPUSet) {

@@ -9,6 +9,12 @@ public struct CPUOwnership: Sendable, Hashable {
     public var memory: [MemoryHolding]
     /// What the picture shows, e.g. "observed state" or "placement of node07".
     public var title: String
+    /// CPUs offline now with no owner that were online at the last apply.
+    public var lost = CPUSet()
+    /// CPUs online now that were offline, with no owner, at the last apply.
+    public var returned = CPUSet()
+    /// Which CPUs of each enclave its applications use.
+    public var applications: [EnclaveApplication] = []
 
     public init(owners: [Int: Owner], memory: [MemoryHolding] = [], title: String) {
         self.owners = owners

@@ -83,7 +83,7 @@ struct ReconcileCommand: ParsableCommand {
             guard let metrics = self.metrics else { return }
             do {
                 let status = try StatusCheck.run(host: applyHost, state: self.host.stateDirectory)
-                try MetricsFile.write(status, version: Sosplan.configuration.version ?? "", to: metrics)
+                try MetricsFile.write(status, version: Sosplan.configuration.version, to: metrics)
             } catch {
                 writer.write(LogLine(.warning, "cannot write the metrics: \(error)"))
             }

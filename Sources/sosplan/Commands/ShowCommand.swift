@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SosplanApply
 import SosplanCore
 
 /// `sosplan show`: a picture of who owns which CPU and memory, for a
@@ -42,13 +43,26 @@ struct ShowCommand: ParsableCommand {
             let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
             if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
             guard let plan = result.plan else { throw ExitCode(1) }
-            picture = OwnershipPicture(snapshot: state, ownership: CPUOwnership.planned(plan, on: state))
+            var ownership = CPUOwnership.planned(plan, on: state)
+            ownership.applications = CPUOwnership.applications(of: plan.placement)
+            markHotplug(&ownership, now: state)
+            picture = OwnershipPicture(snapshot: state, ownership: ownership)
         } else {
             let state = try host.loadSnapshot(from: snapshot)
-            picture = OwnershipPicture(snapshot: state, ownership: CPUOwnership.observed(state))
+            var ownership = CPUOwnership.observed(state)
+            if let applied = lastApplied { ownership.applications = CPUOwnership.applications(of: applied.plan.placement) }
+            markHotplug(&ownership, now: state)
+            picture = OwnershipPicture(snapshot: state, ownership: ownership)
         }
         if let svg { try OutputFile.write(OwnershipSVGRenderer.render(picture), to: svg, what: "SVG") }
         let colors = !noColor && Terminal.colorsEnabled()
         Terminal.out(OwnershipTextRenderer.render(picture, colors: colors, width: Terminal.width))
+    }
+
+    /// The state recorded by the last apply on this host (not for a saved snapshot).
+    var lastApplied: AppliedState? { snapshot == nil ? AppliedState.read(in: host.stateDirectory) : nil }
+
+    func markHotplug(_ ownership: inout CPUOwnership, now: HostSnapshot) {
+        if let applied = lastApplied { ownership.markHotplug(since: applied.snapshot, now: now) }
     }
 }

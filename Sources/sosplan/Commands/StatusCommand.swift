@@ -39,7 +39,7 @@ struct StatusCommand: ParsableCommand {
             throw Failure.report("cannot check the host: \(error)")
         }
         if let metrics {
-            do { try MetricsFile.write(status, version: Sosplan.configuration.version ?? "", to: metrics) } catch {
+            do { try MetricsFile.write(status, version: Sosplan.configuration.version, to: metrics) } catch {
                 throw Failure.report("cannot write the metrics to '\(metrics)': \(error)")
             }
         }

@@ -44,6 +44,10 @@ struct OwnershipPicture {
     var groups: [Group]
     var memory: [NodeMemory]
     var legend: [LegendEntry]
+    /// Hotplug since the last apply, and enclave applications (see CPUOwnership).
+    var lost = CPUSet()
+    var returned = CPUSet()
+    var applications: [EnclaveApplication] = []
     /// The widest CPU id, in digits (cells line up).
     var idWidth: Int
 
@@ -51,6 +55,9 @@ struct OwnershipPicture {
         let t = snapshot.topology
         let host = snapshot.hostname.map { "host \($0), " } ?? ""
         title = "CPU ownership: \(ownership.title) (\(host)\(t.cpus.count) CPUs)"
+        lost = ownership.lost
+        returned = ownership.returned
+        applications = ownership.applications
         idWidth = String(t.cpus.last?.id ?? 0).count
         // Nodes nested in packages (or as many as packages): packages outside.
         let packageCount = Set(t.cpus.compactMap(\.package)).count

@@ -24,6 +24,25 @@ enum OwnershipTextRenderer {
         }
         out += memorySection(picture)
         out += legendSection(picture, style: style, colors: colors)
+        out += hotplugSection(picture)
+        return out
+    }
+
+    /// CPUs lost and returned since the last apply; enclave applications.
+    private static func hotplugSection(_ picture: OwnershipPicture) -> String {
+        var out = ""
+        if !picture.lost.isEmpty || !picture.returned.isEmpty {
+            out += "since the last apply\n"
+            if !picture.lost.isEmpty { out += "  lost      CPUs \(picture.lost) (offline, held by no co-kernel)\n" }
+            if !picture.returned.isEmpty { out += "  returned  CPUs \(picture.returned) (online again)\n" }
+        }
+        if !picture.applications.isEmpty {
+            out += "enclave applications\n"
+            let width = (picture.applications.map { $0.enclave.count + $0.service.count + 3 }.max() ?? 0) + 2
+            for a in picture.applications {
+                out += "  " + "\(a.enclave) / \(a.service)".padding(to: width) + "CPUs \(a.cpus)\n"
+            }
+        }
         return out
     }
 

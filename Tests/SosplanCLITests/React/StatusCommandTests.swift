@@ -37,7 +37,7 @@ struct StatusCommandTests {
 
         // Behind sosplan's back: the I/O forwarder's slice gets other CPUs.
         let show = try sandbox.lab(["systemctl", "show", "--property", "AllowedCPUs", "--value", "sosplan-io-forward.slice"])
-        let before = show.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = show.stdout.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: " ", with: ",")
         let set = try sandbox.lab(["systemctl", "set-property", "--runtime", "sosplan-io-forward.slice", "AllowedCPUs=0-1"])
         try #require(set.status == 0, "\(set.stderr)")
         let drifted = try status(sandbox, metrics: metrics)

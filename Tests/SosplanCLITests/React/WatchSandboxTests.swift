@@ -78,6 +78,9 @@ struct WatchSandboxTests {
         let afterFirst = watcher.log.components(separatedBy: "reconcile (first-apply)").last ?? ""
         #expect(!afterFirst.contains("enclave."), "the enclave is not disturbed: \(afterFirst)")
 
+        let show = try sandbox.sosplan(["show", "--no-color"])
+        #expect(show.stdout.contains("lost      CPUs \(lost) (offline, held by no co-kernel)"), "\(show.stdout)")
+
         // Lost uevents (a SEQNUM gap) lead to a full pass.
         let before = passes(watcher.log)
         let socket = try #require(sandbox.environment["SOSPLAN_UEVENT_SOCKET"])

@@ -147,3 +147,40 @@ import SosplanTestSupport
         #expect(allowed.steps.contains { $0.target == "enclave:lwk" && $0.disruption == .recreate }, "\(PlanFormatter.text(allowed))")
     }
 }
+
+/// What `show` marks: lost and returned CPUs, enclave applications.
+@Suite struct HotplugMarksTests {
+    @Test func lostAndReturnedCPUsAreToldApartFromEnclaveCPUs() {
+        let base = SyntheticHost.snapshot(packages: 1, coresPerNode: 8)
+        var applied = base
+        applied.topology.cpus[3].online = false  // offline, no owner, at the last apply
+        applied.topology.cpus[5].online = false
+        applied.topology.cpus[5].owner = "enclave:k"
+        var now = base
+        now.topology.cpus[2].online = false  // lost since
+        now.topology.cpus[5].online = false
+        now.topology.cpus[5].owner = "enclave:k"  // an enclave's CPU is not lost
+        var ownership = CPUOwnership.observed(now)
+        ownership.markHotplug(since: applied, now: now)
+        #expect(ownership.lost == CPUSet([2]))
+        #expect(ownership.returned == CPUSet([3]))
+    }
+
+    @Test func applicationsAreTheServicesInsideEachEnclave() throws {
+        let host = SyntheticHost.snapshot(packages: 2, coresPerNode: 8, threadsPerCore: 2)
+        let layout = HostLayout(
+            file: "t.yaml", metadata: LayoutMetadata(name: "t"), policy: LayoutPolicy(topology: .none, smt: .threads),
+            host: HostReservation(cpus: .count(CPURequest(count: 2))),
+            enclaves: [EnclaveSpec(name: "lwk", driver: .mckernel, args: "hidos", cpus: .count(CPURequest(count: 8)), memory: [MemoryRequest(size: .gib(1))])],
+            services: [
+                ServiceSpec(name: "solver", stack: .enclave("lwk"), exec: ["/bin/solver"], cpus: .count(CPURequest(count: 6))),
+                ServiceSpec(name: "web", units: ["web.service"], cpus: .count(CPURequest(count: 2))),
+            ])
+        let plan = try #require(Planner(layout: layout, snapshot: host, capabilities: EnclaveCapabilities.known).plan().plan)
+        let apps = CPUOwnership.applications(of: plan.placement)
+        #expect(apps.map(\.service) == ["solver"])
+        #expect(apps.first?.enclave == "lwk")
+        #expect(apps.first?.cpus.count == 6)
+        #expect(apps.first.map { $0.cpus.isSubset(of: plan.placement.enclave("lwk")!.cpus) } == true)
+    }
+}

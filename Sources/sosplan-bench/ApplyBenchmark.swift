@@ -1,0 +1,134 @@
+import Foundation
+import SosplanCore
+import SosplanDrivers
+
+/// `sosplan apply --yes` end to end (the release binary: observe, plan,
+/// lock, journal, the driver, post-checks) on a plan of 200 slice changes,
+/// against the driver's raw batch of the same 200 changes (`applySlices`:
+/// the persistent path apply takes, 200 unit files and one reload) and
+/// against the lab systemd's own CPU time, all in one run on a real systemd
+/// lab. Layouts A and B give 200 Linux services the same slices with other
+/// CPUWeight and MemoryMax; A is applied once untimed (it also starts the
+/// services), then B and A alternate. The host is read from / (Linux only,
+/// no co-kernel), systemd is the lab's over its dbus-daemon, like the
+/// driver's batch. Targets: apply within 20% of the raw batch, and within
+/// 1.3x systemd's own CPU time for the same work.
+enum ApplyBenchmark {
+    static let services = 200
+    static let overheadTarget = 1.2
+    static let systemdTarget = 1.3
+
+    static let benchmark = Benchmark(
+        name: "apply-200-slices",
+        about: "sosplan apply --yes (release binary) of a 200-slice-change plan vs the driver's raw batch of the same changes (real systemd lab)",
+        defaultRuns: 5, prepare: { {} }, compare: { runs in compare(runs: runs) })
+
+    static var slices: [String] { (0..<services).map { String(format: "sosplan-b%03d.slice", $0) } }
+
+    /// Layout A (`variant` 0) or B (1): every service differs in CPUWeight and MemoryMax.
+    static func layout(variant: Int) -> String {
+        var text = "apiVersion: sosplan/v1\nkind: HostLayout\nmetadata:\n  name: bench-apply\nspec:\n  services:\n"
+        for i in 0..<services {
+            text += String(format: "    - name: b%03d\n", i)
+            text += "      exec: [\"/bin/sleep\", \"infinity\"]\n"
+            text += "      cpuWeight: \(100 + i + 300 * variant)\n"
+            text += "      memory: {max: \(64 + 64 * variant)Mi}\n"
+        }
+        return text
+    }
+
+    static func compare(runs: Int) -> String {
+        let name = benchmark.name
+        let sosplan = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sosplan")
+        guard FileManager.default.isExecutableFile(atPath: sosplan.path) else {
+            return "\(name): skipped: no \(sosplan.path) (swift build -c release --product sosplan)"
+        }
+        let lab: SystemdBenchmark.Lab
+        do { lab = try SystemdBenchmark.startLab() } catch { return "\(name): skipped: \(error)" }
+        defer { if let n = lab.name { _ = try? SystemdBenchmark.run(SystemdBenchmark.script, ["stop", "--purge", "--name", n]) } }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-apply-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: work) }
+        do { return try measure(lab, sosplan: sosplan, work: work, runs: runs) } catch { return "\(name): failed: \(error)" }
+    }
+
+    static func measure(_ lab: SystemdBenchmark.Lab, sosplan: URL, work: URL, runs: Int) throws -> String {
+        let state = work.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let layouts = try (0...1).map { v in
+            let url = work.appendingPathComponent(v == 0 ? "a.yaml" : "b.yaml")
+            try layout(variant: v).write(to: url, atomically: true, encoding: .utf8)
+            return url
+        }
+        let environment = [
+            "SOSPLAN_SYSTEMD_BUS=\(lab.bus)", "SOSPLAN_UNIT_DIR=\(lab.unitDirectory.path)", "SOSPLAN_STATE_DIR=\(state.path)",
+        ]
+        func apply(_ v: Int) throws {
+            let r = try SystemdBenchmark.run(URL(fileURLWithPath: "/usr/bin/env"), environment + [sosplan.path, "apply", "--yes", layouts[v].path])
+            guard r.status == 0 else { throw SystemdBenchmark.Failure(what: "sosplan apply \(layouts[v].lastPathComponent) exited \(r.status): \(r.stderr)") }
+        }
+        let names = slices
+        // The plan from A to B, by action (sosplan plan exits 2 when there are changes).
+        func planActions(_ layout: URL) throws -> [String: Int] {
+            let r = try SystemdBenchmark.run(URL(fileURLWithPath: "/usr/bin/env"), environment + [sosplan.path, "plan", "--format", "json", layout.path])
+            guard r.status == 2, let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
+                let steps = json["steps"] as? [[String: Any]]
+            else { throw SystemdBenchmark.Failure(what: "sosplan plan exited \(r.status): \(r.stderr)") }
+            return steps.reduce(into: [:]) { counts, step in counts[step["action"] as? String ?? "?", default: 0] += 1 }
+        }
+        func expectWeight(_ v: Int) throws {
+            let w = try driver.observeUnit(names[services - 1]).cpuWeight
+            guard w == UInt64(100 + services - 1 + 300 * v) else { throw SystemdBenchmark.Failure(what: "slice weight \(String(describing: w)) after layout \(v)") }
+        }
+        // What apply leaves on each slice, for the driver to write the very same changes.
+        func requests() throws -> [SliceRequest] {
+            try driver.observeUnits(names).map { u in
+                SliceRequest(name: u.name, resources: try ResourceControl(planProperties: UnitProperties.observed(u)))
+            }
+        }
+        // Untimed: A creates the slices and starts the services, B and A once more
+        // to page everything in and take the requests apply makes.
+        // Creating 200 units takes minutes (a reload each); a lab given by SOSPLAN_LAB_*
+        // keeps them for the next run, which then starts in seconds.
+        try apply(0)
+        let driver = try SDBusSystemdDriver(busAddress: lab.bus, unitDirectory: lab.unitDirectory)
+        try apply(1); try expectWeight(1)
+        let requestsB = try requests()
+        try apply(0); try expectWeight(0)
+        let requestsA = try requests()
+        let steps = try planActions(layouts[1])
+        guard steps == ["slice.update": services] else {
+            throw SystemdBenchmark.Failure(what: "the plan from A to B is not \(services) slice changes: \(steps)")
+        }
+
+        var applyWall: [Double] = [], applySystemd: [Double] = [], batchWall: [Double] = [], batchSystemd: [Double] = []
+        for _ in 1...runs {
+            for v in [1, 0] {
+                let before = SystemdBenchmark.systemdTime(lab)
+                applyWall.append(try SystemdBenchmark.time { try apply(v) })
+                applySystemd.append(SystemdBenchmark.systemdTime(lab) - before)
+                try expectWeight(v)
+            }
+            for v in [1, 0] {
+                let before = SystemdBenchmark.systemdTime(lab)
+                batchWall.append(try SystemdBenchmark.time {
+                    guard try driver.applySlices(v == 1 ? requestsB : requestsA).allSatisfy(\.changed) else {
+                        throw SystemdBenchmark.Failure(what: "a driver change did nothing")
+                    }
+                })
+                batchSystemd.append(SystemdBenchmark.systemdTime(lab) - before)
+                try expectWeight(v)
+            }
+        }
+        let a = Benchmark.median(applyWall), d = Benchmark.median(batchWall)
+        let aCPU = Benchmark.median(applySystemd), dCPU = Benchmark.median(batchSystemd)
+        func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
+        func spread(_ v: [Double]) -> String { "\(ms(v.min() ?? 0))–\(ms(v.max() ?? 0))" }
+        let overhead = a / d, versusSystemd = a / aCPU
+        return "\(benchmark.name): sosplan apply --yes median \(ms(a)) (\(spread(applyWall))); "
+            + "driver raw batch (applySlices, same \(services) changes) median \(ms(d)) (\(spread(batchWall))); "
+            + "apply/batch \(String(format: "%.2f", overhead))x (target <= \(overheadTarget)x\(overhead <= overheadTarget ? "" : ", MISSED")); "
+            + "systemd's own CPU median \(ms(aCPU)) during apply, \(ms(dCPU)) during the batch; "
+            + "apply/systemd CPU \(String(format: "%.2f", versusSystemd))x (target <= \(systemdTarget)x\(versusSystemd <= systemdTarget ? "" : ", MISSED")); "
+            + "\(2 * runs) applies (\(runs) rounds of B then A)"
+    }
+}

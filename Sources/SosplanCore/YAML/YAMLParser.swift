@@ -137,6 +137,29 @@ public struct YAMLParser {
         return nil
     }
 
+    /// The position just after the last character, counting line breaks as
+    /// libyaml does (`\r\n`, `\r`, `\n`, NEL, LS, PS). libyaml places
+    /// problems at the end of a file without a final newline on the line
+    /// after it; diagnostics are moved back here, onto a line that exists.
+    public static func endMark(of bytes: [UInt8]) -> SourceMark {
+        var line = 1, column = 1, i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A || b == 0x0D {
+                if b == 0x0D, i + 1 < bytes.count, bytes[i + 1] == 0x0A { i += 1 }
+                line += 1; column = 1
+            } else if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0x85 {
+                line += 1; column = 1; i += 1
+            } else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                line += 1; column = 1; i += 2
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        return SourceMark(line: line, column: column)
+    }
+
     static func mark(ofByte index: Int, in bytes: [UInt8]) -> SourceMark {
         var line = 1, column = 1
         for b in bytes[..<index] {

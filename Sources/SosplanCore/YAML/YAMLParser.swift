@@ -3,10 +3,12 @@ import CYAML
 /// Reads one YAML document through the system libyaml's event API into a
 /// `YAMLNode` tree with marks, enforcing the layout language's input rules:
 /// at most 1 MiB, UTF-8, no tab indentation, one document, unique keys, and
-/// no more than 100,000 nodes after alias expansion.
+/// no more than 100,000 nodes after alias expansion, nested at most 64 deep.
 public struct YAMLParser {
     public static let maximumBytes = 1 << 20
     public static let maximumNodes = 100_000
+    /// Lists and mappings inside each other, aliases expanded.
+    public static let maximumDepth = 64
 
     public struct Result {
         public var root: YAMLNode?
@@ -23,17 +25,22 @@ public struct YAMLParser {
         parse(Array(text.utf8), file: file)
     }
 
+    /// The diagnostic for a file over `maximumBytes`: its size when known
+    /// (a reader that stops early from a pipe does not know it).
+    public static func tooLarge(_ size: Int?, file: String) -> Diagnostic {
+        let what = size.map { "file is \($0) bytes" } ?? "file holds more than \(maximumBytes) bytes"
+        return .error(
+            "\(what); a layout may be at most 1 MiB (\(maximumBytes) bytes)", file: file, at: .start,
+            hints: ["split very large layouts, or drop generated comments"])
+    }
+
     private func error(_ message: String, _ mark: SourceMark, hints: [String] = []) -> Diagnostic {
         .error(message, file: file, at: mark, hints: hints)
     }
 
     func run(_ bytes: [UInt8]) -> Result {
         if bytes.count > YAMLParser.maximumBytes {
-            return Result(root: nil, diagnostics: [
-                error(
-                    "file is \(bytes.count) bytes; a layout may be at most 1 MiB (\(YAMLParser.maximumBytes) bytes)",
-                    .start, hints: ["split very large layouts, or drop generated comments"]),
-            ])
+            return Result(root: nil, diagnostics: [YAMLParser.tooLarge(bytes.count, file: file)])
         }
         if let bad = YAMLParser.firstInvalidUTF8(bytes) {
             let mark = YAMLParser.mark(ofByte: bad, in: bytes)

@@ -42,7 +42,8 @@ public enum LayoutDecoder {
     static func finish(_ diagnostics: [Diagnostic], _ bytes: [UInt8]) -> [Diagnostic] {
         var seen = Set<Diagnostic>()
         var end: SourceMark?
-        let clamped = diagnostics.map { d -> Diagnostic in
+        let clamped = diagnostics.map { original -> Diagnostic in
+            let d = original.shortened()
             guard let mark = d.mark else { return d }
             let last = end ?? YAMLParser.endMark(of: bytes)
             end = last

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point inward: sosplan (CLI) -> SosplanApply -> SosplanDrivers -> SosplanCore.
+// Dependencies point inward: sosplan (CLI) -> SosplanReact -> SosplanApply -> SosplanDrivers -> SosplanCore.
 // Only the system libyaml parses YAML (no second YAML parser is linked).
 let package = Package(
     name: "sosplan",
@@ -30,15 +30,17 @@ let package = Package(
         .target(name: "SosplanDrivers", dependencies: ["SosplanCore", "CNuma", "CSystemd"]),
         // The apply engine: steps -> driver calls, journal, lock, rollback, recovery.
         .target(name: "SosplanApply", dependencies: ["SosplanCore", "SosplanDrivers"]),
+        // Reacting: one reconcile pass, the watch loop (uevents, layout edits), status.
+        .target(name: "SosplanReact", dependencies: ["SosplanCore", "SosplanDrivers", "SosplanApply"]),
         // The command line: thin subcommands and renderers.
         .executableTarget(
             name: "sosplan",
             dependencies: [
-                "SosplanCore", "SosplanDrivers", "SosplanApply",
+                "SosplanCore", "SosplanDrivers", "SosplanApply", "SosplanReact",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.
-        .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore"]),
+        .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore", "SosplanDrivers"]),
         // Release-build benchmarks (speed and memory targets).
         .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers"]),
 

@@ -17,8 +17,14 @@ public struct AppliedState: Codable, Sendable {
     public var unitNames: [String]
     public var snapshot: HostSnapshot
     public var seconds: Double
+    /// The kernel's boot id then: a new one means the kernel forgot what
+    /// it does not keep across a reboot (hugepages, offline CPUs, enclaves).
+    public var bootID: String?
 
-    public init(appliedAt: String, trigger: String, layout: JournalLayout?, plan: Plan, unitNames: [String], snapshot: HostSnapshot, seconds: Double) {
+    public init(
+        appliedAt: String, trigger: String, layout: JournalLayout?, plan: Plan, unitNames: [String], snapshot: HostSnapshot,
+        seconds: Double, bootID: String? = nil
+    ) {
         schema = Self.schemaID
         self.appliedAt = appliedAt
         self.trigger = trigger
@@ -27,6 +33,7 @@ public struct AppliedState: Codable, Sendable {
         self.unitNames = unitNames
         self.snapshot = snapshot
         self.seconds = seconds
+        self.bootID = bootID
     }
 
     public static func read(in directory: StateDirectory) -> AppliedState? {

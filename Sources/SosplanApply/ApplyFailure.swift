@@ -66,6 +66,9 @@ public struct ApplyReport: Sendable {
     /// What differs from the state before, when a rollback was incomplete.
     public var left: [String] = []
     public var warnings: [String] = []
+    /// Steps that planning again after a converged apply still gives (the
+    /// host changed during the apply, or a step did not hold).
+    public var remaining: [Step] = []
     public var mutations = MutationCounts.Totals(dbus: 0, sysfsWrites: 0, enclaveOperations: 0)
     public var seconds: Double = 0
 

@@ -138,6 +138,7 @@ public final class Reconciler {
             if let layout = prepared.layout, let after {
                 let again = Planner(layout: layout, snapshot: after, capabilities: host.capabilities).plan()
                 if let steps = again.plan?.steps, !steps.isEmpty {
+                    report.remaining = steps
                     report.warnings.append(
                         "the host did not fully converge: planning again gives \(steps.count) step(s): "
                             + steps.prefix(5).map { "\($0.action.rawValue) \($0.target)" }.joined(separator: ", "))
@@ -187,7 +188,7 @@ public final class Reconciler {
     func recordApplied(_ prepared: PreparedApply, snapshot: HostSnapshot, seconds: Double) {
         let record = AppliedState(
             appliedAt: Timestamp.now(), trigger: options.trigger, layout: prepared.source, plan: prepared.plan,
-            unitNames: prepared.unitNames, snapshot: snapshot, seconds: seconds)
+            unitNames: prepared.unitNames, snapshot: snapshot, seconds: seconds, bootID: BootID.read(root: host.hotplug.root))
         do { try record.write(in: state) } catch { events(.warning("cannot record the applied state: \(error)")) }
     }
 }

@@ -12,6 +12,7 @@ enum SimCommandLine {
                sosplan-sim state  (--root DIR | --tools DIR)
                sosplan-sim calls  (--root DIR | --tools DIR) [--mutating] [--clear]
                sosplan-sim reboot (--root DIR | --tools DIR)
+               sosplan-sim uevents --root DIR --socket PATH [--watch-pid PID]
 
         The tools (ihkconfig, ihkosctl, pisces_load, pisces_launch, pisces_ctrl,
         pisces_shutdown, lwkctl) and the launchers (mcexec, pisces_run, yod) are
@@ -27,6 +28,10 @@ enum SimCommandLine {
         online, hugepage pools empty, no IHK reservations or OS instances, no Pisces
         enclaves, no mOS partition. The tools, sosplan-sim.json, the call log and
         the faults stay.
+
+        uevents: the simulated kernel's uevent broadcast: sends online/offline
+        (kernel message format, increasing SEQNUM) to the datagram socket PATH
+        whenever anything writes a CPU's or memory block's sysfs state.
 
         Fault kinds:
           fail TOOL ACTION... [--nth N] [--count N] [--errno NAME]
@@ -63,6 +68,7 @@ enum SimCommandLine {
                 guard extra.isEmpty else { throw SimStore.SimError(description: "reboot takes no options besides --root/--tools") }
                 try withContext(root) { SimReboot.run($0) }
                 return 0
+            case "uevents": return try SimUevents.run(rest)
             case "state":
                 let (root, _) = try rootOption(rest)
                 let text = (try? String(contentsOfFile: root + SimStore.directory + "/state.json", encoding: .utf8)) ?? ""

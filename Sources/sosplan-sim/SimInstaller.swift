@@ -78,6 +78,8 @@ struct SimInstaller {
         }
         try fm.createDirectory(atPath: root + "/proc", withIntermediateDirectories: true)
         _ = fm.createFile(atPath: root + "/proc/modules", contents: Data(modules.map { $0 + "\n" }.joined().utf8))
+        try fm.createDirectory(atPath: root + "/proc/sys/kernel/random", withIntermediateDirectories: true)
+        _ = fm.createFile(atPath: root + "/proc/sys/kernel/random/boot_id", contents: Data((UUID().uuidString.lowercased() + "\n").utf8))
     }
 
     func installTools(root: String) throws {

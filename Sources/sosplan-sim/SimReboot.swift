@@ -38,6 +38,8 @@ enum SimReboot {
             ctx.state.mos = fresh
         }
         ctx.state.initiallyOffline = []
+        // A new boot, a new boot id (what tells a reconcile the kernel forgot).
+        ctx.write("/proc/sys/kernel/random/boot_id", UUID().uuidString.lowercased() + "\n")
         ctx.log("reboot: all CPUs and memory online, hugepage pools empty, co-kernel state cleared")
     }
 

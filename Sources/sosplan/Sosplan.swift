@@ -15,5 +15,6 @@ struct Sosplan: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, ObserveCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self,
+            ReconcileCommand.self, StatusCommand.self,
         ])
 }

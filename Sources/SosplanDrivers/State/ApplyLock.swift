@@ -84,6 +84,17 @@ public final class ApplyLock {
         return lock
     }
 
+    /// Whether an apply holds the lock now (probed with a shared lock, so
+    /// the holder's record in the file is left as it is).
+    public static func isHeld(in directory: StateDirectory) -> Bool {
+        let fd = open(directory.file(fileName).path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
+        _ = flock(fd, LOCK_UN)
+        return false
+    }
+
     /// The holder recorded in the lock file, if readable.
     public static func holder(at path: String) -> Holder? {
         guard let data = FileManager.default.contents(atPath: path),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SosplanApply
 import SosplanCore
+import SosplanDrivers
 
 /// `sosplan apply LAYOUT|PLAN.json`: carries a plan out, journalled and
 /// locked, and rolls back on failure. Exit 0 converged (or nothing to do),

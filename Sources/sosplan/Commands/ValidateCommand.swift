@@ -1,5 +1,6 @@
 import ArgumentParser
 import SosplanCore
+import SosplanDrivers
 
 /// `sosplan validate FILE...`: decodes each layout and runs every check that
 /// needs no host. Exit 0 when all files are valid, 1 otherwise.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SosplanCore
+import SosplanDrivers
 
 /// Reads and decodes a layout for commands that need a valid one (plan,
 /// show): diagnostics go to stderr; any error ends the command with exit 1.

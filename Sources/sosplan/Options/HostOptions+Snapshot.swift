@@ -1,5 +1,6 @@
 import Foundation
 import SosplanCore
+import SosplanDrivers
 
 extension HostOptions {
     /// The host state: a saved snapshot (`--snapshot FILE`) or a fresh

@@ -1,26 +1,26 @@
 import Foundation
 import SosplanCore
 
-/// Reads user files for Core, which never touches paths. `-` is standard
+/// Reads user files (layouts, snapshots, plans) for Core, which never touches paths. `-` is standard
 /// input. Only regular files are read: a directory, a FIFO, a socket or a
 /// device (`/dev/zero`) given as a file is refused at once, before a read
 /// could block or never end, and no more than `limit` bytes are ever read.
 /// Errors carry the system's reason (`No such file or directory`).
-enum InputFile {
+public enum InputFile {
     /// Saved snapshots and plans: a 65,536-CPU host's snapshot is about
     /// 10 MiB.
-    static let jsonLimit = 16 << 20
+    public static let jsonLimit = 16 << 20
 
-    enum ReadError: Error, CustomStringConvertible {
+    public enum ReadError: Error, CustomStringConvertible, Sendable {
         case system(String)
         case notAFile(String, hint: String)
         /// Larger than the limit; the size when the file says it (nil for a pipe).
         case tooLarge(Int?, limit: Int)
 
-        var description: String { "cannot read: \(reason)" }
+        public var description: String { "cannot read: \(reason)" }
 
         /// Why, without "cannot read".
-        var reason: String {
+        public var reason: String {
             switch self {
             case .system(let reason): return reason
             case .notAFile(let what, _): return "it is \(what), not a regular file"
@@ -29,16 +29,17 @@ enum InputFile {
             }
         }
 
-        var hints: [String] {
+        public var hints: [String] {
             if case .notAFile(_, let hint) = self { return [hint] }
             return []
         }
     }
 
     /// The name diagnostics use for `path`.
-    static func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+    public static func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
 
-    static func read(_ path: String, limit: Int) -> Result<[UInt8], ReadError> {
+    /// `limit` defaults to what a layout may hold.
+    public static func read(_ path: String, limit: Int = YAMLParser.maximumBytes) -> Result<[UInt8], ReadError> {
         // O_NONBLOCK: opening a FIFO without a writer must not wait for one.
         let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
@@ -76,20 +77,12 @@ enum InputFile {
 
     /// A layout's bytes, or the diagnostic that says why there are none:
     /// a file over the layout limit gets Core's own message for it.
-    static func readLayout(_ path: String) -> Result<[UInt8], Diagnostic> {
+    public static func readLayout(_ path: String) -> Result<[UInt8], Diagnostic> {
         let name = displayName(path)
         switch read(path, limit: YAMLParser.maximumBytes) {
         case .success(let bytes): return .success(bytes)
         case .failure(.tooLarge(let size, _)): return .failure(YAMLParser.tooLarge(size, file: name))
         case .failure(let e): return .failure(.error(e.description, file: name, at: nil, hints: e.hints))
-        }
-    }
-
-    /// A saved snapshot's or plan's text; errors end the command (exit 1).
-    static func readJSON(_ path: String, what: String) throws -> String {
-        switch read(path, limit: jsonLimit) {
-        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
-        case .failure(let e): throw Failure.report("cannot read the \(what) '\(displayName(path))': \(e.reason)", hint: e.hints.first)
         }
     }
 }

@@ -1,0 +1,49 @@
+import Foundation
+import SosplanApply
+import SosplanCore
+import SosplanDrivers
+
+/// Compares the host with what sosplan last applied: observes it (the
+/// units the apply observed), diffs against the snapshot taken right after
+/// that apply, and plans the applied layout again. Read-only: it takes no
+/// lock and retires no journal.
+public enum StatusCheck {
+    public static func run(host: ApplyHost, state: StateDirectory) throws -> HostStatus {
+        let record = state.read(ReconcileRecord.fileName).flatMap { ReconcileRecord.decode(json: String(decoding: $0, as: UTF8.self)) }
+        var drift: [Drift] = []
+        var interrupted = false
+        if let journal = try? ApplyJournal.read(in: state), !journal.isFinished {
+            let who = journal.header.map { "started \($0.startedAt) by pid \($0.pid) (\($0.command))" } ?? "nothing of it ran"
+            if ApplyLock.isHeld(in: state) {
+                drift.append(Drift(kind: "journal", target: "apply", message: "an apply is in progress, \(who)"))
+            } else {
+                interrupted = true
+                drift.append(Drift(
+                    kind: "journal", target: "apply",
+                    message: "an apply did not finish (\(who)); 'sosplan apply' finishes it, 'sosplan apply --rollback' undoes it"))
+            }
+        }
+        guard let applied = AppliedState.read(in: state) else {
+            return HostStatus(state: interrupted ? .interrupted : .neverApplied, lastReconcile: record, drift: drift)
+        }
+        let now = try host.observe(applied.unitNames)
+        var replanned: [Step] = []
+        if let source = applied.layout, let layout = LayoutDecoder.decode(source.text, file: source.file).layout {
+            let result = Planner(layout: layout, snapshot: now, capabilities: host.capabilities).plan()
+            if let plan = result.plan {
+                replanned = plan.steps
+            } else {
+                let why = result.diagnostics.first { $0.severity == .error }.map(\.message) ?? "planning failed"
+                drift.append(Drift(kind: "plan", target: "layout", message: "the applied layout no longer fits this host: \(why)"))
+            }
+        }
+        drift += Drift.between(applied: applied.snapshot, now: now, replanned: replanned)
+        let last = HostStatus.LastApply(
+            at: applied.appliedAt, trigger: applied.trigger, outcome: "converged", layout: applied.layout?.file,
+            seconds: applied.seconds, steps: applied.plan.steps.count)
+        let state: HostStatus.State = interrupted ? .interrupted : (drift.isEmpty ? .inSync : .drifted)
+        return HostStatus(
+            state: state, lastApply: last, lastReconcile: record, drift: drift, placement: applied.plan.placement,
+            onlineCPUs: now.topology.onlineCPUs)
+    }
+}

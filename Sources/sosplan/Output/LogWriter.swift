@@ -1,0 +1,32 @@
+import Foundation
+import SosplanReact
+
+/// Log lines on stderr: with journald's `<N>` priority prefix when stderr
+/// is a journal stream (systemd sets `$JOURNAL_STREAM`), else plain, with
+/// `error:`/`warning:` where it matters.
+struct LogWriter {
+    let journal: Bool
+    let verbose: Bool
+
+    init(verbose: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        journal = environment["JOURNAL_STREAM"] != nil
+        self.verbose = verbose
+    }
+
+    func write(_ line: LogLine) {
+        if line.priority == .debug && !verbose { return }
+        Terminal.err(format(line))
+    }
+
+    func format(_ line: LogLine) -> String {
+        // One event per line: a message that spans lines keeps its priority on each.
+        line.text.split(separator: "\n", omittingEmptySubsequences: false).map { part in
+            if journal { return "<\(line.priority.rawValue)>\(part)\n" }
+            switch line.priority {
+            case .error: return "error: \(part)\n"
+            case .warning: return "warning: \(part)\n"
+            default: return "\(part)\n"
+            }
+        }.joined()
+    }
+}

@@ -100,6 +100,15 @@ extension HostSnapshot {
             let strangers = cpu.threadSiblings.subtracting(present)
             if !strangers.isEmpty { problem("\(path).threadSiblings", "CPUs \(strangers) are not in topology.cpus") }
             if let l3 = cpu.l3, !present.contains(l3) { problem("\(path).l3", "CPU \(l3) is not in topology.cpus") }
+            if let mates = cpu.packageCPUs {
+                if !mates.contains(cpu.id) {
+                    problem("\(path).packageCPUs", "\(mates) does not include CPU \(cpu.id) itself")
+                } else if cpu.package == nil {
+                    problem("\(path).packageCPUs", "is given for a CPU whose package is unknown (null)")
+                }
+                let outside = mates.subtracting(present)
+                if !outside.isEmpty { problem("\(path).packageCPUs", "CPUs \(outside) are not in topology.cpus") }
+            }
         }
         if let block = topology.memoryBlockSizeBytes, block == 0 || block & (block - 1) != 0 || block > Self.maximumMemoryBytes {
             problem("topology.memoryBlockSizeBytes", "\(block) is not a memory block size (a power of two)")

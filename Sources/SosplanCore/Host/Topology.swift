@@ -36,7 +36,7 @@ public struct Topology: Codable, Sendable, Hashable {
     public func node(_ id: Int) -> NUMANode? { nodes.first { $0.id == id } }
 
     /// Number of distinct packages among present CPUs.
-    public var packageCount: Int { Set(cpus.compactMap(\.package)).count }
+    public var packageCount: Int { Set(cpus.compactMap(\.packageKey)).count }
 }
 
 /// One logical CPU (a hardware thread).
@@ -57,10 +57,15 @@ public struct CPUInfo: Codable, Sendable, Hashable {
     /// Who holds an offline CPU (`enclave:<name>`, or `<driver>:<instance>`);
     /// nil for online CPUs and offline CPUs nobody claims.
     public var owner: String?
+    /// The CPUs of this CPU's package, only where `package` does not name
+    /// the package alone: firmware that gives several packages one
+    /// `physical_package_id` (ia64 nodes), told apart by their CPU masks as
+    /// hwloc does. nil everywhere else.
+    public var packageCPUs: CPUSet?
 
     public init(
         id: Int, online: Bool = true, package: Int? = nil, core: Int? = nil, node: Int? = nil,
-        threadSiblings: CPUSet? = nil, l3: Int? = nil, owner: String? = nil
+        threadSiblings: CPUSet? = nil, l3: Int? = nil, owner: String? = nil, packageCPUs: CPUSet? = nil
     ) {
         self.id = id
         self.online = online
@@ -70,9 +75,17 @@ public struct CPUInfo: Codable, Sendable, Hashable {
         self.threadSiblings = threadSiblings ?? CPUSet([id])
         self.l3 = l3
         self.owner = owner
+        self.packageCPUs = packageCPUs
     }
 
-    enum CodingKeys: String, CodingKey { case id, online, package, core, node, threadSiblings, l3, owner }
+    /// Identifies this CPU's package: its id, or the lowest CPU of
+    /// `packageCPUs` (negative, -2 and below) where the id repeats; nil when unknown.
+    public var packageKey: Int? {
+        if let set = packageCPUs, let first = set.first { return -2 - first }
+        return package
+    }
+
+    enum CodingKeys: String, CodingKey { case id, online, package, core, node, threadSiblings, l3, owner, packageCPUs }
 
     // Unknown topology is written as null (the contract's fields are always present).
     public func encode(to encoder: any Encoder) throws {
@@ -85,6 +98,7 @@ public struct CPUInfo: Codable, Sendable, Hashable {
         try c.encode(threadSiblings, forKey: .threadSiblings)
         try c.encode(l3, forKey: .l3)
         try c.encodeIfPresent(owner, forKey: .owner)
+        try c.encodeIfPresent(packageCPUs, forKey: .packageCPUs)
     }
 }
 

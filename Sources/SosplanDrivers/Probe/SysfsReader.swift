@@ -29,9 +29,13 @@ final class SysfsReader {
     /// test snapshots pad some files with NULs), or nil when it cannot be
     /// read. Reads at most 1 MiB.
     private func load(_ path: String) -> Int? {
-        let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK and regular files only: a FIFO or a device where a
+        // damaged snapshot should have a file must not block or never end.
+        let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
         var length = 0
         while length < 1 << 20 {
             if length == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }

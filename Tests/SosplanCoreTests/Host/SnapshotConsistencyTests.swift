@@ -57,6 +57,8 @@ import Testing
         ("a negative package", ["topology", "cpus", 0, "package"], .int(-3), "topology.cpus[0].package: -3 is negative"),
         ("a CPU list past the limit", ["topology", "nodes", 0, "cpus"], .string("0-99999999"), "topology.nodes[0].cpus: not a CPU list"),
         ("a block size that is not a power of two", ["topology", "memoryBlockSizeBytes"], .int(3), "not a memory block size"),
+        ("package CPUs leaving the CPU out", ["topology", "cpus", 0, "packageCPUs"], .string("1-3"), "topology.cpus[0].packageCPUs: 1-3 does not include CPU 0 itself"),
+        ("package CPUs that are not there", ["topology", "cpus", 0, "packageCPUs"], .string("0,300"), "topology.cpus[0].packageCPUs: CPUs 300 are not in topology.cpus"),
     ]
 
     @Test(arguments: contradictions.indices)

@@ -94,7 +94,10 @@ public struct YAMLParser {
             message += " (\(String(cString: context)) at \(m.line + 1):\(m.column + 1))"
         }
         let mark = SourceMark(line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
-        return error(message, mark)
+        // libyaml takes a key of more than 1024 characters for a value, then
+        // trips on its ':'; say so instead of leaving the reader puzzled.
+        let longKey = mark.column > 1024 && (problem.contains("mapping values") || problem.contains("expected ':'"))
+        return error(message, mark, hints: longKey ? ["YAML keys are at most 1024 characters long; is a key here that long?"] : [])
     }
 
     /// Lines whose leading whitespace holds a tab. YAML forbids tabs for

@@ -113,10 +113,12 @@ public struct NUMANode: Codable, Sendable, Hashable {
     public var hugepages: [HugepagePool]
     /// Memory hotplug blocks of this node by state, when the kernel has them.
     public var memoryBlocks: MemoryBlocks?
+    /// What the node's memory is, when the host says it is not ordinary RAM.
+    public var memoryKind: MemoryKind?
 
     public init(
         id: Int, cpus: CPUSet, memoryBytes: UInt64, freeBytes: UInt64, distances: [Int] = [],
-        hugepages: [HugepagePool] = [], memoryBlocks: MemoryBlocks? = nil
+        hugepages: [HugepagePool] = [], memoryBlocks: MemoryBlocks? = nil, memoryKind: MemoryKind? = nil
     ) {
         self.id = id
         self.cpus = cpus
@@ -125,9 +127,26 @@ public struct NUMANode: Codable, Sendable, Hashable {
         self.distances = distances
         self.hugepages = hugepages
         self.memoryBlocks = memoryBlocks
+        self.memoryKind = memoryKind
     }
 
     public func hugepages(size: UInt64) -> HugepagePool? { hugepages.first { $0.sizeBytes == size } }
+
+    /// Whether memory (enclave memory, hugepages) may go here without the
+    /// layout naming the node. A node without CPUs holds device or slow
+    /// memory (GPU, HBM, CXL, persistent memory) that a program should get
+    /// only when it asks for it.
+    public var takesUnnamedMemory: Bool { memoryBytes > 0 && !cpus.isEmpty }
+}
+
+/// Memory that is not ordinary RAM, as the host tells it apart.
+public enum MemoryKind: String, Codable, Sendable, Hashable {
+    /// A GPU's memory onlined as a NUMA node (NVIDIA, `proc/driver/nvidia/gpus/*/numa_status`).
+    case gpu
+    /// Specific-purpose memory (HBM, CXL: EFI soft-reserved, a `hmem` DAX device given to the kernel).
+    case spm
+    /// Persistent memory used as RAM (a DAX device of an nvdimm region).
+    case nvm
 }
 
 public struct HugepagePool: Codable, Sendable, Hashable {

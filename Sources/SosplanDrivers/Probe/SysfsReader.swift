@@ -102,6 +102,14 @@ final class SysfsReader {
         return fstatat(rootFD, path, &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Where a symbolic link points (relative as written), nil if it is not one.
+    func linkTarget(_ path: String) -> String? {
+        var target = [CChar](repeating: 0, count: 4096)
+        let n = readlinkat(rootFD, path, &target, target.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Entry names of a directory (without `.` and `..`), unsorted; nil if it
     /// cannot be opened.
     func list(_ path: String) -> [String]? {

@@ -32,6 +32,7 @@ public struct SysfsTopologyProbe: TopologyProbe {
         formPackages(sys, &records, &warnings)
         readLastLevelCaches(sys, &records, &warnings)
         var nodes = readNodes(sys, &records, &warnings)
+        readMemoryKinds(sys, &nodes)
         let blockSize = readMemoryBlocks(sys, nodes: &nodes, &warnings)
         let machine = "present=\(CPUSet(records.map(\.id))) nodes=\(CPUSet(nodes.map(\.id)))"
         let cache = restoreFromTopologyCache(machine: machine, &records, &warnings)

@@ -126,3 +126,22 @@ import Testing
         }
     }
 }
+
+/// Device and slow memory is marked as hwloc names it (the lstopo console
+/// of fakeheteromemtiers says NUMANode(HBM) and NUMANode(NVM)).
+@Suite struct MemoryKindTests {
+    @Test func daxAndGPUMemoryIsMarked() throws {
+        let hetero = try SysfsTopologyProbe(root: TopologyFixtures.load("fakeheteromemtiers").root.path).probeTopology()
+        var kinds: [Int: MemoryKind] = [:]
+        for node in hetero.topology.nodes { if let k = node.memoryKind { kinds[node.id] = k } }
+        #expect(kinds == [2: .spm, 4: .spm, 6: .nvm, 8: .nvm, 9: .nvm])
+        let console = try #require(try TopologyFixtures.load("fakeheteromemtiers").console)
+        for (id, kind) in kinds {
+            let word = kind == .spm ? "HBM" : "NVM"
+            #expect(console.split(separator: "\n").contains { $0.contains("NUMANode(\(word))") && $0.contains("(P#\(id) ") }, "node \(id) is \(word) for lstopo")
+        }
+        let nvidia = try SysfsTopologyProbe(root: TopologyFixtures.load("nvidiagpunumanodes").root.path).probeTopology()
+        #expect(nvidia.topology.nodes.filter { $0.memoryKind == .gpu }.map(\.id) == Array(250...255))
+        #expect(nvidia.topology.nodes.filter { $0.memoryKind == nil }.map(\.id) == [0, 8])
+    }
+}

@@ -79,6 +79,7 @@ public final class WatchLoop {
             var fds: [pollfd] = []
             if let u = uevents { fds.append(pollfd(fd: u.descriptor, events: Int16(POLLIN), revents: 0)) }
             if let w = layoutWatch { fds.append(pollfd(fd: w.descriptor, events: Int16(POLLIN), revents: 0)) }
+            if StopRequest.wakeDescriptor >= 0 { fds.append(pollfd(fd: StopRequest.wakeDescriptor, events: Int16(POLLIN), revents: 0)) }
             let timeout = Int32(max(0, min(deadline.timeIntervalSince(now), 1)) * 1000)
             _ = poll(&fds, nfds_t(fds.count), timeout)
             if StopRequest.isRequested { break }

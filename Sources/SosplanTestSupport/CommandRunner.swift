@@ -61,7 +61,7 @@ public enum CommandRunner {
     /// lab exports `SOSPLAN_SYSTEMD_BUS`) are removed unless given.
     public static let hostVariables = ["SOSPLAN_ROOT", "SOSPLAN_SYSTEMD_BUS", "SOSPLAN_UNIT_DIR", "SOSPLAN_TOOLS_DIR", "SOSPLAN_STATE_DIR"]
 
-    static func hostEnvironment(_ given: [String: String]?) -> [String: String] {
+    public static func hostEnvironment(_ given: [String: String]?) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         for name in hostVariables { env[name] = nil }
         return env.merging(given ?? [:]) { $1 }

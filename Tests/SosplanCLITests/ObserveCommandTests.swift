@@ -85,7 +85,9 @@ import Testing
     @Test func liveMachine() throws {
         let scratch = try ScratchDirectory("observe-live")
         defer { scratch.remove() }
-        let result = try CommandRunner.sosplan(["observe", "--format", "json", "--state-dir", scratch.path("state").path])
+        let result = try LiveCPU.withShared {
+            try CommandRunner.sosplan(["observe", "--format", "json", "--state-dir", scratch.path("state").path])
+        }
         #expect(result.status == 0, "\(result.stderr)")
         let snapshot = try HostSnapshot.decode(json: result.stdout)
         #expect(snapshot.topology.cpus.count == ProcessInfo.processInfo.processorCount)

@@ -61,7 +61,12 @@ public struct LayoutPlacer {
             notes.append("\(driver.rawValue) holds CPUs \(cpus.subtracting(assigned)) reserved for no enclave; they are left alone (release them with the co-kernel's tools to give them back to Linux)")
         }
         if !layout.host.confine { shared.formUnion(hostCPUs) }
-        if shared.isEmpty && needsSharedPool && !hostCPUs.isEmpty {
+        // A Linux service shrunk to nothing (`min: 0`, its CPUs lost) runs on the
+        // shared pool; an empty pool would leave its slice with no CPUs at all.
+        let shrunkToNothing = layout.services.contains {
+            $0.stack == .linux && $0.isExclusive && (serviceCPUs[$0.name]?.isEmpty ?? true)
+        }
+        if shared.isEmpty && (needsSharedPool || shrunkToNothing) && !hostCPUs.isEmpty {
             shared = hostCPUs
             notes.append("the shared pool is empty; shared services and enclave launchers run on the host CPUs \(hostCPUs)")
         }

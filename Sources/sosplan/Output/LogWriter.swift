@@ -19,9 +19,13 @@ struct LogWriter {
     }
 
     func format(_ line: LogLine) -> String {
-        // One event per line: a message that spans lines keeps its priority on each.
-        line.text.split(separator: "\n", omittingEmptySubsequences: false).map { part in
+        // One event per line: a message that spans lines keeps its priority on
+        // each; a diagnostic already says `FILE:LINE:COL: error:` itself.
+        let parts = line.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let labelled = parts.first.map { $0.contains(": error: ") || $0.contains(": warning: ") } ?? false
+        return parts.enumerated().map { i, part in
             if journal { return "<\(line.priority.rawValue)>\(part)\n" }
+            if i > 0 || labelled { return "\(part)\n" }
             switch line.priority {
             case .error: return "error: \(part)\n"
             case .warning: return "warning: \(part)\n"

@@ -17,6 +17,10 @@ import Testing
         distance: { _, _ in Issue.record("numa_distance called after numa_available() == -1"); return 0 })
 
     @Test func sysfsAndLibnumaAgreeOnThisMachine() throws {
+        try LiveCPU.withShared(compareSysfsAndLibnuma)
+    }
+
+    func compareSysfsAndLibnuma() throws {
         let numa = NumaTopologyProbe()
         guard case .nodes(let nodes) = numa.probeNodes() else {
             // A container may refuse get_mempolicy; then there is nothing to compare.

@@ -50,7 +50,7 @@ import Testing
     @Test func directoryIsUnreadable() throws {
         let r = try CommandRunner.sosplan(["validate", "Examples"], currentDirectory: RepositoryPaths.root)
         #expect(r.status == 1)
-        #expect(r.stderr == "Examples: error: cannot read: Is a directory\n")
+        #expect(r.stderr == "Examples: error: cannot read: it is a directory, not a regular file\n    hint: name a file in it, e.g. 'Examples/host.yaml'\n")
     }
 
     @Test func standardInputWithAWarningIsValid() throws {

@@ -3,6 +3,8 @@
 public enum Suggestions {
     /// The best candidates for `word`, closest first (at most two).
     public static func closest(to word: String, in candidates: [String]) -> [String] {
+        // Nothing is within three edits of a word much longer than every candidate.
+        guard word.count <= (candidates.map(\.count).max() ?? 0) + 3 else { return [] }
         let folded = fold(word)
         if let same = candidates.first(where: { fold($0) == folded }) { return [same] }
         let limit = word.count <= 3 ? 1 : (word.count <= 6 ? 2 : 3)

@@ -57,17 +57,26 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         guard value["schema"]?.stringValue == schemaID else {
             throw SnapshotError.wrongSchema(value["schema"]?.stringValue)
         }
-        return try JSONValueDecoder().decode(HostSnapshot.self, from: value)
+        let snapshot = try JSONValueDecoder().decode(HostSnapshot.self, from: value)
+        let problems = snapshot.inconsistencies()
+        guard problems.isEmpty else { throw SnapshotError.inconsistent(problems) }
+        return snapshot
     }
 }
 
 public enum SnapshotError: Error, CustomStringConvertible {
     case wrongSchema(String?)
+    /// What the snapshot says that no host can be (`inconsistencies()`).
+    case inconsistent([String])
 
     public var description: String {
         switch self {
         case .wrongSchema(let s):
             return "not a sosplan snapshot: schema is \(s.map { "'\($0)'" } ?? "missing"), expected '\(HostSnapshot.schemaID)'"
+        case .inconsistent(let problems):
+            let shown = problems.prefix(10).joined(separator: "\n  ")
+            let more = problems.count > 10 ? "\n  ... and \(problems.count - 10) more" : ""
+            return "the snapshot contradicts itself (no host can be like this):\n  \(shown)\(more)"
         }
     }
 }

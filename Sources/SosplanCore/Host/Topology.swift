@@ -36,7 +36,7 @@ public struct Topology: Codable, Sendable, Hashable {
     public func node(_ id: Int) -> NUMANode? { nodes.first { $0.id == id } }
 
     /// Number of distinct packages among present CPUs.
-    public var packageCount: Int { Set(cpus.compactMap(\.package)).count }
+    public var packageCount: Int { Set(cpus.compactMap(\.packageKey)).count }
 }
 
 /// One logical CPU (a hardware thread).
@@ -57,10 +57,15 @@ public struct CPUInfo: Codable, Sendable, Hashable {
     /// Who holds an offline CPU (`enclave:<name>`, or `<driver>:<instance>`);
     /// nil for online CPUs and offline CPUs nobody claims.
     public var owner: String?
+    /// The CPUs of this CPU's package, only where `package` does not name
+    /// the package alone: firmware that gives several packages one
+    /// `physical_package_id` (ia64 nodes), told apart by their CPU masks as
+    /// hwloc does. nil everywhere else.
+    public var packageCPUs: CPUSet?
 
     public init(
         id: Int, online: Bool = true, package: Int? = nil, core: Int? = nil, node: Int? = nil,
-        threadSiblings: CPUSet? = nil, l3: Int? = nil, owner: String? = nil
+        threadSiblings: CPUSet? = nil, l3: Int? = nil, owner: String? = nil, packageCPUs: CPUSet? = nil
     ) {
         self.id = id
         self.online = online
@@ -70,9 +75,17 @@ public struct CPUInfo: Codable, Sendable, Hashable {
         self.threadSiblings = threadSiblings ?? CPUSet([id])
         self.l3 = l3
         self.owner = owner
+        self.packageCPUs = packageCPUs
     }
 
-    enum CodingKeys: String, CodingKey { case id, online, package, core, node, threadSiblings, l3, owner }
+    /// Identifies this CPU's package: its id, or the lowest CPU of
+    /// `packageCPUs` (negative, -2 and below) where the id repeats; nil when unknown.
+    public var packageKey: Int? {
+        if let set = packageCPUs, let first = set.first { return -2 - first }
+        return package
+    }
+
+    enum CodingKeys: String, CodingKey { case id, online, package, core, node, threadSiblings, l3, owner, packageCPUs }
 
     // Unknown topology is written as null (the contract's fields are always present).
     public func encode(to encoder: any Encoder) throws {
@@ -85,6 +98,7 @@ public struct CPUInfo: Codable, Sendable, Hashable {
         try c.encode(threadSiblings, forKey: .threadSiblings)
         try c.encode(l3, forKey: .l3)
         try c.encodeIfPresent(owner, forKey: .owner)
+        try c.encodeIfPresent(packageCPUs, forKey: .packageCPUs)
     }
 }
 
@@ -99,10 +113,12 @@ public struct NUMANode: Codable, Sendable, Hashable {
     public var hugepages: [HugepagePool]
     /// Memory hotplug blocks of this node by state, when the kernel has them.
     public var memoryBlocks: MemoryBlocks?
+    /// What the node's memory is, when the host says it is not ordinary RAM.
+    public var memoryKind: MemoryKind?
 
     public init(
         id: Int, cpus: CPUSet, memoryBytes: UInt64, freeBytes: UInt64, distances: [Int] = [],
-        hugepages: [HugepagePool] = [], memoryBlocks: MemoryBlocks? = nil
+        hugepages: [HugepagePool] = [], memoryBlocks: MemoryBlocks? = nil, memoryKind: MemoryKind? = nil
     ) {
         self.id = id
         self.cpus = cpus
@@ -111,9 +127,26 @@ public struct NUMANode: Codable, Sendable, Hashable {
         self.distances = distances
         self.hugepages = hugepages
         self.memoryBlocks = memoryBlocks
+        self.memoryKind = memoryKind
     }
 
     public func hugepages(size: UInt64) -> HugepagePool? { hugepages.first { $0.sizeBytes == size } }
+
+    /// Whether memory (enclave memory, hugepages) may go here without the
+    /// layout naming the node. A node without CPUs holds device or slow
+    /// memory (GPU, HBM, CXL, persistent memory) that a program should get
+    /// only when it asks for it.
+    public var takesUnnamedMemory: Bool { memoryBytes > 0 && !cpus.isEmpty }
+}
+
+/// Memory that is not ordinary RAM, as the host tells it apart.
+public enum MemoryKind: String, Codable, Sendable, Hashable {
+    /// A GPU's memory onlined as a NUMA node (NVIDIA, `proc/driver/nvidia/gpus/*/numa_status`).
+    case gpu
+    /// Specific-purpose memory (HBM, CXL: EFI soft-reserved, a `hmem` DAX device given to the kernel).
+    case spm
+    /// Persistent memory used as RAM (a DAX device of an nvdimm region).
+    case nvm
 }
 
 public struct HugepagePool: Codable, Sendable, Hashable {

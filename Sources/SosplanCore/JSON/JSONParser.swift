@@ -148,12 +148,19 @@ public struct JSONParser {
             case UInt8(ascii: "t"): buf.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try hex4()
-                if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count,
+                // A high surrogate joins only a low one that follows; anything
+                // else (a lone half, two highs) becomes U+FFFD, as in Foundation.
+                if (0xD800..<0xDC00).contains(code), i + 5 < bytes.count,
                     bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u")
                 {
+                    let saved = i
                     i += 2
                     let low = try hex4()
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i = saved
+                    }
                 }
                 let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                 buf.append(contentsOf: Array(String(Character(scalar)).utf8))

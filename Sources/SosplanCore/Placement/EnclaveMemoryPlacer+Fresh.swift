@@ -52,7 +52,9 @@ extension EnclaveMemoryPlacer {
     private func spread(_ size: UInt64, near cpus: CPUSet, granularity: UInt64, left: [Int: UInt64]) -> [Int: UInt64]? {
         var perNode: [Int: Int] = [:]
         for cpu in cpus { if let c = index.core(of: cpu) { perNode[c.node, default: 0] += 1 } }
-        if perNode.isEmpty, let first = index.nodeIDs.first { perNode[first] = 1 }
+        if perNode.isEmpty, let first = snapshot.topology.nodes.first(where: \.takesUnnamedMemory)?.id ?? index.nodeIDs.first {
+            perNode[first] = 1
+        }
         let homes = perNode.keys.sorted { (-perNode[$0]!, $0) < (-perNode[$1]!, $1) }
         let granules = size / granularity
         let totalCPUs = UInt64(perNode.values.reduce(0, +))
@@ -73,8 +75,12 @@ extension EnclaveMemoryPlacer {
             overflow += want[node]! - take
         }
         if overflow > 0 {
-            // Spill to the nearest nodes with room (first home node's distances).
-            let others = left.keys.sorted { (index.distance(homes[0], $0), $0) < (index.distance(homes[0], $1), $1) }
+            // Spill to the nearest nodes with room (first home node's
+            // distances), never to a CPU-less node: its device or slow memory
+            // goes to an enclave only when the layout names the node.
+            let namedOnly = Set(snapshot.topology.nodes.filter { !$0.takesUnnamedMemory }.map(\.id))
+            let others = left.keys.filter { !namedOnly.contains($0) }
+                .sorted { (index.distance(homes[0], $0), $0) < (index.distance(homes[0], $1), $1) }
             for node in others where overflow > 0 {
                 let used = (result[node] ?? 0) / granularity
                 let capacity = left[node, default: 0] / granularity - used

@@ -1,6 +1,6 @@
 /// Turns `hugepages:` into pool sizes per page size and node (a request
-/// without `numa` is split evenly over the nodes with memory, the remainder
-/// to the lowest ids) and checks them against the host: the page size must
+/// without `numa` is split evenly over the nodes with CPUs and memory, the
+/// remainder to the lowest ids) and checks them against the host: the page size must
 /// exist there, and growth must fit the node's free memory after enclaves.
 struct HugepagePlacer {
     let layout: HostLayout
@@ -26,7 +26,10 @@ struct HugepagePlacer {
                     file: layout.file, at: request.marks["size"] ?? request.marks.object))
                 continue
             }
-            var targetNodes = nodes.filter { $0.memoryBytes > 0 }.map(\.id)
+            // Without `numa`: the nodes with CPUs (CPU-less nodes hold device
+            // or slow memory, used only when named), else any with memory.
+            var targetNodes = nodes.filter(\.takesUnnamedMemory).map(\.id)
+            if targetNodes.isEmpty { targetNodes = nodes.filter { $0.memoryBytes > 0 }.map(\.id) }
             if let n = request.numa {
                 guard nodes.contains(where: { $0.id == n }) else {
                     out.diagnostics.append(.error(

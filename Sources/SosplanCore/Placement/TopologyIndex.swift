@@ -44,7 +44,8 @@ public struct TopologyIndex: Sendable {
         for node in topology.nodes { nodeCPUs[node.id] = node.cpus }
         for cpu in topology.cpus {
             let node = cpu.node ?? TopologyIndex.nodeOf(cpu.id, topology) ?? 0
-            let package = cpu.package ?? -1
+            // Repeated package ids are told apart by the package's CPUs (keys <= -2).
+            let package = cpu.packageKey ?? -1
             // A core is its set of hardware threads (`core_id` repeats across
             // dies on some hosts), named by its lowest thread, as in hwloc.
             let key = cpu.coreLeader

@@ -47,7 +47,11 @@ public struct Plan: Codable, Sendable, Hashable {
         guard value["schema"]?.stringValue == schemaID else {
             throw PlanDecodingError.wrongSchema(value["schema"]?.stringValue)
         }
-        return try JSONValueDecoder().decode(Plan.self, from: value)
+        let plan = try JSONValueDecoder().decode(Plan.self, from: value)
+        if let problems = plan.priorSnapshot?.inconsistencies(), !problems.isEmpty {
+            throw SnapshotError.inconsistent(problems.map { "priorSnapshot.\($0)" })
+        }
+        return plan
     }
 }
 

@@ -16,6 +16,8 @@ struct TreeBuilder {
         var tag: String?
         var anchor: String?
         var size = 1
+        /// Levels of lists and mappings in this one, itself included.
+        var height = 1
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
@@ -24,7 +26,7 @@ struct TreeBuilder {
     }
 
     private var stack: [Collection] = []
-    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var anchors: [String: (node: YAMLNode, size: Int, height: Int)] = [:]
     private var documents = 0
     private var nodeCount = 0
 
@@ -68,8 +70,8 @@ struct TreeBuilder {
             default: style = .plain
             }
             let node = YAMLNode(.scalar(value, style), mark: mark, tag: TreeBuilder.string(s.tag))
-            if let anchor = TreeBuilder.string(s.anchor) { anchors[anchor] = (node, 1) }
-            return add(node, size: 1)
+            if let anchor = TreeBuilder.string(s.anchor) { anchors[anchor] = (node, 1, 0) }
+            return add(node, size: 1, height: 0)
         case YAML_ALIAS_EVENT:
             let name = TreeBuilder.string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -78,9 +80,17 @@ struct TreeBuilder {
                     hints: ["define the anchor before using it; recursive aliases are not allowed"])
                 return true
             }
+            if stack.count + target.height > YAMLParser.maximumDepth {
+                tooDeep(mark)
+                return true
+            }
             var node = target.node
             node.mark = mark
-            return add(node, size: target.size)
+            return add(node, size: target.size, height: target.height)
+        case YAML_SEQUENCE_START_EVENT where stack.count >= YAMLParser.maximumDepth,
+            YAML_MAPPING_START_EVENT where stack.count >= YAMLParser.maximumDepth:
+            tooDeep(mark)
+            return true
         case YAML_SEQUENCE_START_EVENT:
             let d = event.data.sequence_start
             stack.append(Collection(
@@ -92,14 +102,14 @@ struct TreeBuilder {
         case YAML_SEQUENCE_END_EVENT:
             guard let c = stack.popLast(), !c.isMapping else { return true }
             let node = YAMLNode(.sequence(c.items), mark: c.mark, tag: c.tag)
-            if let a = c.anchor { anchors[a] = (node, c.size) }
-            return add(node, size: c.size, counted: true)
+            if let a = c.anchor { anchors[a] = (node, c.size, c.height) }
+            return add(node, size: c.size, height: c.height, counted: true)
         case YAML_MAPPING_END_EVENT:
             guard var c = stack.popLast(), c.isMapping else { return true }
             applyMerges(&c)
             let node = YAMLNode(.mapping(c.pairs), mark: c.mark, tag: c.tag)
-            if let a = c.anchor { anchors[a] = (node, c.size) }
-            return add(node, size: c.size, counted: true)
+            if let a = c.anchor { anchors[a] = (node, c.size, c.height) }
+            return add(node, size: c.size, height: c.height, counted: true)
         default:
             break
         }
@@ -108,7 +118,16 @@ struct TreeBuilder {
 
     /// Attaches a finished node to its parent. `counted` collections have
     /// already added their children to the total; only they themselves count.
-    private mutating func add(_ node: YAMLNode, size: Int, counted: Bool = false) -> Bool {
+    /// Deeper documents are refused before libyaml, whose simple-key
+    /// bookkeeping costs time in proportion to the depth for every token,
+    /// and before a tree so deep that walking it could exhaust the stack.
+    private mutating func tooDeep(_ mark: SourceMark) {
+        fail(
+            "lists and mappings are nested more than \(YAMLParser.maximumDepth) levels deep here", mark,
+            hints: ["a host layout needs fewer than 10 levels; look for an unclosed '[' or '{'"])
+    }
+
+    private mutating func add(_ node: YAMLNode, size: Int, height: Int, counted: Bool = false) -> Bool {
         nodeCount += counted ? 1 : size
         if nodeCount > YAMLParser.maximumNodes {
             fail(
@@ -122,6 +141,7 @@ struct TreeBuilder {
         }
         let top = stack.count - 1
         stack[top].size += size
+        stack[top].height = max(stack[top].height, height + 1)
         guard stack[top].isMapping else {
             stack[top].items.append(node)
             return false

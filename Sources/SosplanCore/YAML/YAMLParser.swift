@@ -3,10 +3,12 @@ import CYAML
 /// Reads one YAML document through the system libyaml's event API into a
 /// `YAMLNode` tree with marks, enforcing the layout language's input rules:
 /// at most 1 MiB, UTF-8, no tab indentation, one document, unique keys, and
-/// no more than 100,000 nodes after alias expansion.
+/// no more than 100,000 nodes after alias expansion, nested at most 64 deep.
 public struct YAMLParser {
     public static let maximumBytes = 1 << 20
     public static let maximumNodes = 100_000
+    /// Lists and mappings inside each other, aliases expanded.
+    public static let maximumDepth = 64
 
     public struct Result {
         public var root: YAMLNode?
@@ -23,17 +25,22 @@ public struct YAMLParser {
         parse(Array(text.utf8), file: file)
     }
 
+    /// The diagnostic for a file over `maximumBytes`: its size when known
+    /// (a reader that stops early from a pipe does not know it).
+    public static func tooLarge(_ size: Int?, file: String) -> Diagnostic {
+        let what = size.map { "file is \($0) bytes" } ?? "file holds more than \(maximumBytes) bytes"
+        return .error(
+            "\(what); a layout may be at most 1 MiB (\(maximumBytes) bytes)", file: file, at: .start,
+            hints: ["split very large layouts, or drop generated comments"])
+    }
+
     private func error(_ message: String, _ mark: SourceMark, hints: [String] = []) -> Diagnostic {
         .error(message, file: file, at: mark, hints: hints)
     }
 
     func run(_ bytes: [UInt8]) -> Result {
         if bytes.count > YAMLParser.maximumBytes {
-            return Result(root: nil, diagnostics: [
-                error(
-                    "file is \(bytes.count) bytes; a layout may be at most 1 MiB (\(YAMLParser.maximumBytes) bytes)",
-                    .start, hints: ["split very large layouts, or drop generated comments"]),
-            ])
+            return Result(root: nil, diagnostics: [YAMLParser.tooLarge(bytes.count, file: file)])
         }
         if let bad = YAMLParser.firstInvalidUTF8(bytes) {
             let mark = YAMLParser.mark(ofByte: bad, in: bytes)
@@ -87,7 +94,10 @@ public struct YAMLParser {
             message += " (\(String(cString: context)) at \(m.line + 1):\(m.column + 1))"
         }
         let mark = SourceMark(line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
-        return error(message, mark)
+        // libyaml takes a key of more than 1024 characters for a value, then
+        // trips on its ':'; say so instead of leaving the reader puzzled.
+        let longKey = mark.column > 1024 && (problem.contains("mapping values") || problem.contains("expected ':'"))
+        return error(message, mark, hints: longKey ? ["YAML keys are at most 1024 characters long; is a key here that long?"] : [])
     }
 
     /// Lines whose leading whitespace holds a tab. YAML forbids tabs for
@@ -135,6 +145,29 @@ public struct YAMLParser {
             i += n + 1
         }
         return nil
+    }
+
+    /// The position just after the last character, counting line breaks as
+    /// libyaml does (`\r\n`, `\r`, `\n`, NEL, LS, PS). libyaml places
+    /// problems at the end of a file without a final newline on the line
+    /// after it; diagnostics are moved back here, onto a line that exists.
+    public static func endMark(of bytes: [UInt8]) -> SourceMark {
+        var line = 1, column = 1, i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A || b == 0x0D {
+                if b == 0x0D, i + 1 < bytes.count, bytes[i + 1] == 0x0A { i += 1 }
+                line += 1; column = 1
+            } else if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0x85 {
+                line += 1; column = 1; i += 1
+            } else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                line += 1; column = 1; i += 2
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        return SourceMark(line: line, column: column)
     }
 
     static func mark(ofByte index: Int, in bytes: [UInt8]) -> SourceMark {

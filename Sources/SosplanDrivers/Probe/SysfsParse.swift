@@ -115,6 +115,9 @@ enum SysfsParse {
             shift += 4
         }
         flush()
-        return CPUSet(words: words)
+        // Past the largest CPU id a host can have: garbage, not a mask.
+        let set = CPUSet(words: words)
+        guard (set.last ?? 0) <= CPUSet.maximumID else { return nil }
+        return set
     }
 }

@@ -29,9 +29,13 @@ final class SysfsReader {
     /// test snapshots pad some files with NULs), or nil when it cannot be
     /// read. Reads at most 1 MiB.
     private func load(_ path: String) -> Int? {
-        let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK and regular files only: a FIFO or a device where a
+        // damaged snapshot should have a file must not block or never end.
+        let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
         var length = 0
         while length < 1 << 20 {
             if length == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
@@ -96,6 +100,14 @@ final class SysfsReader {
     func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return fstatat(rootFD, path, &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Where a symbolic link points (relative as written), nil if it is not one.
+    func linkTarget(_ path: String) -> String? {
+        var target = [CChar](repeating: 0, count: 4096)
+        let n = readlinkat(rootFD, path, &target, target.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Entry names of a directory (without `.` and `..`), unsorted; nil if it

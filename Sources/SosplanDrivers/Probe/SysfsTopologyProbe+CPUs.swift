@@ -14,6 +14,10 @@ struct CPURecord {
     /// CPUs sharing this CPU's last-level cache (including itself), nil when unknown.
     var lastLevelCache: CPUSet?
     var node: Int?
+    /// `package_cpus` (else `core_siblings`) as the masks say, nil when absent.
+    var packageMask: CPUSet?
+    /// Set by `formPackages` where one package id names several packages.
+    var packageCPUs: CPUSet?
 }
 
 extension SysfsTopologyProbe {
@@ -76,6 +80,11 @@ extension SysfsTopologyProbe {
         }
         record.package = package.flatMap { $0 >= 0 ? $0 : nil }
         record.core = core.flatMap { $0 >= 0 ? $0 : nil }
+        // Masks before lists, as hwloc reads them: where firmware makes the
+        // two disagree, the host then reads the same through both tools.
+        record.packageMask =
+            sys.cpuMask("\(dir)/package_cpus") ?? sys.cpuMask("\(dir)/core_siblings")
+            ?? sys.cpuList("\(dir)/package_cpus_list") ?? sys.cpuList("\(dir)/core_siblings_list")
         if var siblings {
             siblings.insert(id)
             record.siblings = siblings

@@ -15,9 +15,19 @@ extension SysfsTopologyProbe {
             let dir = "\(Self.nodeBase)/node\(id)"
             var cpus = nodeCPUs(sys, node: id, dir: dir, &warnings).intersection(present)
             // Linux gives a CPU one node; overlapping maps are firmware bugs.
-            // Like hwloc, the lowest node keeps the CPU; unlike hwloc, the
-            // later node stays (CPU-less), since its memory is real.
+            // A node whose CPUs lower nodes already have all of contradicts
+            // the rest of the NUMA information (8em64t-2s2ca2c-buggynuma:
+            // eight nodes each claiming CPUs 0-7 and "their" memory): like
+            // hwloc it is ignored, its memory included, which would otherwise
+            // be counted twice. A node overlapping only in part keeps the
+            // CPUs no lower node has.
             let overlap = cpus.intersection(assigned)
+            if !cpus.isEmpty && overlap == cpus {
+                warnings.note("node-duplicate", id) {
+                    "\(nodePhrase($0)) claim only CPUs a lower node already has (the NUMA information contradicts itself, a firmware bug): ignored with their memory, as hwloc does"
+                }
+                continue
+            }
             if !overlap.isEmpty {
                 warnings.note("node-overlap", id) {
                     "\(nodePhrase($0)) claim CPUs a lower node already has (a firmware bug): each CPU stays with the lowest node claiming it"
@@ -34,6 +44,14 @@ extension SysfsTopologyProbe {
                 NUMANode(
                     id: id, cpus: cpus, memoryBytes: meminfo?.total ?? 0, freeBytes: meminfo?.free ?? 0,
                     distances: distances, hugepages: readHugepages(sys, dir: "\(dir)/hugepages")))
+        }
+        if nodes.count < ids.count {
+            // Distance rows list every node directory: keep the columns of the nodes kept.
+            let kept = Set(nodes.map(\.id))
+            let columns = ids.indices.filter { kept.contains(ids[$0]) }
+            for i in nodes.indices where nodes[i].distances.count == ids.count {
+                nodes[i].distances = columns.map { nodes[i].distances[$0] }
+            }
         }
         var nodeOf: [Int: Int] = [:]
         for node in nodes { for cpu in node.cpus { nodeOf[cpu] = node.id } }

@@ -29,8 +29,10 @@ public struct SysfsTopologyProbe: TopologyProbe {
         guard sys.isDirectory(Self.cpuBase) else { throw SysfsProbeError.noCPUDirectory(root) }
         var warnings = ProbeWarnings()
         var records = readCPUs(sys, &warnings)
+        formPackages(sys, &records, &warnings)
         readLastLevelCaches(sys, &records, &warnings)
         var nodes = readNodes(sys, &records, &warnings)
+        readMemoryKinds(sys, &nodes)
         let blockSize = readMemoryBlocks(sys, nodes: &nodes, &warnings)
         let machine = "present=\(CPUSet(records.map(\.id))) nodes=\(CPUSet(nodes.map(\.id)))"
         let cache = restoreFromTopologyCache(machine: machine, &records, &warnings)
@@ -76,7 +78,8 @@ public struct SysfsTopologyProbe: TopologyProbe {
             let leader = cores.find(r.id)
             return CPUInfo(
                 id: r.id, online: r.online, package: r.package, core: r.core, node: r.node,
-                threadSiblings: coreOf[leader] ?? CPUSet([r.id]), l3: withCache.contains(r.id) ? caches.find(r.id) : nil)
+                threadSiblings: coreOf[leader] ?? CPUSet([r.id]), l3: withCache.contains(r.id) ? caches.find(r.id) : nil,
+                packageCPUs: r.packageCPUs)
         }
     }
 

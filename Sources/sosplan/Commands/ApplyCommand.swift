@@ -113,9 +113,10 @@ struct ApplyCommand: ParsableCommand {
         }
         let name = InputFile.displayName(input)
         let bytes: [UInt8]
-        switch InputFile.read(input) {
+        // A layout or a saved plan: the larger limit, Core refuses layouts over 1 MiB itself.
+        switch InputFile.read(input, limit: InputFile.jsonLimit) {
         case .failure(let e):
-            Terminal.err(DiagnosticFormatter.text(Diagnostic.error(e.description, file: name, at: nil)) + "\n")
+            Terminal.err(DiagnosticFormatter.text([Diagnostic.error(e.description, file: name, at: nil, hints: e.hints)]))
             throw ExitCode(1)
         case .success(let b): bytes = b
         }

@@ -23,9 +23,9 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let reports = files.map { path -> ValidationReport in
             let name = InputFile.displayName(path)
-            switch InputFile.read(path) {
-            case .failure(let e):
-                return ValidationReport(file: name, diagnostics: [.error(e.description, file: name, at: nil)])
+            switch InputFile.readLayout(path) {
+            case .failure(let diagnostic):
+                return ValidationReport(file: name, diagnostics: [diagnostic])
             case .success(let bytes):
                 return ValidationReport(file: name, diagnostics: LayoutDecoder.decode(bytes, file: name).diagnostics)
             }

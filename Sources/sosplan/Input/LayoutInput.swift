@@ -6,13 +6,12 @@ import SosplanDrivers
 /// show): diagnostics go to stderr; any error ends the command with exit 1.
 enum LayoutInput {
     static func load(_ path: String) throws -> HostLayout {
-        let name = InputFile.displayName(path)
-        switch InputFile.read(path) {
-        case .failure(let e):
-            Terminal.err(DiagnosticFormatter.text(Diagnostic.error(e.description, file: name, at: nil)) + "\n")
+        switch InputFile.readLayout(path) {
+        case .failure(let diagnostic):
+            Terminal.err(DiagnosticFormatter.text([diagnostic]))
             throw ExitCode(1)
         case .success(let bytes):
-            let result = LayoutDecoder.decode(bytes, file: name)
+            let result = LayoutDecoder.decode(bytes, file: InputFile.displayName(path))
             if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
             guard let layout = result.layout else { throw ExitCode(1) }
             return layout

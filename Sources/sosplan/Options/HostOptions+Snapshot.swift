@@ -1,5 +1,6 @@
 import Foundation
 import SosplanCore
+import SosplanDrivers
 
 extension HostOptions {
     /// The host state: a saved snapshot (`--snapshot FILE`) or a fresh
@@ -12,11 +13,9 @@ extension HostOptions {
                 throw Failure.report("\(error)", hint: root.map { _ in "--root expects a folder holding sys/devices/system/cpu (and proc/)" })
             }
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw Failure.report("cannot read the snapshot '\(file)'")
-        }
+        let text = try InputFile.readJSON(file, what: "snapshot")
         do {
-            return try HostSnapshot.decode(json: String(decoding: data, as: UTF8.self))
+            return try HostSnapshot.decode(json: text)
         } catch let error as JSONParser.Failure {
             throw Failure.report("\(file):\(error.mark.line):\(error.mark.column): \(error.message)")
         } catch {

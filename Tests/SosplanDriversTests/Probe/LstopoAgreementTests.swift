@@ -23,7 +23,7 @@ import Testing
         RepositoryPaths.topologies.appendingPathComponent("hwloc-linux/\(name).console").path
     }
 
-    enum Check { case cores, extraNodes, extraPackages }
+    enum Check { case cores, extraNodes }
 
     /// Checks that cannot hold on one fixture, and why; everything else is
     /// still checked there.
@@ -31,15 +31,7 @@ import Testing
         "16amd64-4n4c-cgroup-distance-merge": (
             [.cores],
             "printed with --filter all:structure: cores of one PU were merged into their PU, so the console has no Core lines"
-        ),
-        "40intel64-4n10c+pci-conflicts": (
-            [.extraPackages],
-            "firmware inconsistency: hwloc drops package 3, whose L3 sharing conflicts with its core_siblings; sysfs says physical_package_id 3"
-        ),
-        "8em64t-2s2ca2c-buggynuma": (
-            [.extraNodes],
-            "every node's cpumap claims CPUs 0-7; hwloc drops nodes 1-7, sosplan keeps them CPU-less because their memory is real"
-        ),
+        )
     ]
 
     @Test func everyConsoleFixtureIsCovered() {
@@ -60,25 +52,26 @@ import Testing
         #expect(console.allPUs == visible, "PUs")
         let cpus = t.cpus.filter { visible.contains($0.id) }
 
-        // Packages: lstopo's P# -> its PUs (hwloc splits packages by
-        // core_siblings, so one id may appear twice); PUs outside any
-        // numbered package have an unknown package id.
-        var lstopoPackages: [Int: CPUSet] = [:]
+        // Packages: each lstopo Package is (P#, its PUs); one P# may name
+        // several packages (ia64), which sosplan tells apart by
+        // packageCPUs. PUs outside any numbered package have no package.
+        struct PackageKey: Hashable { var id: Int; var pus: CPUSet }
+        var lstopoPackages = Set<PackageKey>()
         var unnumbered = console.allPUs
         for i in console.indexes(ofType: "Package") {
             // A package whose CPUs the cgroup hides still shows for its node.
             guard let id = console.objects[i].osIndex, !console.pus(under: i).isEmpty else { continue }
-            lstopoPackages[id, default: CPUSet()].formUnion(console.pus(under: i))
+            lstopoPackages.insert(PackageKey(id: id, pus: console.pus(under: i)))
             unnumbered.subtract(console.pus(under: i))
         }
-        var packages: [Int: CPUSet] = [:]
-        for cpu in cpus { if let p = cpu.package { packages[p, default: CPUSet()].insert(cpu.id) } }
-        if skip.contains(.extraPackages) {
-            #expect(packages.filter { lstopoPackages[$0.key] != nil } == lstopoPackages, "packages lstopo has")
-        } else {
-            #expect(packages == lstopoPackages, "packages")
-            #expect(CPUSet(cpus.filter { $0.package == nil }.map(\.id)) == unnumbered, "CPUs of unknown package")
+        var byKey: [Int: (id: Int, pus: CPUSet)] = [:]
+        for cpu in cpus {
+            guard let p = cpu.package, let key = cpu.packageKey else { continue }
+            byKey[key, default: (p, CPUSet())].pus.insert(cpu.id)
         }
+        let packages = Set(byKey.values.map { PackageKey(id: $0.id, pus: $0.pus) })
+        #expect(packages == lstopoPackages, "packages")
+        #expect(CPUSet(cpus.filter { $0.package == nil }.map(\.id)) == unnumbered, "CPUs of unknown package")
 
         // Cores: same PU sets and core ids. A CPU with neither a core id nor
         // siblings has no core in hwloc either.

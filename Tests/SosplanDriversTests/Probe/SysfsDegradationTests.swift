@@ -69,12 +69,38 @@ import Testing
         #expect(warning(o, containing: "physical_package_id is -1") != nil)
     }
 
-    @Test func overlappingNodeMapsGiveEachCPUOneNode() throws {
+    @Test func nodesClaimingCPUsOfALowerNodeAreIgnoredWithTheirMemory() throws {
+        // Eight nodes each claim CPUs 0-7: like hwloc, only node 0 is kept,
+        // and the memory of the others is not counted on top of it.
         let o = try probe("8em64t-2s2ca2c-buggynuma")
+        #expect(o.topology.nodes.map(\.id) == [0])
         #expect(o.topology.node(0)?.cpus == CPUSet(0...7))
-        for id in 1...7 { #expect(o.topology.node(id)?.cpus.isEmpty == true) }
-        #expect(o.topology.nodes.allSatisfy { $0.memoryBytes > 0 }, "their memory is kept")
-        #expect(warning(o, containing: "firmware bug") != nil)
+        #expect(o.topology.node(0)?.memoryBytes == 2_096_684 * 1024)
+        #expect(o.topology.node(0)?.distances == [10])
+        #expect(o.topology.cpus.allSatisfy { $0.node == 0 })
+        #expect(warning(o, containing: "nodes 1-7 claim only CPUs a lower node already has") != nil)
+    }
+
+    @Test func packageMasksThatContradictLeaveThePackageUnknownLikeHwloc() throws {
+        // cpu3's core_siblings mask names CPUs 0-3, so no CPU of package 3
+        // starts a package: hwloc shows CPUs 3,7,...,39 in no package.
+        let o = try probe("40intel64-4n10c+pci-conflicts")
+        let unknown = CPUSet(o.topology.cpus.filter { $0.package == nil }.map(\.id))
+        #expect(unknown == CPUSet(stride(from: 3, through: 39, by: 4)))
+        #expect(o.topology.packageIDs == [0, 1, 2])
+        #expect(warning(o, containing: "package masks (package_cpus/core_siblings) contradict") != nil)
+    }
+
+    @Test func repeatedPackageIDsAreToldApartByMasks() throws {
+        // ia64: two packages per physical_package_id, one CPU each.
+        let o = try probe("16ia64-8n2s")
+        #expect(o.topology.cpu(0)?.package == 0 && o.topology.cpu(1)?.package == 0)
+        #expect(o.topology.cpu(0)?.packageCPUs == CPUSet([0]))
+        #expect(o.topology.cpu(1)?.packageCPUs == CPUSet([1]))
+        #expect(o.topology.packageCount == 16)
+        #expect(warning(o, containing: "is given to several packages") != nil)
+        // Elsewhere the id names the package and packageCPUs stays out of the snapshot.
+        #expect(try probe("64amd64-4s2n4ca2co").topology.cpus.allSatisfy { $0.packageCPUs == nil })
     }
 
     @Test func cpusOfANodeWithoutDirectoryKeepThatNode() throws {

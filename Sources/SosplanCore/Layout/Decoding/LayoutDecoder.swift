@@ -19,7 +19,7 @@ public enum LayoutDecoder {
     public static func decode(_ bytes: [UInt8], file: String) -> LayoutDecodingResult {
         let parsed = YAMLParser.parse(bytes, file: file)
         guard let root = parsed.root else {
-            return LayoutDecodingResult(layout: nil, diagnostics: finish(parsed.diagnostics))
+            return LayoutDecodingResult(layout: nil, diagnostics: finish(parsed.diagnostics, bytes))
         }
         let reader = LayoutReader(file: file)
         reader.append(parsed.diagnostics)
@@ -28,7 +28,7 @@ public enum LayoutDecoder {
             reader.append(reader.brokenPaths.isEmpty
                 ? LayoutChecks.diagnose(layout) : LayoutChecks.diagnose(layout, skipping: reader.isBroken))
         }
-        let diagnostics = finish(reader.diagnostics)
+        let diagnostics = finish(reader.diagnostics, bytes)
         return LayoutDecodingResult(layout: diagnostics.hasErrors ? nil : layout, diagnostics: diagnostics)
     }
 
@@ -36,9 +36,22 @@ public enum LayoutDecoder {
         decode(Array(text.utf8), file: file)
     }
 
-    /// Sorted by position, exact repeats (an alias used twice) dropped.
-    static func finish(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    /// Sorted by position, exact repeats (an alias used twice) dropped, and
+    /// none past the end of the file (libyaml's marks at the end of a file
+    /// without a final newline are on a line that does not exist).
+    static func finish(_ diagnostics: [Diagnostic], _ bytes: [UInt8]) -> [Diagnostic] {
         var seen = Set<Diagnostic>()
-        return diagnostics.sortedByLocation().filter { seen.insert($0).inserted }
+        var end: SourceMark?
+        let clamped = diagnostics.map { original -> Diagnostic in
+            let d = original.shortened()
+            guard let mark = d.mark else { return d }
+            let last = end ?? YAMLParser.endMark(of: bytes)
+            end = last
+            guard last < mark else { return d }
+            var moved = d
+            moved.mark = last
+            return moved
+        }
+        return clamped.sortedByLocation().filter { seen.insert($0).inserted }
     }
 }

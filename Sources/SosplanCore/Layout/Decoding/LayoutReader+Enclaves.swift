@@ -41,7 +41,7 @@ extension LayoutReader {
         if let n = f["memory"], let memory = enclaveMemory(n, f.path("memory"), driver: driver) {
             enclave.memory = memory
         }
-        if let n = f["priority"], let p = int(n, f.path("priority")) { enclave.priority = p }
+        if let n = f["priority"], let p = int(n, f.path("priority"), in: LayoutReader.priorityRange, what: "a priority") { enclave.priority = p }
         return enclave
     }
 

@@ -16,7 +16,14 @@ extension LayoutReader {
             error(path, "\(node.scalar ?? "") bytes is too large", at: node.mark)
             return nil
         case .string(let s, _)?: text = s
-        case .float?: text = node.scalar ?? ""
+        case .float?:
+            text = node.scalar ?? ""
+            if text.contains(where: { $0 == "e" || $0 == "E" }) {
+                error(
+                    path, "expected a size such as 4Gi, 512Mi or 1073741824, found the number \(text)", at: node.mark,
+                    hints: ["a size is a whole number of bytes or a number with a unit (1.5Gi); exponents are not sizes"])
+                return nil
+            }
         default:
             error(path, "expected a size such as 4Gi, 512Mi or 1073741824, found \(describe(node))", at: node.mark)
             return nil

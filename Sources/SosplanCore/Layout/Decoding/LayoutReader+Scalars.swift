@@ -11,7 +11,9 @@ extension LayoutReader {
             }
             return v
         case .int(nil)?:
-            error(path, "integer \(node.scalar ?? "") is too large", at: node.mark)
+            let text = node.scalar ?? ""
+            let bound = range.map { ": \(what) must be \(LayoutReader.describe($0))" } ?? ""
+            error(path, "integer \(text) is too \(text.hasPrefix("-") ? "small" : "large")\(bound)", at: node.mark)
         case .string(let s, quoted: true)? where YAMLNode.resolvePlain(s).isInteger:
             error(
                 path, "expected an integer, found the quoted string \"\(s)\"", at: node.mark,
@@ -107,6 +109,10 @@ extension LayoutReader {
         }
         return ok ? ids : nil
     }
+
+    /// Priorities only order owners; the bound keeps `-priority` and
+    /// differences of priorities from overflowing.
+    static let priorityRange = -1_000_000...1_000_000
 
     /// Linux supports at most 1024 NUMA nodes (`CONFIG_NODES_SHIFT` <= 10).
     static let maximumNodeID = 1023

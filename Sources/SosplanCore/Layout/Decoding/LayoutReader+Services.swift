@@ -27,7 +27,7 @@ extension LayoutReader {
         if let n = f["cpuWeight"] { service.cpuWeight = int(n, f.path("cpuWeight"), in: 1...10_000, what: "cpuWeight") }
         if let n = f["ioWeight"] { service.ioWeight = int(n, f.path("ioWeight"), in: 1...10_000, what: "ioWeight") }
         if let n = f["tasksMax"] { service.tasksMax = tasksMax(n, f.path("tasksMax")) }
-        if let n = f["priority"], let p = int(n, f.path("priority")) { service.priority = p }
+        if let n = f["priority"], let p = int(n, f.path("priority"), in: LayoutReader.priorityRange, what: "a priority") { service.priority = p }
         checkStackFields(service, f)
         return service
     }

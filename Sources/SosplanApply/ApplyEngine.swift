@@ -12,16 +12,24 @@ final class ApplyEngine {
     let journal: ApplyJournal
     let events: (ApplyEvent) -> Void
     let crashPoint: CrashPoint?
+    /// Units read just before the run (the plan's fresh snapshot), by name.
+    let known: [String: SystemdUnit]
 
-    init(host: ApplyHost, journal: ApplyJournal, events: @escaping (ApplyEvent) -> Void, crashPoint: CrashPoint?) {
+    init(
+        host: ApplyHost, journal: ApplyJournal, events: @escaping (ApplyEvent) -> Void, crashPoint: CrashPoint?,
+        known: [SystemdUnit] = []
+    ) {
         runner = StepRunner(host: host)
         self.journal = journal
         self.events = events
         self.crashPoint = crashPoint
+        self.known = Dictionary(known.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     struct Result {
         var completed: [(step: Step, prior: StepPrior)] = []
+        /// Units as systemd reported them after the steps that read them back.
+        var observed: [String: SystemdUnit] = [:]
         var failed: (step: Step, error: String)?
         var undone: [Step] = []
         var undoFailures: [(step: Step, error: String)] = []
@@ -48,6 +56,7 @@ final class ApplyEngine {
         var result = Result()
         let total = plan.steps.count
         var index = 0
+        var unread = known
         for batch in Self.batches(plan.steps) {
             let first = index + 1
             index += batch.count
@@ -61,7 +70,8 @@ final class ApplyEngine {
             let start = Date()
             var priors: [StepPrior] = []
             do {
-                priors = try runner.capture(batch)
+                priors = try runner.capture(batch, known: unread)
+                Self.forget(batch, in: &unread)
                 var begun = JournalRecord(.stepsBegun, steps: batch.map(\.id))
                 begun.priors = priors
                 try journal.append(begun)
@@ -77,6 +87,7 @@ final class ApplyEngine {
                     events(.stepFinished(step, index: first + k, total: total, seconds: seconds, result: r, batch: batch.count))
                 }
                 result.completed += zip(batch, priors).map { ($0, $1) }
+                for r in results { if let u = r.observed { result.observed[u.name] = u } }
                 crashPoint?.reached(.after, steps: first..<(first + batch.count))
             } catch {
                 let message = (error as? StepFailure)?.message ?? "\(error)"
@@ -93,6 +104,15 @@ final class ApplyEngine {
             }
         }
         return result
+    }
+
+    /// Drops from `known` what `batch` may change: its targets, and the
+    /// host's units when it confines the host.
+    static func forget(_ batch: [Step], in known: inout [String: SystemdUnit]) {
+        for step in batch {
+            known[step.target] = nil
+            if step.action == .hostConfine { for name in HostUnits.names { known[name] = nil } }
+        }
     }
 
     /// Undoes `steps` newest first; a failed undo is reported and the

@@ -1,3 +1,4 @@
+import Foundation
 import SosplanCore
 
 /// How an apply runs: who started it, how long it waits for the lock.
@@ -27,4 +28,6 @@ public struct PreparedApply: Sendable {
     public var source: JournalLayout?
     /// Units observed with the snapshot; observed again to check the result.
     public var unitNames: [String]
+    /// When the snapshot was taken (a fresh one stands in for the steps' first reads).
+    public var observedAt = Date()
 }

@@ -120,7 +120,13 @@ public final class Reconciler {
             events(.finished(report))
             return report
         }
-        let engine = ApplyEngine(host: host, journal: journal, events: events, crashPoint: options.crashPoint)
+        // Read moments ago under the lock: it stands in for the first reads of
+        // the units the steps change. A snapshot that waited for a person's
+        // answer is read again.
+        let fresh = Date().timeIntervalSince(prepared.observedAt) < Self.freshSnapshotSeconds
+        let engine = ApplyEngine(
+            host: host, journal: journal, events: events, crashPoint: options.crashPoint,
+            known: fresh ? prepared.snapshot.systemd?.units ?? [] : [])
         let result = engine.run(prepared.plan)
         report.completed = result.completed.map(\.step)
         report.undone = result.undone
@@ -134,7 +140,7 @@ public final class Reconciler {
             report.outcome = left.isEmpty ? .rolledBack : .rollbackIncomplete
             try? journal.finish(left.isEmpty ? .rolledBack : .rollbackIncomplete, left: left)
         } else {
-            let after = try? observe(prepared.unitNames)
+            let after = observation(after: result, prepared)
             if let layout = prepared.layout, let after {
                 let again = Planner(layout: layout, snapshot: after, capabilities: host.capabilities).plan()
                 if let steps = again.plan?.steps, !steps.isEmpty {
@@ -153,6 +159,23 @@ public final class Reconciler {
         report.seconds = Date().timeIntervalSince(start)
         events(.finished(report))
         return report
+    }
+
+    static let freshSnapshotSeconds = 5.0
+
+    /// The host after a run that went through. When every step was one
+    /// whose target systemd read back after the change (slice steps), nothing
+    /// else was touched: the snapshot from before with those units as read
+    /// back. Otherwise the host is observed again.
+    func observation(after result: ApplyEngine.Result, _ prepared: PreparedApply) -> HostSnapshot? {
+        guard let systemd = prepared.snapshot.systemd, prepared.plan.steps.allSatisfy({ result.observed[$0.target] != nil })
+        else { return try? observe(prepared.unitNames) }
+        var units = Dictionary(systemd.units.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (name, unit) in result.observed { units[name] = unit }
+        var snapshot = prepared.snapshot
+        snapshot.systemd = SystemdState(units: Array(units.values))
+        snapshot.refreshFingerprint()
+        return snapshot
     }
 
     func header(_ prepared: PreparedApply) -> JournalHeader {

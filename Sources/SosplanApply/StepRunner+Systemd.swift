@@ -28,7 +28,7 @@ extension StepRunner {
         var results: [StepResult] = []
         for (step, change) in zip(steps, changes) {
             try check(step.after, UnitProperties.observed(change.state), what: "systemd reports for \(step.target)")
-            results.append(StepResult(actions: change.actions.map { $0.description }))
+            results.append(StepResult(actions: change.actions.map { $0.description }, observed: change.state))
         }
         return results
     }

@@ -12,9 +12,14 @@ struct StepRunner {
     /// daemon-reload (200 slices in one batch, not 200 reloads).
     static func batchable(_ a: StepAction) -> Bool { a == .sliceCreate || a == .sliceUpdate }
 
-    func capture(_ steps: [Step]) throws(StepFailure) -> [StepPrior] {
-        if steps.count > 1, steps.allSatisfy({ Self.batchable($0.action) }) {
-            let units = try systemd().observeUnitsOrFail(steps.map(\.target))
+    /// - Parameter known: units as they were read moments ago (the plan's
+    ///   snapshot) and not touched since; a batch of slice steps whose
+    ///   targets are all known takes its priors from there instead of
+    ///   reading the same units from systemd again.
+    func capture(_ steps: [Step], known: [String: SystemdUnit] = [:]) throws(StepFailure) -> [StepPrior] {
+        if steps.allSatisfy({ Self.batchable($0.action) }) {
+            let fromSnapshot = steps.compactMap { known[$0.target] }
+            let units = fromSnapshot.count == steps.count ? fromSnapshot : try systemd().observeUnitsOrFail(steps.map(\.target))
             return units.map { u in
                 var p = StepPrior()
                 p.units = [u]

@@ -104,6 +104,33 @@ struct ApplyCommandTests {
         #expect(inside.stdout.contains("32 present") && inside.stdout.contains("cn001"), "\(inside.stdout)")
     }
 
+    /// A plan of slice changes only takes the host after the apply from
+    /// systemd's replies to the batch instead of observing it all again:
+    /// what it records must be what an observation finds.
+    @Test func aSliceOnlyChangeRecordsTheHostAsAnObservationFindsIt() throws {
+        let sandbox = try Sandbox.up()
+        defer { sandbox.down() }
+        #expect(try sandbox.sosplan(["apply", ApplyFixture.quickstart, "--yes"]).status == 0)
+        let changed = sandbox.directory.appendingPathComponent("weights.yaml")
+        let text = try String(contentsOfFile: ApplyFixture.quickstart, encoding: .utf8)
+            .replacingOccurrences(of: "cpuWeight: 300", with: "cpuWeight: 500")
+            .replacingOccurrences(of: "memory: {max: 2Gi}", with: "memory: {max: 3Gi}")
+        try text.write(to: changed, atomically: true, encoding: .utf8)
+        let plan = try #require(try ApplyFixture.plan(sandbox, changed.path).plan)
+        #expect(plan.steps.map(\.action) == [.sliceUpdate, .sliceUpdate], "\(plan.steps.map(\.target))")
+
+        let run = try sandbox.sosplan(["apply", changed.path, "--yes"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let applied = try JSONParser.parse(String(contentsOf: sandbox.stateDirectory.appendingPathComponent("applied.json"), encoding: .utf8))
+        let recorded = try JSONValueDecoder().decode(HostSnapshot.self, from: try #require(applied["snapshot"]))
+        let units = try #require(applied["unitNames"]?.arrayValue).compactMap(\.stringValue)
+        let now = try sandbox.snapshot(units: units)
+        #expect(SnapshotDifference.between(recorded, now).map(\.description) == [])
+        #expect(recorded.fingerprint == now.fingerprint)
+        let weight = recorded.systemd?.units.first { $0.name == "sosplan-io-forward.slice" }?.cpuWeight
+        #expect(weight == 500)
+    }
+
     static func modificationTimes(_ directory: URL) throws -> [String: Date] {
         var out: [String: Date] = [:]
         let fm = FileManager.default

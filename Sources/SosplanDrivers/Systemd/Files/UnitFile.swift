@@ -62,9 +62,9 @@ public struct UnitFile: Sendable, Hashable {
         var file = UnitFile()
         var pending = ""
         var inHeader = true
-        // Split on scalars: "\r\n" is one Character and would not split.
-        for raw in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = String(String.UnicodeScalarView(raw))
+        // Split on "\n" bytes: "\r\n" is one Character and would not split.
+        for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            var line = String(decoding: raw, as: UTF8.self)
             if line.hasSuffix("\r") { line.removeLast() }
             if pending.isEmpty {
                 let trimmed = line.trimmingWhitespace()
@@ -108,11 +108,15 @@ public struct UnitFile: Sendable, Hashable {
 
 extension String {
     /// Trims systemd's WHITESPACE set (space, tab, newline, carriage return).
+    /// On bytes, as systemd does (and without hashing Characters: unit
+    /// directories with hundreds of files are parsed on every observe).
     func trimmingWhitespace() -> String {
-        let ws: Set<Character> = [" ", "\t", "\n", "\r"]
-        var s = Substring(self)
-        while let f = s.first, ws.contains(f) { s.removeFirst() }
-        while let l = s.last, ws.contains(l) { s.removeLast() }
-        return String(s)
+        func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        let bytes = utf8
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, isWhitespace(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, isWhitespace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        if start == bytes.startIndex && end == bytes.endIndex { return self }
+        return String(self[start..<end])
     }
 }

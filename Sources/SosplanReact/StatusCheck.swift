@@ -8,7 +8,22 @@ import SosplanDrivers
 /// that apply, and plans the applied layout again. Read-only: it takes no
 /// lock and retires no journal.
 public enum StatusCheck {
+    /// The status together with what it was computed from, for outputs
+    /// that describe the host as applied (`status --format nrt`).
+    public struct Inspection {
+        public var status: HostStatus
+        /// The host as observed now; nil when nothing was ever applied.
+        public var now: HostSnapshot?
+        public var applied: AppliedState?
+        /// The applied layout, when it still decodes.
+        public var layout: HostLayout?
+    }
+
     public static func run(host: ApplyHost, state: StateDirectory) throws -> HostStatus {
+        try inspect(host: host, state: state).status
+    }
+
+    public static func inspect(host: ApplyHost, state: StateDirectory) throws -> Inspection {
         let record = state.read(ReconcileRecord.fileName).flatMap { ReconcileRecord.decode(json: String(decoding: $0, as: UTF8.self)) }
         var drift: [Drift] = []
         var interrupted = false
@@ -24,11 +39,13 @@ public enum StatusCheck {
             }
         }
         guard let applied = AppliedState.read(in: state) else {
-            return HostStatus(state: interrupted ? .interrupted : .neverApplied, lastReconcile: record, drift: drift)
+            return Inspection(
+                status: HostStatus(state: interrupted ? .interrupted : .neverApplied, lastReconcile: record, drift: drift))
         }
         let now = try host.observe(applied.unitNames)
         var replanned: [Step] = []
-        if let source = applied.layout, let layout = LayoutDecoder.decode(source.text, file: source.file).layout {
+        let layout = applied.layout.flatMap { LayoutDecoder.decode($0.text, file: $0.file).layout }
+        if let layout {
             let result = Planner(layout: layout, snapshot: now, capabilities: host.capabilities).plan()
             if let plan = result.plan {
                 replanned = plan.steps
@@ -42,8 +59,9 @@ public enum StatusCheck {
             at: applied.appliedAt, trigger: applied.trigger, outcome: "converged", layout: applied.layout?.file,
             seconds: applied.seconds, steps: applied.plan.steps.count)
         let state: HostStatus.State = interrupted ? .interrupted : (drift.isEmpty ? .inSync : .drifted)
-        return HostStatus(
+        let status = HostStatus(
             state: state, lastApply: last, lastReconcile: record, drift: drift, placement: applied.plan.placement,
             onlineCPUs: now.topology.onlineCPUs)
+        return Inspection(status: status, now: now, applied: applied, layout: layout)
     }
 }

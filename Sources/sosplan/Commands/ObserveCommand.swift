@@ -10,14 +10,20 @@ struct ObserveCommand: ParsableCommand {
         abstract: "Print the host's topology and free resources; -o saves a snapshot.",
         discussion: """
             The text form is a summary for people; --format json prints the snapshot \
-            (schema sosplan.snapshot/v1) that 'plan --snapshot' and 'show --snapshot' read. \
+            (schema sosplan.snapshot/v1) that 'plan --snapshot' and 'show --snapshot' read; \
+            --format nrt prints a Kubernetes NodeResourceTopology (topology.node.k8s.io/v1alpha2) \
+            for the host, without a layout (see 'status --format nrt' for the applied one). \
             With --root DIR the host is read from a snapshot folder holding sys/ and proc/.
             """)
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "Output format: text, json or nrt (a Kubernetes NodeResourceTopology).")
+    var format: HostOutputFormat = .text
+
+    @Option(name: .customLong("node-name"), help: ArgumentHelp(
+        "The Kubernetes node that --format nrt describes (default: the host name in lower case).", valueName: "NAME"))
+    var nodeName: String?
 
     @Option(name: .customShort("o"), help: ArgumentHelp("Also write the snapshot JSON to FILE.", valueName: "FILE"))
     var output: String?
@@ -37,6 +43,7 @@ struct ObserveCommand: ParsableCommand {
         switch format {
         case .text: Terminal.out(SnapshotSummaryRenderer.render(snapshot))
         case .json: Terminal.out(snapshot.jsonText())
+        case .nrt: Terminal.out(try NodeResourceTopologyOutput.render(snapshot, applied: nil, nodeName: nodeName))
         }
     }
 }

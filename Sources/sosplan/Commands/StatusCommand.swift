@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SosplanCore
+import SosplanApply
 import SosplanDrivers
 import SosplanReact
 
@@ -20,24 +21,34 @@ struct StatusCommand: ParsableCommand {
 
             Exit codes: 0 in sync, 2 drifted (also: never applied, or an apply did not finish), \
             1 error. --metrics FILE writes the Prometheus textfile-collector form atomically.
+
+            --format nrt prints a Kubernetes NodeResourceTopology (topology.node.k8s.io/v1alpha2) \
+            of the host as applied: allocatable leaves out the host's confined CPUs and the \
+            enclaves, available also what services were given. Never applied: the host as \
+            'observe --format nrt' sees it. The exit code is the same as for the other formats.
             """)
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: "Output format: text or json (the sosplan.status/v1 object).")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "Output format: text, json (the sosplan.status/v1 object) or nrt (a Kubernetes NodeResourceTopology).")
+    var format: HostOutputFormat = .text
+
+    @Option(name: .customLong("node-name"), help: ArgumentHelp(
+        "The Kubernetes node that --format nrt describes (default: the host name in lower case).", valueName: "NAME"))
+    var nodeName: String?
 
     @Option(name: .long, help: ArgumentHelp("Also write Prometheus textfile metrics to FILE (atomically).", valueName: "FILE"))
     var metrics: String?
 
     func run() throws {
         let applyHost = try host.makeApplyHost()
-        let status: HostStatus
+        let inspection: StatusCheck.Inspection
         do {
-            status = try StatusCheck.run(host: applyHost, state: host.stateDirectory)
+            inspection = try StatusCheck.inspect(host: applyHost, state: host.stateDirectory)
         } catch {
             throw Failure.report("cannot check the host: \(error)")
         }
+        let status = inspection.status
         if let metrics {
             do { try MetricsFile.write(status, version: Sosplan.configuration.version, to: metrics) } catch {
                 throw Failure.report("cannot write the metrics to '\(metrics)': \(error)")
@@ -46,7 +57,21 @@ struct StatusCommand: ParsableCommand {
         switch format {
         case .json: Terminal.out(JSONWriter.pretty(status.jsonValue()) + "\n")
         case .text: Terminal.out(StatusText.render(status))
+        case .nrt: Terminal.out(try nodeResourceTopology(inspection, applyHost))
         }
         if status.exitCode != 0 { throw ExitCode(status.exitCode) }
+    }
+
+    /// The host as applied; as observed now when nothing was applied (or
+    /// the applied layout no longer decodes).
+    private func nodeResourceTopology(_ inspection: StatusCheck.Inspection, _ applyHost: ApplyHost) throws -> String {
+        let now: HostSnapshot
+        do { now = try inspection.now ?? applyHost.observe([]) } catch {
+            throw Failure.report("cannot observe the host: \(error)")
+        }
+        let applied = inspection.layout.flatMap { layout in
+            inspection.applied.map { NodeResourceTopologyBuilder.Applied(layout: layout, placement: $0.plan.placement) }
+        }
+        return try NodeResourceTopologyOutput.render(now, applied: applied, nodeName: nodeName)
     }
 }

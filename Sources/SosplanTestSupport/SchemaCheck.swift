@@ -1,25 +1,24 @@
 import Foundation
 import SosplanCore
-import SosplanTestSupport
 
 /// Validates JSON documents against a schema in `Schemas/` with a real JSON
 /// Schema validator: `Tests/Schema/check_schema.py` (python3 `jsonschema`,
 /// Draft 2020-12), run once for a whole batch of documents.
-enum SchemaCheck {
-    struct Verdict {
-        var valid: Bool
+public enum SchemaCheck {
+    public struct Verdict: Sendable {
+        public var valid: Bool
         /// The validator's first few messages, `path: message`.
-        var errors: [String]
+        public var errors: [String]
     }
 
     /// Why the validator could not give verdicts: said so the test fails
     /// with what to install, never silently passes.
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// Verdicts for documents given as text, keyed by their names.
-    static func validate(_ documents: [(name: String, text: String)], against schema: String) throws -> [String: Verdict] {
+    public static func validate(_ documents: [(name: String, text: String)], against schema: String) throws -> [String: Verdict] {
         let scratch = try ScratchDirectory("schema-check")
         defer { scratch.remove() }
         var files: [(name: String, url: URL)] = []
@@ -32,7 +31,7 @@ enum SchemaCheck {
     }
 
     /// Verdicts for documents on disk, keyed by the names given with them.
-    static func validate(files: [(name: String, url: URL)], against schema: String) throws -> [String: Verdict] {
+    public static func validate(files: [(name: String, url: URL)], against schema: String) throws -> [String: Verdict] {
         let script = RepositoryPaths.tests.appendingPathComponent("Schema/check_schema.py")
         let schemaURL = RepositoryPaths.schemas.appendingPathComponent(schema)
         let run = try CommandRunner.run(
@@ -67,7 +66,7 @@ enum SchemaCheck {
     /// JSON pointers of declared properties without a `description`, plus
     /// `$id` or `title` when the schema lacks them. Properties under
     /// `if`/`then`/`else`/`not` only constrain ones declared elsewhere.
-    static func undocumented(_ schema: String) throws -> [String] {
+    public static func undocumented(_ schema: String) throws -> [String] {
         let url = RepositoryPaths.schemas.appendingPathComponent(schema)
         let root = try JSONParser.parse(try String(contentsOf: url, encoding: .utf8))
         var missing = ["$id", "title", "description"].filter { root[$0]?.stringValue == nil }
@@ -93,7 +92,7 @@ enum SchemaCheck {
     }
 
     /// Every `*.json` file in a repository folder, by name.
-    static func jsonFiles(in folder: URL) throws -> [(name: String, url: URL)] {
+    public static func jsonFiles(in folder: URL) throws -> [(name: String, url: URL)] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".json") }
             .sorted()

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// `--format` for the commands that describe the host (`observe`,
+/// `status`): text, their JSON, or a Kubernetes NodeResourceTopology.
+enum HostOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, nrt
+}

@@ -1,0 +1,62 @@
+import Foundation
+import SosplanCore
+import SosplanTestSupport
+import Testing
+
+/// `sosplan status --format nrt` in a sandbox: before any apply the host
+/// as observed, after the quickstart apply the host as the layout left it
+/// (host CPUs and the enclave not allocatable, exclusive services not
+/// available), checked against the placement and the snapshot, and valid
+/// against the CRD's schema.
+@Suite(.serialized, .enabled(if: Sandbox.isAvailable, "\(Sandbox.unavailableReason ?? "")"))
+struct StatusNodeResourceTopologyTests {
+    static let schema = "noderesourcetopology-v1alpha2.schema.json"
+
+    func quantities(_ zone: JSONValue, _ name: String) -> [Int]? {
+        guard let r = zone["resources"]?.arrayValue?.first(where: { $0["name"]?.stringValue == name }) else { return nil }
+        return ["capacity", "allocatable", "available"].compactMap { r[$0]?.stringValue.flatMap { Int($0) } }
+    }
+
+    @Test func describesTheHostAsApplied() throws {
+        let sandbox = try Sandbox.up()
+        defer { sandbox.down() }
+        let never = try sandbox.sosplan(["status", "--format", "nrt"])
+        #expect(never.status == 2, "\(never.stderr)")
+        let observed = try JSONParser.parse(never.stdout)
+        #expect(observed["attributes"]?.arrayValue?.first?["value"]?.stringValue == "none")
+
+        let apply = try sandbox.sosplan(["apply", ApplyFixture.quickstart, "--yes"])
+        try #require(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let result = try sandbox.sosplan(["status", "--format", "nrt"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let nrt = try JSONParser.parse(result.stdout)
+        let snapshot = try HostSnapshot.decode(json: try sandbox.sosplan(["observe", "--format", "json"]).stdout)
+        let placement = try #require(ApplyFixture.plan(sandbox, ApplyFixture.quickstart).plan).placement
+        #expect(nrt["metadata"]?["name"]?.stringValue == snapshot.hostname?.lowercased())
+        #expect(nrt["attributes"]?.arrayValue?.first?["value"]?.stringValue == "single-numa-node")
+        #expect(nrt["topologyPolicies"]?.arrayValue?.first?.stringValue == "SingleNUMANodeContainerLevel")
+
+        let lwk = try #require(placement.enclave("lwk0"))
+        let services = placement.services.filter { !$0.value.shared }.reduce(CPUSet()) { $0.union($1.value.cpus) }
+        #expect(services.subtracting(lwk.cpus).count == 6, "slurmd and io-forward on Linux, solver inside lwk0")
+        let zones = nrt["zones"]?.arrayValue ?? []
+        try #require(zones.count == snapshot.topology.nodes.count)
+        for (zone, node) in zip(zones, snapshot.topology.nodes) {
+            let cpus = CPUSet(snapshot.topology.cpus.filter { $0.node == node.id }.map(\.id))
+            let allocatable = cpus.subtracting(placement.host.cpus).subtracting(lwk.cpus).subtracting(snapshot.topology.offlineCPUs)
+            let available = allocatable.subtracting(services)
+            #expect(quantities(zone, "cpu") == [cpus.count, allocatable.count, available.count], "\(node.id)")
+            let pools = node.hugepages.map { Int($0.total) * Int($0.sizeBytes) }.reduce(0, +)
+            let enclave = lwk.memory.filter { $0.node == node.id }.map { Int($0.bytes) }.reduce(0, +)
+            let memory = Int(node.memoryBytes) - pools - enclave
+            #expect(quantities(zone, "memory") == [Int(node.memoryBytes), memory, memory], "\(node.id)")
+        }
+        // The enclave's CPUs and memory are on node 1, the host's and the services' on node 0.
+        #expect(quantities(zones[1], "cpu").map { $0[0] - $0[1] } == 8)
+        #expect(quantities(zones[0], "cpu").map { $0[1] - $0[2] } == 6)
+        #expect(quantities(zones[0], "hugepages-2Mi")?.first == 512 << 21)
+
+        let verdicts = try SchemaCheck.validate([("never applied", never.stdout), ("applied", result.stdout)], against: Self.schema)
+        for (name, verdict) in verdicts { #expect(verdict.valid, "\(name): \(verdict.errors)") }
+    }
+}

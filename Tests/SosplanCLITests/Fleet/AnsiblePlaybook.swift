@@ -30,7 +30,8 @@ enum AnsiblePlaybook {
     /// UTF-8 locale (Ansible refuses others), its temporary files and home
     /// under `scratch`, no colours, the collection found in the repository.
     static func environment(_ sandbox: Sandbox?, scratch: URL) -> [String: String] {
-        var env = CommandRunner.hostEnvironment(sandbox?.environment ?? [:])
+        // Only the SOSPLAN_* exports: the sandbox's PATH line is written for a shell (`...:$PATH`).
+        var env = CommandRunner.hostEnvironment((sandbox?.environment ?? [:]).filter { $0.key.hasPrefix("SOSPLAN_") })
         env["LC_ALL"] = "C.UTF-8"
         env["LANG"] = "C.UTF-8"
         env["ANSIBLE_COLLECTIONS_PATH"] = collections.path
@@ -57,13 +58,14 @@ enum AnsiblePlaybook {
         var rolledBack: Bool? { result?["rolled_back"]?.boolValue }
         var steps: [JSONValue] { result?["steps"]?.arrayValue ?? [] }
         var diff: [JSONValue] { result?["diff"]?.arrayValue ?? [] }
+        var stepIDs: [String] { steps.compactMap { $0["id"]?.stringValue } }
         var log: String { process.stdout + process.stderr }
     }
 
     /// Runs `run-module.yml` in `sandbox` with the variables of `varsFiles`
     /// and then `variables` (later `-e` win), plus `flags` such as `--check --diff`.
     static func runModule(
-        _ sandbox: Sandbox, scratch: URL, variables: [String: JSONValue], varsFiles: [URL] = [], flags: [String] = []
+        _ sandbox: Sandbox?, scratch: URL, variables: [String: JSONValue], varsFiles: [URL] = [], flags: [String] = []
     ) throws -> ModuleRun {
         let resultFile = scratch.appendingPathComponent("result-\(UUID().uuidString.prefix(8)).json")
         var vars = variables

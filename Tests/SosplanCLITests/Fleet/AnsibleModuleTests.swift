@@ -164,6 +164,17 @@ struct AnsibleModuleDocumentationTests {
         #expect(doc?["examples"]?.stringValue?.contains("hpc.sosplan.sosplan:") == true)
     }
 
+    /// Every `ansible-test sanity` test (validate-modules, pylint, pep8,
+    /// yamllint, ansible-doc, import, ...) through `integrations/ansible/sanity`,
+    /// which installs each test's requirements from PyPI the first time.
+    @Test(.enabled(if: AnsiblePlaybook.find("ansible-test") != nil, "ansible-test is not in PATH"))
+    func ansibleTestSanityPasses() throws {
+        let script = AnsiblePlaybook.collections.appendingPathComponent("sanity")
+        let r = try CommandRunner.run(script, [])
+        #expect(r.status == 0, "\(r.stdout.suffix(4000))\(r.stderr.suffix(4000))")
+        #expect(r.stdout.contains("Running sanity test \"validate-modules\""), "\(r.stdout.suffix(2000))")
+    }
+
     /// sosplan always rolls a failed apply back: asking otherwise is refused
     /// before sosplan runs.
     @Test func rollbackOnFailureFalseIsRefusedRatherThanIgnored() throws {

@@ -29,7 +29,7 @@ description:
     (C(SOSPLAN_ROOT), C(SOSPLAN_SYSTEMD_BUS), C(SOSPLAN_UNIT_DIR), C(SOSPLAN_TOOLS_DIR),
     C(SOSPLAN_STATE_DIR)), as for the command line.
 author:
-  - sosplan contributors
+  - sosplan contributors (@sosplan)
 options:
   state:
     description:
@@ -100,8 +100,10 @@ notes:
     not roll back. C(status) 0 in sync, 2 drifted, 1 error.
 attributes:
   check_mode:
+    description: Check mode runs C(sosplan plan) only, which changes nothing.
     support: full
   diff_mode:
+    description: Each step of the plan is shown with its before and after properties.
     support: full
 requirements:
   - sosplan on the target

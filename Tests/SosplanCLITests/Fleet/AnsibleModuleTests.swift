@@ -117,6 +117,31 @@ struct AnsibleModuleTests {
         #expect(try ApplyFixture.differences(sandbox, from: before) == [], "the host is not as before")
     }
 
+    /// sosplan exit 3: the last step fails and undoing the enclave fails too
+    /// (a process holds its device): the task says what is left, exactly
+    /// what differs from before.
+    @Test func aRollbackThatCannotFinishReportsWhatIsLeft() throws {
+        let sandbox = try Sandbox.up()
+        defer { sandbox.down() }
+        let scratch = try ScratchDirectory("ansible")
+        defer { scratch.remove() }
+        let before = try sandbox.snapshot(units: ApplyFixture.units)
+        #expect(try sandbox.sim("fault", ["fail", "mcexec", "launch", "--count", "0"]).status == 0)
+        #expect(try sandbox.sim("fault", ["hold-device", "0"]).status == 0)
+
+        let run = try Self.compute(sandbox, scratch.url)
+        #expect(run.failed && run.changed == true, "\(run.log)")
+        #expect(run.outcome == "rollback-incomplete" && run.rolledBack == false, "\(run.log)")
+        #expect(run.result?["exit_code"]?.intValue == 3)
+        #expect(run.result?["failed_step"]?["target"]?.stringValue == "sosplan-solver.service")
+        #expect(run.message.contains("could not roll back"), "\(run.message)")
+        // Done before the failure: the enclave among them, not the failed unit.
+        #expect(run.stepIDs.contains("s4") && !run.stepIDs.contains("s8"), "\(run.stepIDs)")
+        let left = Set((run.result?["left"]?.arrayValue ?? []).compactMap(\.stringValue))
+        let actual = try ApplyFixture.differences(sandbox, from: before)
+        #expect(!actual.isEmpty && left == Set(actual), "reported \(left.sorted()), actual \(actual)")
+    }
+
     /// examples/rolling.yml as written (serial, max_fail_percentage, the
     /// compute group's template and a status check) on the sandbox host cn001.
     @Test func theRollingExampleAppliesTheGroupLayout() throws {

@@ -163,7 +163,9 @@ summary:
   type: dict
   sample: {"add": 3, "change": 1, "destroy": 0}
 steps:
-  description: The steps sosplan completed (or would take, in check mode), in order.
+  description:
+    - The steps sosplan did, in order (also those done before a failure, then undone), or in
+      check mode the steps it would take.
   returned: with O(state=present) when a plan was made
   type: list
   elements: dict
@@ -342,9 +344,11 @@ class Runner(object):
         completed = end.get('completed') or []
         undone = end.get('undone') or []
         self.result.update(outcome=outcome, undone=undone)
-        self.result['steps'] = [step_summary(steps_by_id.get(i, {'id': i})) for i in completed]
+        # The steps done, in order (also those done before a failure, which `undone` then lists).
+        done = [e.get('step') for e in events if e.get('event') == 'step-done']
+        self.result['steps'] = [step_summary(steps_by_id.get(i, {'id': i})) for i in done]
         if outcome in ('converged', 'no-changes') and rc == 0:
-            self.result['changed'] = len(completed) > 0
+            self.result['changed'] = len(completed) > 0 or len(done) > 0
             self.result['rolled_back'] = False
             self.module.exit_json(**self.result)
         failed = [e for e in events if e.get('event') == 'step-failed']

@@ -7,7 +7,8 @@ import Testing
 /// localhost in the sandbox, with the example's compute-node template: check
 /// mode plans and changes nothing, a run applies, a second run changes
 /// nothing, a layout that does not fit and an injected fault fail with
-/// sosplan's own message (and the host rolled back).
+/// sosplan's own message (and the host rolled back, or what is left listed),
+/// a killed apply is finished; and the example playbook itself.
 @Suite(.serialized, .enabled(if: AnsiblePlaybook.isAvailable, "\(AnsiblePlaybook.unavailableReason)"),
        .enabled(if: Sandbox.isAvailable, "\(Sandbox.unavailableReason ?? "")"))
 struct AnsibleModuleTests {
@@ -140,6 +141,24 @@ struct AnsibleModuleTests {
         let left = Set((run.result?["left"]?.arrayValue ?? []).compactMap(\.stringValue))
         let actual = try ApplyFixture.differences(sandbox, from: before)
         #expect(!actual.isEmpty && left == Set(actual), "reported \(left.sorted()), actual \(actual)")
+    }
+
+    /// `layout:` a path on the host, after an apply was killed half-way:
+    /// the task finishes it, says so in a warning, and the host converges.
+    @Test func anInterruptedApplyIsFinishedWithAWarning() throws {
+        let sandbox = try Sandbox.up()
+        defer { sandbox.down() }
+        let scratch = try ScratchDirectory("ansible")
+        defer { scratch.remove() }
+        let crashed = try sandbox.sosplan(["apply", ApplyFixture.full, "--yes"], extra: ["SOSPLAN_TEST_CRASH": "after:5"])
+        try #require(crashed.signaled, "apply should have been killed after step 5: \(crashed.stdout)\(crashed.stderr)")
+
+        let run = try AnsiblePlaybook.runModule(sandbox, scratch: scratch.url, variables: ["layout_path": .string(ApplyFixture.full)])
+        #expect(!run.failed && run.changed == true && run.outcome == "converged", "\(run.log)")
+        let warnings = (run.result?["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(warnings.contains { $0.contains("did not finish (after 5 of") }, "\(warnings)")
+        #expect(run.result?["cmd"]?.arrayValue?.contains(.string(ApplyFixture.full)) == true, "the layout is read where it is")
+        #expect(try ApplyFixture.plan(sandbox, ApplyFixture.full).status == 0, "the host converged")
     }
 
     /// examples/rolling.yml as written (serial, max_fail_percentage, the

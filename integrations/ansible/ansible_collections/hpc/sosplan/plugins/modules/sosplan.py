@@ -200,6 +200,11 @@ events:
   returned: with O(state=present), not in check mode
   type: list
   elements: dict
+repaired:
+  description: What sosplan gave back first after an earlier apply had been interrupted (a crash).
+  returned: when an interrupted apply was repaired
+  type: list
+  elements: str
 status:
   description: The C(sosplan.status/v1) object.
   returned: with O(state=status)
@@ -347,8 +352,12 @@ class Runner(object):
         # The steps done, in order (also those done before a failure, which `undone` then lists).
         done = [e.get('step') for e in events if e.get('event') == 'step-done']
         self.result['steps'] = [step_summary(steps_by_id.get(i, {'id': i})) for i in done]
+        # After a crashed apply, sosplan first gives back what nobody owns: that changes the host too.
+        repaired = [a for e in events if e.get('event') == 'repaired' for a in (e.get('actions') or [])]
+        if repaired:
+            self.result['repaired'] = repaired
         if outcome in ('converged', 'no-changes') and rc == 0:
-            self.result['changed'] = len(completed) > 0 or len(done) > 0
+            self.result['changed'] = len(completed) > 0 or len(done) > 0 or len(repaired) > 0
             self.result['rolled_back'] = False
             self.module.exit_json(**self.result)
         failed = [e for e in events if e.get('event') == 'step-failed']

@@ -68,6 +68,14 @@ struct AnsibleModuleTests {
         let status = try AnsiblePlaybook.runModule(sandbox, scratch: scratch.url, variables: ["sosplan_state": .string("status")])
         #expect(status.changed == false && status.result?["in_sync"]?.boolValue == true, "\(status.log)")
         #expect(status.result?["status"]?["schema"]?.stringValue == "sosplan.status/v1")
+
+        // Drift behind sosplan's back: reported, neither changed nor failed.
+        let set = try sandbox.lab(["systemctl", "set-property", "--runtime", "sosplan-slurmd.slice", "AllowedCPUs=0-3"])
+        try #require(set.status == 0, "\(set.stderr)")
+        let drifted = try AnsiblePlaybook.runModule(sandbox, scratch: scratch.url, variables: ["sosplan_state": .string("status")])
+        #expect(!drifted.failed && drifted.changed == false && drifted.result?["in_sync"]?.boolValue == false, "\(drifted.log)")
+        let drift = (drifted.result?["status"]?["drift"]?.arrayValue ?? []).map { JSONWriter.compact($0) }
+        #expect(drift.contains { $0.contains("sosplan-slurmd.slice") }, "\(drift)")
     }
 
     @Test func aLayoutThatDoesNotFitFailsWithSosplansFileLineColumnMessage() throws {

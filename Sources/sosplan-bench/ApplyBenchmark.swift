@@ -101,8 +101,18 @@ enum ApplyBenchmark {
         }
 
         var applyWall: [Double] = [], applySystemd: [Double] = [], batchWall: [Double] = [], batchSystemd: [Double] = []
+        // `sosplan plan` of the layout about to be applied: the observe and plan
+        // every apply starts with, so that what apply adds (lock, journal,
+        // priors, checks, the record) shows apart from what any run pays.
+        var planWall: [Double] = []
         for _ in 1...runs {
             for v in [1, 0] {
+                var planned: Int32 = -1
+                planWall.append(try SystemdBenchmark.time {
+                    planned = try SystemdBenchmark.run(
+                        URL(fileURLWithPath: "/usr/bin/env"), environment + [sosplan.path, "plan", "--format", "json", layouts[v].path]).status
+                })
+                guard planned == 2 else { throw SystemdBenchmark.Failure(what: "sosplan plan \(layouts[v].lastPathComponent) exited \(planned)") }
                 let before = SystemdBenchmark.systemdTime(lab)
                 applyWall.append(try SystemdBenchmark.time { try apply(v) })
                 applySystemd.append(SystemdBenchmark.systemdTime(lab) - before)
@@ -123,10 +133,14 @@ enum ApplyBenchmark {
         let aCPU = Benchmark.median(applySystemd), dCPU = Benchmark.median(batchSystemd)
         func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
         func spread(_ v: [Double]) -> String { "\(ms(v.min() ?? 0))–\(ms(v.max() ?? 0))" }
-        let overhead = a / d, versusSystemd = a / aCPU
+        let p = Benchmark.median(planWall)
+        let overhead = a / d, versusSystemd = a / aCPU, executing = (a - p) / d
         return "\(benchmark.name): sosplan apply --yes median \(ms(a)) (\(spread(applyWall))); "
             + "driver raw batch (applySlices, same \(services) changes) median \(ms(d)) (\(spread(batchWall))); "
             + "apply/batch \(String(format: "%.2f", overhead))x (target <= \(overheadTarget)x\(overhead <= overheadTarget ? "" : ", MISSED")); "
+            + "sosplan plan of the same layout (observe + plan) median \(ms(p)) (\(spread(planWall))); "
+            + "apply without it/batch \(String(format: "%.2f", executing))x (lock, journal, priors, checks, record; "
+            + "target <= \(overheadTarget)x\(executing <= overheadTarget ? "" : ", MISSED")); "
             + "systemd's own CPU median \(ms(aCPU)) during apply, \(ms(dCPU)) during the batch; "
             + "apply/systemd CPU \(String(format: "%.2f", versusSystemd))x (target <= \(systemdTarget)x\(versusSystemd <= systemdTarget ? "" : ", MISSED")); "
             + "\(2 * runs) applies (\(runs) rounds of B then A)"

@@ -15,13 +15,17 @@ extension SDBusSystemdDriver {
         var names = Set<UnitName>()
         for name in unitNames { names.insert(try UnitName(name, field: "unit")) }
         for name in HostUnits.names { names.insert(try UnitName(name)) }
+        // One pass over the unit directory serves every unit below: without
+        // it each unit costs a stat of every kind's path and re-reads its files.
+        var managed: [String: ManagedFileKind] = [:]
         for entry in try unitDirectory.managedFiles() {
             if let u = try? UnitName(entry.unit) { names.insert(u) }
+            managed[entry.path] = entry.kind
         }
         for name in try manager.listUnits(patterns: ["sosplan-*.slice", "sosplan-*.service"]) {
             if let u = try? UnitName(name) { names.insert(u) }
         }
-        return SystemdState(units: try observe(names.sorted()))
+        return SystemdState(units: try observe(names.sorted(), managedFiles: managed))
     }
 
     /// One unit as systemd reports it now.
@@ -43,15 +47,20 @@ extension SDBusSystemdDriver {
     /// loads them; a missing one comes back `not-found`), then `GetAll` on
     /// each loaded unit's type interface, pipelined.
     ///
-    /// - Parameter files: also read the unit directory for `managed` and
-    ///   `execStart` (a pure before/after comparison of settings does not need it).
-    func observe(_ names: [UnitName], files: Bool = true) throws(SystemdError) -> [SystemdUnit] {
+    /// - Parameters:
+    ///   - files: also read the unit directory for `managed` and `execStart`
+    ///     (a pure before/after comparison of settings does not need it).
+    ///   - managedFiles: the unit directory's marked files by relative path,
+    ///     when just listed (`managedFiles()`); nil reads each unit's paths.
+    func observe(
+        _ names: [UnitName], files: Bool = true, managedFiles: [String: ManagedFileKind]? = nil
+    ) throws(SystemdError) -> [SystemdUnit] {
         guard !names.isEmpty else { return [] }
         var units: [SystemdUnit] = []
         var detailed: [(path: String, interface: String, unit: UnitName)] = []
         var detailedIndex: [Int] = []
         for (name, status) in zip(names, try manager.status(of: names)) {
-            var unit = SystemdUnit(name: name.rawValue, managed: files ? try isManaged(name) : false)
+            var unit = SystemdUnit(name: name.rawValue, managed: files ? try isManaged(name, managedFiles) : false)
             unit.loadState = status.loadState
             unit.activeState = status.activeState
             if status.loadState != "not-found" && name.type.hasResourceControl {
@@ -61,7 +70,7 @@ extension SDBusSystemdDriver {
             units.append(unit)
         }
         for (i, properties) in zip(detailedIndex, try manager.properties(of: detailed, only: Self.observedProperties)) {
-            try fill(&units[i], from: properties, name: names[i], files: files)
+            try fill(&units[i], from: properties, name: names[i], files: files, managedFiles: managedFiles)
         }
         return units
     }
@@ -72,7 +81,10 @@ extension SDBusSystemdDriver {
         "CPUQuotaPerSecUSec", "MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "TasksMax", "ExecStart",
     ]
 
-    private func fill(_ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName, files: Bool) throws(SystemdError) {
+    private func fill(
+        _ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName, files: Bool,
+        managedFiles: [String: ManagedFileKind]?
+    ) throws(SystemdError) {
         unit.slice = nonEmpty(p["Slice"]?.stringValue)
         unit.controlGroup = nonEmpty(p["ControlGroup"]?.stringValue)
         unit.allowedCPUs = cpuSet(p["AllowedCPUs"], emptyIsNil: true)
@@ -87,17 +99,27 @@ extension SDBusSystemdDriver {
         unit.memoryMax = limit(p["MemoryMax"])
         unit.tasksMax = limit(p["TasksMax"])
         if files, name.type == .service {
-            switch try unitDirectory.state(name.rawValue) {
-            case .managed(.execUnit, _), .managed(.containerUnit, _): unit.execStart = execArguments(p["ExecStart"])
-            default: break
+            let kind: ManagedFileKind?
+            if let managedFiles {
+                kind = managedFiles[name.rawValue]
+            } else if case .managed(let k, _) = try unitDirectory.state(name.rawValue) {
+                kind = k
+            } else {
+                kind = nil
             }
+            if kind == .execUnit || kind == .containerUnit { unit.execStart = execArguments(p["ExecStart"]) }
         }
     }
 
     /// True when a unit file or drop-in of this unit carries sosplan's marker.
-    func isManaged(_ name: UnitName) throws(SystemdError) -> Bool {
+    func isManaged(_ name: UnitName, _ managedFiles: [String: ManagedFileKind]? = nil) throws(SystemdError) -> Bool {
         for kind in ManagedFileKind.allCases {
-            if case .managed = try unitDirectory.state(kind.relativePath(for: name)) { return true }
+            let relative = kind.relativePath(for: name)
+            if let managedFiles {
+                if managedFiles[relative] != nil { return true }
+            } else if case .managed = try unitDirectory.state(relative) {
+                return true
+            }
         }
         return false
     }

@@ -23,7 +23,7 @@ public enum UnitFileQuoting {
                 case "\r": out += "\\r"
                 case "\t": out += "\\t"
                 default:
-                    if UnitFileQuoting.isControl(c) { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
+                    if ControlCharacters.isControl(c) { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
                 }
             }
             return out
@@ -114,23 +114,12 @@ public enum UnitFileQuoting {
         return word
     }
 
-    /// Refuses NUL, newlines and every other control character (C0, DEL,
-    /// C1, and the Unicode line and paragraph separators).
+    /// Refuses NUL, newlines and every other control character
+    /// (`ControlCharacters`).
     static func refuseControlCharacters(_ value: String, field: String) throws(Refusal) {
-        for c in value.unicodeScalars where isControl(c) {
-            let what: String
-            switch c {
-            case "\n": what = "a newline (it would start a new line in the file)"
-            case "\r": what = "a carriage return"
-            case "\0": what = "a NUL byte"
-            default: what = "a control character"
-            }
-            throw Refusal(field: field, value: value, reason: "it contains \(what)")
+        if let found = ControlCharacters.problem(in: value, wording: .installedFile) {
+            throw Refusal(field: field, value: value, reason: "it contains \(found.reason)")
         }
-    }
-
-    static func isControl(_ c: Unicode.Scalar) -> Bool {
-        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029
     }
 
     /// Characters that never need quoting in a command line or a rule.

@@ -6,23 +6,11 @@
 public enum ContainerValues {
     public typealias Problem = (message: String, offset: Int, hints: [String])
 
-    /// Characters that end a line in a unit file or are not text at all.
+    /// Characters that end a line in a unit file or are not text at all
+    /// (`ControlCharacters`).
     public static func controlProblem(_ s: String, what: String) -> Problem? {
-        for (i, c) in s.unicodeScalars.enumerated() where isControl(c) {
-            let shown: String
-            switch c {
-            case "\n", "\r": shown = "a line break"
-            case "\0": shown = "a NUL byte"
-            case "\t": shown = "a tab"
-            default: shown = "a control character"
-            }
-            return ("\(what) contains \(shown)", i, ["systemd command lines cannot carry it; pass such data in a mounted file"])
-        }
-        return nil
-    }
-
-    static func isControl(_ c: Unicode.Scalar) -> Bool {
-        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029
+        guard let found = ControlCharacters.problem(in: s, wording: .commandLine) else { return nil }
+        return ("\(what) contains \(found.reason)", found.offset, ["systemd command lines cannot carry it; pass such data in a mounted file"])
     }
 
     // MARK: Image references

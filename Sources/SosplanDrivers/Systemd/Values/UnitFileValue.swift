@@ -80,24 +80,13 @@ public enum UnitFileValue {
         return out + "\""
     }
 
-    /// Refuses NUL, newlines and every other control character (C0, DEL, C1,
-    /// and the Unicode line/paragraph separators): they either end the line
-    /// (a new key) or make a value that reads differently than it looks.
+    /// Refuses NUL, newlines and every other control character
+    /// (`ControlCharacters`): they either end the line (a new key) or make
+    /// a value that reads differently than it looks.
     static func refuseControlCharacters(_ value: String, field: String) throws(SystemdError) {
-        for c in value.unicodeScalars where isControl(c) {
-            let what: String
-            switch c {
-            case "\n": what = "a newline (it would start a new line in the unit file)"
-            case "\r": what = "a carriage return"
-            case "\0": what = "a NUL byte"
-            default: what = "a control character"
-            }
-            throw .invalidValue(field: field, value: value, reason: "it contains \(what)")
+        if let found = ControlCharacters.problem(in: value, wording: .unitFile) {
+            throw .invalidValue(field: field, value: value, reason: "it contains \(found.reason)")
         }
-    }
-
-    static func isControl(_ c: Unicode.Scalar) -> Bool {
-        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029
     }
 
     /// A weight (`CPUWeight=`, `IOWeight=`): systemd accepts 1...10000.

@@ -67,20 +67,27 @@ public enum UnitFileQuoting {
     /// (systemd expands specifiers and variables after splitting).
     public static func execWord(_ word: String, field: String) throws(Refusal) -> String {
         try refuseControlCharacters(word, field: field)
+        let plain = !word.isEmpty && word != ";" && word.unicodeScalars.allSatisfy { isPlain($0) || $0 == "%" || $0 == "$" }
+        let escaped = execEscaped(word)
+        return plain ? escaped : "\"\(escaped)\""
+    }
+
+    /// One `ExecStart=` word escaped for systemd's parser, without the
+    /// surrounding quotes: `\` -> `\\`, `"` -> `\"`, `%` -> `%%` (specifiers),
+    /// `$` -> `$$` (variables). Also the systemd driver's rule, which always
+    /// adds the quotes.
+    public static func execEscaped(_ word: String) -> String {
         var escaped = ""
-        var plain = !word.isEmpty && word != ";"
         for c in word.unicodeScalars {
             switch c {
             case "%": escaped += "%%"
             case "$": escaped += "$$"
-            case "\\": escaped += "\\\\"; plain = false
-            case "\"": escaped += "\\\""; plain = false
-            default:
-                if !isPlain(c) { plain = false }
-                escaped.unicodeScalars.append(c)
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            default: escaped.unicodeScalars.append(c)
             }
         }
-        return plain ? escaped : "\"\(escaped)\""
+        return escaped
     }
 
     /// A whole `ExecStart=` value for an argument vector (never a shell

@@ -21,21 +21,12 @@ public enum UnitFileValue {
         return value.replacingOccurrences(of: "%", with: "%%")
     }
 
-    /// One `ExecStart=` argument, double-quoted: `\` -> `\\`, `"` -> `\"`,
-    /// `%` -> `%%`, `$` -> `$$`, so systemd passes it to the program verbatim.
+    /// One `ExecStart=` argument, always double-quoted, escaped with
+    /// `UnitFileQuoting.execEscaped` (`\`, `"`, `%`, `$`), so systemd
+    /// passes it to the program verbatim.
     public static func execArgument(_ argument: String, field: String) throws(SystemdError) -> String {
         try refuseControlCharacters(argument, field: field)
-        var out = "\""
-        for c in argument.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "%": out += "%%"
-            case "$": out += "$$"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
+        return "\"" + UnitFileQuoting.execEscaped(argument) + "\""
     }
 
     /// A whole `ExecStart=` value for an argument vector (never a shell

@@ -23,7 +23,7 @@ public enum UnitFileQuoting {
                 case "\r": out += "\\r"
                 case "\t": out += "\\t"
                 default:
-                    if UnitFileQuoting.isControl(c) { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
+                    if ControlCharacters.isControl(c) { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
                 }
             }
             return out
@@ -67,20 +67,27 @@ public enum UnitFileQuoting {
     /// (systemd expands specifiers and variables after splitting).
     public static func execWord(_ word: String, field: String) throws(Refusal) -> String {
         try refuseControlCharacters(word, field: field)
+        let plain = !word.isEmpty && word != ";" && word.unicodeScalars.allSatisfy { isPlain($0) || $0 == "%" || $0 == "$" }
+        let escaped = execEscaped(word)
+        return plain ? escaped : "\"\(escaped)\""
+    }
+
+    /// One `ExecStart=` word escaped for systemd's parser, without the
+    /// surrounding quotes: `\` -> `\\`, `"` -> `\"`, `%` -> `%%` (specifiers),
+    /// `$` -> `$$` (variables). Also the systemd driver's rule, which always
+    /// adds the quotes.
+    public static func execEscaped(_ word: String) -> String {
         var escaped = ""
-        var plain = !word.isEmpty && word != ";"
         for c in word.unicodeScalars {
             switch c {
             case "%": escaped += "%%"
             case "$": escaped += "$$"
-            case "\\": escaped += "\\\\"; plain = false
-            case "\"": escaped += "\\\""; plain = false
-            default:
-                if !isPlain(c) { plain = false }
-                escaped.unicodeScalars.append(c)
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            default: escaped.unicodeScalars.append(c)
             }
         }
-        return plain ? escaped : "\"\(escaped)\""
+        return escaped
     }
 
     /// A whole `ExecStart=` value for an argument vector (never a shell
@@ -114,23 +121,12 @@ public enum UnitFileQuoting {
         return word
     }
 
-    /// Refuses NUL, newlines and every other control character (C0, DEL,
-    /// C1, and the Unicode line and paragraph separators).
+    /// Refuses NUL, newlines and every other control character
+    /// (`ControlCharacters`).
     static func refuseControlCharacters(_ value: String, field: String) throws(Refusal) {
-        for c in value.unicodeScalars where isControl(c) {
-            let what: String
-            switch c {
-            case "\n": what = "a newline (it would start a new line in the file)"
-            case "\r": what = "a carriage return"
-            case "\0": what = "a NUL byte"
-            default: what = "a control character"
-            }
-            throw Refusal(field: field, value: value, reason: "it contains \(what)")
+        if let found = ControlCharacters.problem(in: value, wording: .installedFile) {
+            throw Refusal(field: field, value: value, reason: "it contains \(found.reason)")
         }
-    }
-
-    static func isControl(_ c: Unicode.Scalar) -> Bool {
-        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029
     }
 
     /// Characters that never need quoting in a command line or a rule.

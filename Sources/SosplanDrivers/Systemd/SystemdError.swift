@@ -1,3 +1,5 @@
+import SosplanCore
+
 /// Everything that can go wrong between sosplan and systemd, with the unit,
 /// the operation and systemd's own D-Bus error name and message where there is
 /// one, so that an operator can tell a missing bus from a missing unit from a
@@ -80,7 +82,7 @@ public enum SystemdError: Error, Sendable, Equatable, CustomStringConvertible {
             case "\t": out += "\\t"
             case "\0": out += "\\0"
             default:
-                if UnitFileValue.isControl(scalar) {
+                if ControlCharacters.isControl(scalar) {
                     let hex = String(scalar.value, radix: 16, uppercase: false)
                     out += scalar.value < 0x100 ? "\\x" + hex.leftPadded(to: 2) : "\\u{\(hex)}"
                 } else {

@@ -21,21 +21,12 @@ public enum UnitFileValue {
         return value.replacingOccurrences(of: "%", with: "%%")
     }
 
-    /// One `ExecStart=` argument, double-quoted: `\` -> `\\`, `"` -> `\"`,
-    /// `%` -> `%%`, `$` -> `$$`, so systemd passes it to the program verbatim.
+    /// One `ExecStart=` argument, always double-quoted, escaped with
+    /// `UnitFileQuoting.execEscaped` (`\`, `"`, `%`, `$`), so systemd
+    /// passes it to the program verbatim.
     public static func execArgument(_ argument: String, field: String) throws(SystemdError) -> String {
         try refuseControlCharacters(argument, field: field)
-        var out = "\""
-        for c in argument.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "%": out += "%%"
-            case "$": out += "$$"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
+        return "\"" + UnitFileQuoting.execEscaped(argument) + "\""
     }
 
     /// A whole `ExecStart=` value for an argument vector (never a shell
@@ -80,24 +71,13 @@ public enum UnitFileValue {
         return out + "\""
     }
 
-    /// Refuses NUL, newlines and every other control character (C0, DEL, C1,
-    /// and the Unicode line/paragraph separators): they either end the line
-    /// (a new key) or make a value that reads differently than it looks.
+    /// Refuses NUL, newlines and every other control character
+    /// (`ControlCharacters`): they either end the line (a new key) or make
+    /// a value that reads differently than it looks.
     static func refuseControlCharacters(_ value: String, field: String) throws(SystemdError) {
-        for c in value.unicodeScalars where isControl(c) {
-            let what: String
-            switch c {
-            case "\n": what = "a newline (it would start a new line in the unit file)"
-            case "\r": what = "a carriage return"
-            case "\0": what = "a NUL byte"
-            default: what = "a control character"
-            }
-            throw .invalidValue(field: field, value: value, reason: "it contains \(what)")
+        if let found = ControlCharacters.problem(in: value, wording: .unitFile) {
+            throw .invalidValue(field: field, value: value, reason: "it contains \(found.reason)")
         }
-    }
-
-    static func isControl(_ c: Unicode.Scalar) -> Bool {
-        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029
     }
 
     /// A weight (`CPUWeight=`, `IOWeight=`): systemd accepts 1...10000.

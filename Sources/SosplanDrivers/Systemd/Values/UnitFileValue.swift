@@ -45,6 +45,13 @@ public enum UnitFileValue {
         {
             throw .invalidValue(field: "\(field)[0]", value: program, reason: "the program path must be normalized (no //, /./, /../ or trailing /)")
         }
+        // systemd runs the program path as written: `$$` would stay `$$` there
+        // (only the arguments are unescaped), so a `$` cannot be passed at all.
+        if program.contains("$") {
+            throw .invalidValue(
+                field: "\(field)[0]", value: program,
+                reason: "systemd does not unescape '$' in the program path; rename the program or run it through a path without '$'")
+        }
         var parts: [String] = []
         for (i, a) in arguments.enumerated() { parts.append(try execArgument(a, field: "\(field)[\(i)]")) }
         return parts.joined(separator: " ")

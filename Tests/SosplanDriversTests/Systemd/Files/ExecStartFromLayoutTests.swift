@@ -47,11 +47,21 @@ import Testing
         #expect(line.hasPrefix("\"/usr/bin/job\""), "the program is quoted: no prefix can lead the line")
     }
 
-    @Test func specifiersAndVariablesInTheProgramPathAreEscaped() throws {
-        let exec = ["/opt/%n/$HOME/my job/bin", "x"]
+    @Test func specifiersInTheProgramPathAreEscaped() throws {
+        let exec = ["/opt/%n/my job/bin", "x"]
         let (_, line) = try Self.execStart(exec)
-        #expect(line.hasPrefix("\"/opt/%%n/$$HOME/my job/bin\""))
+        #expect(line.hasPrefix("\"/opt/%%n/my job/bin\""))
         #expect(SystemdExecLineModel.argv(line) == exec)
+    }
+
+    /// Measured on the lab's systemd 252: `ExecStart="/var/tmp/a$$b/run"`
+    /// reports path `/var/tmp/a$$b/run` and fails with status 203 although
+    /// `/var/tmp/a$b/run` exists: the program path is not unescaped, so no
+    /// escaping can carry a `$` there; the driver refuses it.
+    @Test func aDollarInTheProgramPathIsRefused() throws {
+        #expect(throws: SystemdError.self) { try Self.execStart(["/opt/$HOME/my job/bin", "x"]) }
+        let (_, line) = try Self.execStart(["/opt/bin/job", "$HOME"])
+        #expect(line == "\"/opt/bin/job\" \"$$HOME\"", "a $ in an argument is still escaped and unescaped by systemd")
     }
 
     @Test(arguments: ["-", "@", "+", "!", "!!", ":", "-@", "+!"])

@@ -46,7 +46,7 @@ struct UnitFileValueTests {
 
     @Test("the program must be a normalized absolute path (no prefix characters can sneak in)", arguments: [
         "sleep", "-/bin/sleep", "@/bin/sleep", "+/bin/sleep", "./sleep", "/bin//sleep", "/bin/../sleep", "/bin/./sleep",
-        "/bin/", "/usr/bin/..",
+        "/bin/", "/usr/bin/..", "/opt/$HOME/worker", "/opt/a$$b",
     ])
     func program(path: String) {
         #expect(throws: SystemdError.self) { try UnitFileValue.execCommandLine([path, "x"], field: "exec") }

@@ -42,7 +42,7 @@ let package = Package(
         // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.
         .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore", "SosplanDrivers"]),
         // Release-build benchmarks (speed and memory targets).
-        .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers"]),
+        .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
 
         .target(name: "SosplanTestSupport", dependencies: ["SosplanCore"]),
         .testTarget(

@@ -50,6 +50,14 @@ extension ObserveBenchmark {
     /// `wait4`, not Foundation's `Process`, whose exit polling rounds run
     /// times to tens of milliseconds.
     static func launch(_ path: String, _ arguments: [String]) throws -> (wall: Double, cpu: Double) {
+        let r = try launchMeasured(path, arguments)
+        return (r.wall, r.cpu)
+    }
+
+    /// `launch`, with the child's peak resident size (KiB, from `wait4`'s `ru_maxrss`).
+    static func launchMeasured(_ path: String, _ arguments: [String], okStatuses: Set<Int32> = [0]) throws
+        -> (wall: Double, cpu: Double, maxRSSKiB: Int)
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -69,10 +77,10 @@ extension ObserveBenchmark {
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let wall = now(CLOCK_MONOTONIC) - start
         // WIFEXITED && WEXITSTATUS == 0, spelled out (the macros are not imported).
-        guard status & 0x7f == 0 && (status >> 8) & 0xff == 0 else {
+        guard status & 0x7f == 0 && okStatuses.contains((status >> 8) & 0xff) else {
             throw BenchmarkError("\(path) \(arguments) failed (wait status \(status))")
         }
         func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1e3 + Double(t.tv_usec) / 1e3 }
-        return (wall, ms(usage.ru_utime) + ms(usage.ru_stime))
+        return (wall, ms(usage.ru_utime) + ms(usage.ru_stime), Int(usage.ru_maxrss))
     }
 }

@@ -42,14 +42,14 @@ extension ObserveBenchmark {
         if let largest {
             var peaks: [Double] = [], theirs: [Double] = []
             for _ in 0..<3 {
-                peaks.append(Double(try launchMeasured(sosplan.path, ["observe", "--root", largest.root.path, "--format", "json"]).maxRSSKiB))
-                theirs.append(Double(try launchMeasured(lstopo, ["--input", largest.root.path, "--of", "xml", "-"]).maxRSSKiB))
+                peaks.append(Double(try peakRSS(sosplan.path, ["observe", "--root", largest.root.path, "--format", "json"])))
+                theirs.append(Double(try peakRSS(lstopo, ["--input", largest.root.path, "--of", "xml", "-"])))
             }
             let o = Benchmark.median(peaks) / 1024, l = Benchmark.median(theirs) / 1024
             rows.append(BenchRow(
                 name: "memory: peak resident size of `sosplan observe` on \(largest.name)", figure: String(format: "%.1f MiB", o),
                 peer: String(format: "lstopo %.1f MiB", l), ratio: Samples.ratio(o / l),
-                limits: "ru_maxrss of the child (wait4); includes the Swift runtime and shared libraries"))
+                limits: "ru_maxrss through GNU time; includes the Swift runtime and shared libraries"))
         }
         return rows
     }

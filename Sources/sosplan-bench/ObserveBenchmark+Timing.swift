@@ -54,9 +54,24 @@ extension ObserveBenchmark {
         return (r.wall, r.cpu)
     }
 
-    /// `launch`, with the child's peak resident size (KiB, from `wait4`'s `ru_maxrss`).
+    /// The peak resident size (KiB) of a program, through GNU time (`%M`:
+    /// `ru_maxrss` from its `wait4`). Not from this process's own `wait4`:
+    /// a child started with vfork (posix_spawn) inherits the parent's
+    /// high-water mark at exec, and this benchmark is larger than what it runs.
+    static func peakRSS(_ path: String, _ arguments: [String], okStatuses: Set<Int32> = [0]) throws -> Int {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-rss-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try launchMeasured("/usr/bin/time", ["-f", "%M", "-o", out.path, path] + arguments, okStatuses: okStatuses)
+        let text = try String(contentsOf: out, encoding: .utf8)
+        guard let kib = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw BenchmarkError("GNU time wrote no peak size: \(text)")
+        }
+        return kib
+    }
+
+    /// `launch` with a choice of exit statuses that count as success.
     static func launchMeasured(_ path: String, _ arguments: [String], okStatuses: Set<Int32> = [0]) throws
-        -> (wall: Double, cpu: Double, maxRSSKiB: Int)
+        -> (wall: Double, cpu: Double)
     {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -81,6 +96,6 @@ extension ObserveBenchmark {
             throw BenchmarkError("\(path) \(arguments) failed (wait status \(status))")
         }
         func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1e3 + Double(t.tv_usec) / 1e3 }
-        return (wall, ms(usage.ru_utime) + ms(usage.ru_stime), Int(usage.ru_maxrss))
+        return (wall, ms(usage.ru_utime) + ms(usage.ru_stime))
     }
 }

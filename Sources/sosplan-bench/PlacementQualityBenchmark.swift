@@ -84,10 +84,13 @@ enum PlacementQualityBenchmark {
             Score(nodes: cpus.map { index.nodes(of: $0).count }.reduce(0, +), splits: cpus.map { index.splitCores($0) }.reduce(0, +), moved: moved)
         }
         let movedOurs = zip(ours, oursAgain).map { $0.subtracting($1).count }.reduce(0, +)
+        let movedNames = zip(ours, oursAgain).enumerated().filter { !$0.element.0.subtracting($0.element.1).isEmpty }
+            .map { i, p in "svc\(i) \(p.0)→\(p.1)\(i == grown ? " (the grown one)" : "")" }
         let a = score(ours, moved: movedOurs), b = score(theirs, moved: theirs[grown].subtracting(theirsAgain).count)
         return BenchRow(
             name: "placement quality: \(name) (\(online.count) CPUs), \(counts.count) services", figure: a.text,
             peer: "kubelet packed model: \(b.text)", target: "never worse on any count", met: a.notWorse(than: b),
-            limits: "same requests, same free CPUs, policy best-effort + threads")
+            limits: "same requests, same free CPUs, policy best-effort + threads"
+                + (movedNames.isEmpty ? "" : "; sosplan moved " + movedNames.joined(separator: ", ")))
     }
 }

@@ -56,7 +56,8 @@ let package = Package(
             dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport", "sosplan-sim"]),
         .testTarget(
             name: "SosplanCLITests",
-            dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+            // sosplan-bench: the benchmark's smoke run (CI runs it, the timings are not checked).
+            dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim", "sosplan-bench"]),
         .testTarget(
             name: "SosplanApplyTests",
             dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),

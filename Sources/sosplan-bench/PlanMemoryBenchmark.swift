@@ -25,13 +25,16 @@ enum PlanMemoryBenchmark {
         return text
     }
 
-    static func rows(runs: Int, sosplan: URL) throws -> [BenchRow] {
+    /// `smoke`: the 1,024-CPU host instead (a debug build in CI).
+    static func rows(runs: Int, sosplan: URL, smoke: Bool = false) throws -> [BenchRow] {
+        let (nodes, services, enclaves) = smoke ? (16, 250, 4) : (64, 1000, 16)
+        let cpus = nodes * 64
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-plan-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let snapshot = work.appendingPathComponent("host-4096.json"), layout = work.appendingPathComponent("layout-4096.yaml")
-        try PlanBenchmark.host(nodes: 64, coresPerNode: 32).jsonText().write(to: snapshot, atomically: true, encoding: .utf8)
-        try yaml(services: 1000, enclaves: 16, nodes: 64).write(to: layout, atomically: true, encoding: .utf8)
+        let snapshot = work.appendingPathComponent("host.json"), layout = work.appendingPathComponent("layout.yaml")
+        try PlanBenchmark.host(nodes: nodes, coresPerNode: 32).jsonText().write(to: snapshot, atomically: true, encoding: .utf8)
+        try yaml(services: services, enclaves: enclaves, nodes: nodes).write(to: layout, atomically: true, encoding: .utf8)
         let arguments = ["plan", "--snapshot", snapshot.path, "--format", "json", layout.path]
         // `plan` exits 2 when there are changes to make.
         _ = try ObserveBenchmark.launchMeasured(sosplan.path, arguments, okStatuses: [2])
@@ -41,17 +44,17 @@ enum PlanMemoryBenchmark {
             rss.append(Double(try ObserveBenchmark.peakRSS(sosplan.path, arguments, okStatuses: [2])) / 1024)
         }
         let w = Samples(values: wall), peak = rss.max() ?? 0
-        let inProcess = PlanBenchmark.shape("plan-4096", nodes: 64, coresPerNode: 32, services: 1000, enclaves: 16).samples(runs: runs)
+        let inProcess = PlanBenchmark.shape("plan-\(cpus)", nodes: nodes, coresPerNode: 32, services: services, enclaves: enclaves).samples(runs: runs)
         return [
             BenchRow(
-                name: "memory: peak resident size of `sosplan plan` on the 4,096-CPU host", figure: String(format: "%.1f MiB", peak),
-                target: "≤ \(Int(targetMiB)) MiB", met: peak <= targetMiB,
+                name: "memory: peak resident size of `sosplan plan` on the \(cpus)-CPU host", figure: String(format: "%.1f MiB", peak),
+                target: cpus == 4096 ? "≤ \(Int(targetMiB)) MiB" : "", met: cpus == 4096 ? peak <= targetMiB : nil,
                 limits: "largest ru_maxrss of \(runs) runs (GNU time); includes the Swift runtime and shared libraries"),
             BenchRow(
-                name: "plan: `sosplan plan --snapshot` as a process, 4,096 CPUs, 1,000 services (YAML + JSON in, JSON out)",
+                name: "plan: `sosplan plan --snapshot` as a process, \(cpus) CPUs, \(services) services (YAML + JSON in, JSON out)",
                 figure: w.ms(), spread: w.spread(), peer: "planning alone in-process \(inProcess.ms())",
                 ratio: Samples.ratio(w.median / inProcess.median),
-                limits: "start-up, reading the 4,096-CPU snapshot JSON and the layout, writing the plan JSON"),
+                limits: "start-up, reading the snapshot JSON and the layout YAML, writing the plan JSON"),
         ]
     }
 }

@@ -60,7 +60,8 @@ enum SideBySide {
         section("plan on fixtures") {
             (o.smoke ? Array(PlanFixtureBenchmark.benchmarks.prefix(1)) : PlanFixtureBenchmark.benchmarks).map { b in
                 let s = b.samples(runs: runs(10))
-                return BenchRow(name: "plan: \(b.about) (in-process)", figure: s.ms(), spread: s.spread())
+                return BenchRow(name: "plan: \(b.about.dropFirst("plan ".count)) (in-process)", figure: s.ms(), spread: s.spread(),
+                                limits: "real topology: uneven nodes, SMT-4 on POWER")
             }
         }
         section("placement quality") { PlacementQualityBenchmark.rows(smoke: o.smoke) }
@@ -72,7 +73,7 @@ enum SideBySide {
         }
         section("plan memory") {
             guard haveSosplan else { return [.skipped("plan memory", "no \(sosplan.path)")] }
-            return try PlanMemoryBenchmark.rows(runs: runs(5), sosplan: sosplan)
+            return try PlanMemoryBenchmark.rows(runs: runs(5), sosplan: sosplan, smoke: o.smoke)
         }
         section("enclaves") { try EnclaveBenchmark.rows(runs: runs(5), sim: sim) }
         if o.smoke {

@@ -51,14 +51,17 @@ struct Samples {
     static func ms(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f ms", v) }
     static func ratio(_ v: Double) -> String { String(format: "%.2f×", v) }
 
-    /// Times `body` `runs` times (after one untimed warm-up run), wall-clock ms.
+    /// Times in-process work `runs` times (after one untimed warm-up run):
+    /// the CPU time of this process in ms. The work is single-threaded, so
+    /// this is its wall-clock time without the moments other jobs on the
+    /// machine preempt it (2 cores shared with builds: wall times swing 2x).
     static func time(runs: Int, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> Samples {
         if warmUp { try body() }
         var out: [Double] = []
         for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = Benchmark.cpuTime()
             try body()
-            out.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            out.append(Benchmark.cpuTime() - start)
         }
         return Samples(values: out)
     }

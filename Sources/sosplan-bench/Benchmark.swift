@@ -54,7 +54,8 @@ struct Benchmark: Sendable {
 enum Benchmarks {
     static let all: [Benchmark] = [
         ValidateBenchmark.benchmark,
-    ] + PlanBenchmark.benchmarks + PlanFixtureBenchmark.benchmarks + [SystemdBenchmark.benchmark, ApplyBenchmark.benchmark]
+    ] + PlanBenchmark.benchmarks + [PlanBenchmark.replan] + PlanFixtureBenchmark.benchmarks
+        + [SystemdBenchmark.benchmark, ApplyBenchmark.benchmark]
 }
 
 /// Keeps a result alive so the optimizer cannot drop the work that made it.

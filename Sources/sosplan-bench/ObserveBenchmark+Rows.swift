@@ -36,7 +36,7 @@ extension ObserveBenchmark {
                 name: "observe: \(name) (\(cpus) CPUs), `sosplan observe --format json`", figure: o.ms(), spread: o.spread(),
                 peer: "`lstopo-no-graphics --input DIR --of xml` \(l.ms())", ratio: Samples.ratio(ratio),
                 target: "≤ \(target)×", met: ratio <= target,
-                limits: String(format: "CPU %.1f vs %.1f ms; the probe alone (in-process) %@; the rest is process start-up and output",
+                limits: String(format: "CPU %.1f vs %.1f ms; the probe alone (in-process, CPU time) %@; the rest is process start-up and output",
                                Benchmark.median(aCPU), Benchmark.median(bCPU), probeTime.ms())))
         }
         if let largest {

@@ -52,7 +52,7 @@ enum PlanMemoryBenchmark {
                 limits: "largest ru_maxrss of \(runs) runs (GNU time); includes the Swift runtime and shared libraries"),
             BenchRow(
                 name: "plan: `sosplan plan --snapshot` as a process, \(cpus) CPUs, \(services) services (YAML + JSON in, JSON out)",
-                figure: w.ms(), spread: w.spread(), peer: "planning alone in-process \(inProcess.ms())",
+                figure: w.ms(), spread: w.spread(), peer: "planning alone in-process (CPU) \(inProcess.ms())",
                 ratio: Samples.ratio(w.median / inProcess.median),
                 limits: "start-up, reading the snapshot JSON and the layout YAML, writing the plan JSON"),
         ]

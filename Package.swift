@@ -42,7 +42,7 @@ let package = Package(
         // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.
         .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore", "SosplanDrivers"]),
         // Release-build benchmarks (speed and memory targets).
-        .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers"]),
+        .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
 
         .target(name: "SosplanTestSupport", dependencies: ["SosplanCore"]),
         .testTarget(
@@ -56,7 +56,8 @@ let package = Package(
             dependencies: ["SosplanDrivers", "SosplanCore", "SosplanTestSupport", "sosplan-sim"]),
         .testTarget(
             name: "SosplanCLITests",
-            dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim"]),
+            // sosplan-bench: the benchmark's smoke run (CI runs it, the timings are not checked).
+            dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim", "sosplan-bench"]),
         .testTarget(
             name: "SosplanApplyTests",
             dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),

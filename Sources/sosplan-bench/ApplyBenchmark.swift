@@ -37,21 +37,21 @@ enum ApplyBenchmark {
         return text
     }
 
-    static func compare(runs: Int) -> String {
+    static func compare(runs: Int) -> [BenchRow] {
         let name = benchmark.name
         let sosplan = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sosplan")
         guard FileManager.default.isExecutableFile(atPath: sosplan.path) else {
-            return "\(name): skipped: no \(sosplan.path) (swift build -c release --product sosplan)"
+            return [.skipped(name, "no \(sosplan.path) (swift build -c release --product sosplan)")]
         }
         let lab: SystemdBenchmark.Lab
-        do { lab = try SystemdBenchmark.startLab() } catch { return "\(name): skipped: \(error)" }
+        do { lab = try SystemdBenchmark.startLab() } catch { return [.skipped(name, "\(error)")] }
         defer { if let n = lab.name { _ = try? SystemdBenchmark.run(SystemdBenchmark.script, ["stop", "--purge", "--name", n]) } }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-apply-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
-        do { return try measure(lab, sosplan: sosplan, work: work, runs: runs) } catch { return "\(name): failed: \(error)" }
+        do { return try measure(lab, sosplan: sosplan, work: work, runs: runs) } catch { return [BenchRow(name: name, figure: "failed: \(error)")] }
     }
 
-    static func measure(_ lab: SystemdBenchmark.Lab, sosplan: URL, work: URL, runs: Int) throws -> String {
+    static func measure(_ lab: SystemdBenchmark.Lab, sosplan: URL, work: URL, runs: Int) throws -> [BenchRow] {
         let state = work.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let layouts = try (0...1).map { v in
@@ -129,20 +129,29 @@ enum ApplyBenchmark {
                 try expectWeight(v)
             }
         }
-        let a = Benchmark.median(applyWall), d = Benchmark.median(batchWall)
+        let a = Samples(values: applyWall), d = Samples(values: batchWall)
         let aCPU = Benchmark.median(applySystemd), dCPU = Benchmark.median(batchSystemd)
-        func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
-        func spread(_ v: [Double]) -> String { "\(ms(v.min() ?? 0))–\(ms(v.max() ?? 0))" }
-        let p = Benchmark.median(planWall)
-        let overhead = a / d, versusSystemd = a / aCPU, executing = (a - p) / d
-        return "\(benchmark.name): sosplan apply --yes median \(ms(a)) (\(spread(applyWall))); "
-            + "driver raw batch (applySlices, same \(services) changes) median \(ms(d)) (\(spread(batchWall))); "
-            + "apply/batch \(String(format: "%.2f", overhead))x (target <= \(overheadTarget)x\(overhead <= overheadTarget ? "" : ", MISSED")); "
-            + "sosplan plan of the same layout (observe + plan) median \(ms(p)) (\(spread(planWall))); "
-            + "apply without it/batch \(String(format: "%.2f", executing))x (lock, journal, priors, checks, record; "
-            + "target <= \(overheadTarget)x\(executing <= overheadTarget ? "" : ", MISSED")); "
-            + "systemd's own CPU median \(ms(aCPU)) during apply, \(ms(dCPU)) during the batch; "
-            + "apply/systemd CPU \(String(format: "%.2f", versusSystemd))x (target <= \(systemdTarget)x\(versusSystemd <= systemdTarget ? "" : ", MISSED")); "
-            + "\(2 * runs) applies (\(runs) rounds of B then A)"
+        let p = Samples(values: planWall)
+        let overhead = a.median / d.median, versusSystemd = a.median / aCPU
+        let executing = (a.median - p.median) / d.median
+        let applies = "\(2 * runs) applies (\(runs) rounds of B then A)"
+        return [
+            BenchRow(
+                name: "apply: `sosplan apply --yes`, \(services) slice changes, end to end", figure: a.ms(0), spread: a.spread(0),
+                peer: "systemd's own CPU during apply \(Samples.ms(aCPU, 0))", ratio: Samples.ratio(versusSystemd),
+                target: "≤ \(systemdTarget)×", met: versusSystemd <= systemdTarget,
+                limits: "whole process: observe, plan, lock, journal, driver, post-checks; \(applies)"),
+            BenchRow(
+                name: "apply: same changes as the driver's raw batch (applySlices)", figure: a.ms(0),
+                peer: "raw batch \(d.ms(0)) (systemd CPU \(Samples.ms(dCPU, 0)))", ratio: Samples.ratio(overhead),
+                target: "≤ \(overheadTarget)×", met: overhead <= overheadTarget,
+                limits: "apply's own work beyond the batch, observe and plan included"),
+            BenchRow(
+                name: "apply minus `sosplan plan` of the same layout (lock, journal, priors, checks, record)",
+                figure: Samples.ms(a.median - p.median, 0),
+                peer: "raw batch \(d.ms(0)); plan alone \(p.ms(0)) (\(p.spread(0)))", ratio: Samples.ratio(executing),
+                target: "≤ \(overheadTarget)×", met: executing <= overheadTarget,
+                limits: "what apply adds to the observe and plan every run pays (median difference)"),
+        ]
     }
 }

@@ -11,11 +11,11 @@ struct Benchmark: Sendable {
     var defaultRuns = 10
     var prepare: @Sendable () -> () -> Void
     /// For benchmarks that compare several ways of doing one thing: runs
-    /// `runs` rounds itself and returns its report (then `prepare` is unused).
-    var compare: (@Sendable (_ runs: Int) -> String)? = nil
+    /// `runs` rounds itself and returns its rows (then `prepare` is unused).
+    var compare: (@Sendable (_ runs: Int) -> [BenchRow])? = nil
 
     func run(runs: Int) -> String {
-        if let compare { return compare(runs) }
+        if let compare { return compare(runs).map(\.text).joined(separator: "\n") }
         let work = prepare()
         work()  // warm-up: page in code and data
         var wall: [Double] = [], cpu: [Double] = []
@@ -29,6 +29,12 @@ struct Benchmark: Sendable {
         func ms(_ v: Double) -> String { String(format: "%.1f", v) }
         return "\(name): median \(ms(Benchmark.median(wall))) ms over \(runs) runs "
             + "(min \(ms(wall[0])), max \(ms(wall[wall.count - 1])); CPU time median \(ms(Benchmark.median(cpu))) ms)"
+    }
+
+    /// Wall-clock samples of the prepared work (after one warm-up run).
+    func samples(runs: Int) -> Samples {
+        let work = prepare()
+        return Samples.time(runs: runs, work)
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -48,7 +54,8 @@ struct Benchmark: Sendable {
 enum Benchmarks {
     static let all: [Benchmark] = [
         ValidateBenchmark.benchmark,
-    ] + PlanBenchmark.benchmarks + PlanFixtureBenchmark.benchmarks + [SystemdBenchmark.benchmark, ApplyBenchmark.benchmark]
+    ] + PlanBenchmark.benchmarks + [PlanBenchmark.replan] + PlanFixtureBenchmark.benchmarks
+        + [SystemdBenchmark.benchmark, ApplyBenchmark.benchmark]
 }
 
 /// Keeps a result alive so the optimizer cannot drop the work that made it.

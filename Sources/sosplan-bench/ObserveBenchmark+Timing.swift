@@ -50,6 +50,29 @@ extension ObserveBenchmark {
     /// `wait4`, not Foundation's `Process`, whose exit polling rounds run
     /// times to tens of milliseconds.
     static func launch(_ path: String, _ arguments: [String]) throws -> (wall: Double, cpu: Double) {
+        let r = try launchMeasured(path, arguments)
+        return (r.wall, r.cpu)
+    }
+
+    /// The peak resident size (KiB) of a program, through GNU time (`%M`:
+    /// `ru_maxrss` from its `wait4`). Not from this process's own `wait4`:
+    /// a child started with vfork (posix_spawn) inherits the parent's
+    /// high-water mark at exec, and this benchmark is larger than what it runs.
+    static func peakRSS(_ path: String, _ arguments: [String], okStatuses: Set<Int32> = [0]) throws -> Int {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-rss-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try launchMeasured("/usr/bin/time", ["-f", "%M", "-o", out.path, path] + arguments, okStatuses: okStatuses)
+        let text = try String(contentsOf: out, encoding: .utf8)
+        guard let kib = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw BenchmarkError("GNU time wrote no peak size: \(text)")
+        }
+        return kib
+    }
+
+    /// `launch` with a choice of exit statuses that count as success.
+    static func launchMeasured(_ path: String, _ arguments: [String], okStatuses: Set<Int32> = [0]) throws
+        -> (wall: Double, cpu: Double)
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -69,7 +92,7 @@ extension ObserveBenchmark {
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let wall = now(CLOCK_MONOTONIC) - start
         // WIFEXITED && WEXITSTATUS == 0, spelled out (the macros are not imported).
-        guard status & 0x7f == 0 && (status >> 8) & 0xff == 0 else {
+        guard status & 0x7f == 0 && okStatuses.contains((status >> 8) & 0xff) else {
             throw BenchmarkError("\(path) \(arguments) failed (wait status \(status))")
         }
         func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1e3 + Double(t.tv_usec) / 1e3 }

@@ -8,15 +8,19 @@ import SosplanCore
 enum PlanFixtureBenchmark {
     static let fixtures = ["256ia64-64n2s2c", "256ppc-8n8s4t"]
 
+    /// The checked-in snapshot of a fixture (Tests/Fixtures/Snapshots/NAME.json).
+    static func snapshot(_ name: String) -> HostSnapshot? {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let url = repository.appendingPathComponent("Tests/Fixtures/Snapshots/\(name).json")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        return try? HostSnapshot.decode(json: text)
+    }
+
     static var benchmarks: [Benchmark] {
         fixtures.map { name in
             Benchmark(name: "plan-\(name)", about: "plan 60 services and an enclave on the \(name) fixture", defaultRuns: 10) {
-                let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                    .deletingLastPathComponent()
-                let url = repository.appendingPathComponent("Tests/Fixtures/Snapshots/\(name).json")
-                guard let text = try? String(contentsOf: url, encoding: .utf8), let snapshot = try? HostSnapshot.decode(json: text) else {
-                    fatalError("cannot read the snapshot \(url.path)")
-                }
+                guard let snapshot = snapshot(name) else { fatalError("cannot read the snapshot of \(name)") }
                 let nodes = snapshot.topology.nodes.count
                 let layout = PlanBenchmark.layout(services: 60, enclaves: 1, nodes: nodes, policy: LayoutPolicy(topology: .bestEffort, smt: .threads))
                 let check = Planner(layout: layout, snapshot: snapshot, capabilities: EnclaveCapabilities.known).plan()

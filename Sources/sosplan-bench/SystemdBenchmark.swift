@@ -33,17 +33,17 @@ enum SystemdBenchmark {
 
     static var names: [String] { (0..<slices).map { String(format: "sosplan-bench-%03d.slice", $0) } }
 
-    static func compare(runs: Int) -> String {
+    static func compare(runs: Int) -> [BenchRow] {
         let lab: Lab
-        do { lab = try startLab() } catch { return "\(benchmark.name): skipped: \(error)" }
+        do { lab = try startLab() } catch { return [.skipped(benchmark.name, "\(error)")] }
         defer { if let name = lab.name { _ = try? run(script, ["stop", "--purge", "--name", name]) } }
         do {
             if let address = ProcessInfo.processInfo.environment[workerVariable] {
-                return try worker(address: address, lab: lab, runs: runs)
+                return [BenchRow(name: "worker", figure: try worker(address: address, lab: lab, runs: runs))]
             }
             return try measure(lab, runs: runs)
         } catch {
-            return "\(benchmark.name): failed: \(error)"
+            return [BenchRow(name: benchmark.name, figure: "failed: \(error)")]
         }
     }
 
@@ -63,7 +63,8 @@ enum SystemdBenchmark {
                 }
             })
         }
-        return "worker batch=\(Benchmark.median(batch)) single=\(Benchmark.median(single)) systemd=\(Benchmark.median(systemdCPU))"
+        return "batch=\(Benchmark.median(batch)) single=\(Benchmark.median(single)) systemd=\(Benchmark.median(systemdCPU)) "
+            + "batchMin=\(batch.min() ?? 0) batchMax=\(batch.max() ?? 0)"
     }
 
     static func timeBatch(_ driver: SDBusSystemdDriver, round: Int) throws -> Double {
@@ -73,7 +74,7 @@ enum SystemdBenchmark {
         }
     }
 
-    static func measure(_ lab: Lab, runs: Int) throws -> String {
+    static func measure(_ lab: Lab, runs: Int) throws -> [BenchRow] {
         let driver = try SDBusSystemdDriver(busAddress: lab.bus, unitDirectory: lab.unitDirectory)
         let names = names
         _ = try driver.applySlices(names.map { SliceRequest(name: $0, resources: settings(round: 0, index: 0)) })
@@ -86,13 +87,14 @@ enum SystemdBenchmark {
             "SOSPLAN_LAB_PID=\(lab.pid)", "SOSPLAN_LAB_UNIT_DIR=\(lab.unitDirectory.path)",
             "/usr/bin/nsenter", "-t", lab.pid, "-p", "--", me, benchmark.name, "--runs", "\(runs)",
         ])
-        guard inside.status == 0, let line = inside.stdout.split(separator: "\n").first(where: { $0.hasPrefix("worker ") }),
+        guard inside.status == 0, let line = inside.stdout.split(separator: "\n").first(where: { $0.hasPrefix("worker") }),
             let d = value("batch", in: line), let single = value("single", in: line), let dCPU = value("systemd", in: line)
         else { throw Failure(what: "driver in the lab's pid namespace: \(inside.stdout)\(inside.stderr)") }
 
         let argumentFile = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-systemctl-\(getpid()).args")
         defer { try? FileManager.default.removeItem(at: argumentFile) }
         var viaBus: [Double] = [], viaSystemctl: [Double] = [], persistent: [Double] = [], systemctlCPU: [Double] = []
+        var persistentCPU: [Double] = []
         for round in 1...runs {
             viaBus.append(try timeBatch(driver, round: 5 * round + 2))
             // 200 systemctl processes spawned by xargs (fork + exec, no shell), as a script would.
@@ -112,22 +114,42 @@ enum SystemdBenchmark {
             guard try driver.observeUnit(names[slices - 1]).cpuWeight == expected.cpuWeight else {
                 throw Failure(what: "systemctl's change is not visible")
             }
+            let beforePersistent = systemdTime(lab)
             persistent.append(try time {
                 let requests = names.enumerated().map { i, n in SliceRequest(name: n, resources: settings(round: 5 * round + 4, index: i)) }
                 guard try driver.applySlices(requests).allSatisfy(\.changed) else { throw Failure(what: "a persistent change did nothing") }
             })
+            persistentCPU.append(systemdTime(lab) - beforePersistent)
         }
-        let c = Benchmark.median(viaSystemctl), ratio = c / d
-        func ms(_ v: Double) -> String { String(format: "%.0f ms", v) }
-        func x(_ v: Double) -> String { String(format: "%.1fx", c / v) }
-        return "\(benchmark.name): driver batch (private socket, pipelined) median \(ms(d)); "
-            + "systemctl set-property --runtime x\(slices) median \(ms(c)); "
-            + "speedup \(String(format: "%.1f", ratio))x (target >= \(Int(target))x\(ratio >= target ? "" : ", MISSED")); "
-            + "driver batch via dbus-daemon \(ms(Benchmark.median(viaBus))) (\(x(Benchmark.median(viaBus)))); "
-            + "driver one call per slice \(ms(single)) (\(x(single))); "
-            + "driver persistent (\(slices) unit files + 1 reload) \(ms(Benchmark.median(persistent))); "
-            + "systemd's own CPU: \(ms(dCPU)) for the driver batch, \(ms(Benchmark.median(systemctlCPU))) for the systemctl calls; "
-            + "\(runs) rounds"
+        let c = Samples(values: viaSystemctl), bus = Samples(values: viaBus), p = Samples(values: persistent)
+        let batchSpread = (value("batchMin", in: line) ?? d, value("batchMax", in: line) ?? d)
+        let sysCPU = Benchmark.median(systemctlCPU), pCPU = Benchmark.median(persistentCPU)
+        let speedup = c.median / d
+        let rounds = "\(runs) rounds"
+        return [
+            BenchRow(
+                name: "systemd: \(slices) runtime slice changes, driver batch (private socket)", figure: Samples.ms(d, 0),
+                spread: "\(Samples.ms(batchSpread.0, 0))–\(Samples.ms(batchSpread.1, 0))",
+                peer: "\(slices) × `systemctl set-property --runtime` \(c.ms(0))", ratio: Samples.ratio(d / c.median),
+                target: "≥ \(Int(target))× faster (≤ \(String(format: "%.2f", 1 / target))×)", met: speedup >= target,
+                limits: "systemd's own CPU \(Samples.ms(dCPU, 0)) for the batch (\(Samples.ratio(d / max(dCPU, 1))) of it); \(rounds)"),
+            BenchRow(
+                name: "systemd: same batch via the lab's dbus-daemon", figure: bus.ms(0), spread: bus.spread(0),
+                peer: "systemctl ×\(slices) \(c.ms(0))", ratio: Samples.ratio(bus.median / c.median),
+                limits: "one more hop (dbus-daemon)"),
+            BenchRow(
+                name: "systemd: driver, one call per slice", figure: Samples.ms(single, 0),
+                peer: "systemctl ×\(slices) \(c.ms(0))", ratio: Samples.ratio(single / c.median),
+                limits: "a round trip per slice"),
+            BenchRow(
+                name: "systemd: systemctl ×\(slices) vs systemd's own CPU", figure: c.ms(0), spread: c.spread(0),
+                peer: "systemd CPU \(Samples.ms(sysCPU, 0))", ratio: Samples.ratio(c.median / max(sysCPU, 1)),
+                limits: "\(slices) fork+exec of nsenter + systemctl"),
+            BenchRow(
+                name: "systemd: persistent, \(slices) unit files + 1 reload (driver)", figure: p.ms(0), spread: p.spread(0),
+                peer: "systemd CPU \(Samples.ms(pCPU, 0))", ratio: Samples.ratio(p.median / max(pCPU, 1)),
+                limits: "the daemon reload re-reads every unit"),
+        ]
     }
 
     private static func value(_ key: String, in line: Substring) -> Double? {

@@ -6,6 +6,7 @@ import SosplanCore
 /// kind of comments generated layouts carry. Target: well under a second.
 enum ValidateBenchmark {
     static let serviceCount = 5_000
+    static let target = 100.0
 
     static let benchmark = Benchmark(
         name: "validate", about: "decode + static checks of a ~1 MiB layout with \(serviceCount) services"

@@ -1,9 +1,21 @@
-// sosplan-bench: release-build benchmarks. Run `sosplan-bench` for all of
-// them, `sosplan-bench NAME...` for some, `--runs N` to change the count,
+// sosplan-bench: release-build benchmarks. `sosplan-bench all [--smoke]
+// [--write BENCHMARKS.md]` runs every case beside its peer (the README's
+// command); `sosplan-bench` runs the in-process ones, `sosplan-bench NAME...` some, `--runs N` to change the count,
 // `--list` to see the names. Each prints `NAME: median X ms over N runs`.
 // To add one: put a `Benchmark` in its own file and list it in `Benchmarks.all`.
 
 import Foundation
+
+// `all` runs every case beside its peer and can write BENCHMARKS.md.
+if CommandLine.arguments.dropFirst().first == "all" {
+    do {
+        try SideBySide.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 
 // `observe` compares with hwloc's lstopo as processes and takes its own arguments.
 if CommandLine.arguments.dropFirst().first == "observe" {

@@ -6,6 +6,15 @@ public struct SystemdState: Codable, Sendable, Hashable {
     public init(units: [SystemdUnit] = []) { self.units = units.sorted { $0.name < $1.name } }
 
     public func unit(_ name: String) -> SystemdUnit? { units.first { $0.name == name } }
+
+    /// Where `unit(_:)` finds each name (its first unit of that name): for
+    /// code that looks up every unit of a layout, O(units) once instead of
+    /// O(units) per lookup.
+    func firstIndexByName() -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, u) in units.enumerated() where index[u.name] == nil { index[u.name] = i }
+        return index
+    }
 }
 
 /// One unit's properties as systemd reports them over D-Bus. `UINT64_MAX`

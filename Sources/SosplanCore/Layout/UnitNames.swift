@@ -91,6 +91,25 @@ public enum UnitNames {
         return nil
     }
 
+    /// The last of `parentSlices(of:)` (the innermost) for which `test`
+    /// holds, tried innermost first without building the others.
+    public static func innermostParentSlice(of name: String, where test: (String) -> Bool) -> String? {
+        guard name.hasSuffix(".slice") else { return nil }
+        let stem = name.utf8.dropLast(".slice".utf8.count)
+        let dash = UInt8(ascii: "-")
+        // Empty parts (`-a`, `a-`, `a--b`) are dropped by `parentSlices`; leave such names to it.
+        if stem.first == dash || stem.last == dash || name.contains("--") {
+            return parentSlices(of: name).last(where: test)
+        }
+        var end = stem.endIndex
+        while let cut = stem[stem.startIndex..<end].lastIndex(of: dash) {
+            end = cut
+            let parent = String(name[..<cut]) + ".slice"
+            if test(parent) { return parent }
+        }
+        return nil
+    }
+
     /// The slices `name` lives inside (`a-b-c.slice` -> `a.slice`, `a-b.slice`).
     public static func parentSlices(of name: String) -> [String] {
         guard name.hasSuffix(".slice") else { return [] }

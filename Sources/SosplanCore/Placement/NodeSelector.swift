@@ -9,6 +9,14 @@ struct NodeSelector {
     /// Assignable CPUs per node (what a node could give if all were free).
     private let nodeSizes: [Int: Int]
 
+    /// Per node position: the words of its cores' assignable CPUs (word
+    /// index, bit mask), so a node's free CPUs are a few word operations.
+    private let nodeWords: [[(word: Int, mask: UInt64)]]
+    /// Each node's capacity from the last call, reused while the node's
+    /// free CPUs are the same (one owner's placement changes one or two
+    /// nodes; without this, placing n owners on a host of n CPUs is O(n²)).
+    private let memo: CapacityMemo
+
     init(allocator: PackedAllocator) {
         self.allocator = allocator
         var sizes: [Int: Int] = [:]
@@ -16,6 +24,31 @@ struct NodeSelector {
             sizes[allocator.index.nodeOf[cpu], default: 0] += 1
         }
         nodeSizes = sizes
+        let index = allocator.index
+        var masks = [[Int: UInt64]](repeating: [:], count: index.nodeIDs.count)
+        for cpu in allocator.universe {
+            guard let i = index.coreIndex(cpu) else { continue }
+            let node = allocator.coreNode[i]
+            guard node >= 0, node < index.nodePosition.count, index.nodePosition[node] >= 0 else { continue }
+            masks[index.nodePosition[node]][cpu >> 6, default: 0] |= 1 << UInt64(cpu & 63)
+        }
+        nodeWords = masks.map { $0.sorted { $0.key < $1.key }.map { (word: $0.key, mask: $0.value) } }
+        memo = CapacityMemo(nodes: index.nodeIDs.count, cores: index.cores.count)
+    }
+
+    private final class CapacityMemo {
+        var key: [[UInt64]?]
+        var free: [Int]
+        var whole: [Int]
+        /// Scratch: free threads per core (zero between uses).
+        var freeThreads: [Int]
+
+        init(nodes: Int, cores: Int) {
+            key = Array(repeating: nil, count: nodes)
+            free = Array(repeating: 0, count: nodes)
+            whole = Array(repeating: 0, count: nodes)
+            freeThreads = Array(repeating: 0, count: cores)
+        }
     }
 
     struct Choice: Equatable {
@@ -35,7 +68,8 @@ struct NodeSelector {
     }
 
     /// Free CPUs per candidate node, and how many of them sit in whole free
-    /// cores; one pass over the free CPUs.
+    /// cores; a node whose free CPUs did not change since the last call is
+    /// not counted again.
     func capacities(free: CPUSet, candidates: [Int]) -> (free: [Int: Int], whole: [Int: Int]) {
         let positions = index.nodeIDs.count
         var caps = [Int](repeating: 0, count: positions), whole = caps
@@ -43,19 +77,45 @@ struct NodeSelector {
         for node in candidates where node < index.nodePosition.count && index.nodePosition[node] >= 0 {
             wanted[index.nodePosition[node]] = true
         }
-        var seen = [Bool](repeating: false, count: index.cores.count)
-        for cpu in free {
-            guard let i = index.coreIndex(cpu), !seen[i] else { continue }
-            seen[i] = true
-            let node = index.cores[i].node
-            guard node >= 0, node < index.nodePosition.count, index.nodePosition[node] >= 0 else { continue }
-            let position = index.nodePosition[node]
-            guard wanted[position] else { continue }
-            let threads = allocator.assignable[i]
-            var f = 0
-            for t in threads where free.contains(t) { f += 1 }
-            caps[position] += f
-            if f == threads.count { whole[position] += f }
+        let words = free.rawWords
+        for position in 0..<positions where wanted[position] {
+            let masks = nodeWords[position]
+            var same = memo.key[position]?.count == masks.count
+            if same, let key = memo.key[position] {
+                for (k, m) in masks.enumerated() where (m.word < words.count ? words[m.word] & m.mask : 0) != key[k] {
+                    same = false
+                    break
+                }
+            }
+            if !same {
+                // Free assignable threads per core of this node, then per node:
+                // all of them, and those in cores with every thread free.
+                var key: [UInt64] = [], touched: [Int] = []
+                var f = 0, w = 0
+                for m in masks {
+                    let bits = m.word < words.count ? words[m.word] & m.mask : 0
+                    key.append(bits)
+                    var rest = bits
+                    while rest != 0 {
+                        let cpu = m.word << 6 + rest.trailingZeroBitCount
+                        rest &= rest - 1
+                        let i = index.coreIndex(cpu)!
+                        if memo.freeThreads[i] == 0 { touched.append(i) }
+                        memo.freeThreads[i] += 1
+                    }
+                }
+                for i in touched {
+                    let n = memo.freeThreads[i]
+                    f += n
+                    if n == allocator.assignableCount[i] { w += n }
+                    memo.freeThreads[i] = 0
+                }
+                memo.key[position] = key
+                memo.free[position] = f
+                memo.whole[position] = w
+            }
+            caps[position] = memo.free[position]
+            whole[position] = memo.whole[position]
         }
         var freeOut: [Int: Int] = [:], wholeOut: [Int: Int] = [:]
         for node in candidates {

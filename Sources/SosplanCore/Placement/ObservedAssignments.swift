@@ -24,8 +24,9 @@ struct ObservedAssignments {
         }
         for pool in snapshot.enclavePools { poolCPUs[pool.driver, default: CPUSet()].formUnion(pool.cpus) }
         guard let systemd = snapshot.systemd else { return }
+        let positions = systemd.firstIndexByName()
         for service in layout.services where service.stack == .linux && service.isExclusive {
-            if let cpus = systemd.unit(service.slice)?.allowedCPUs, !cpus.isEmpty { serviceCPUs[service.name] = cpus }
+            if let i = positions[service.slice], let cpus = systemd.units[i].allowedCPUs, !cpus.isEmpty { serviceCPUs[service.name] = cpus }
         }
         if let cpus = systemd.unit("system.slice")?.allowedCPUs, !cpus.isEmpty { hostCPUs = cpus }
     }

@@ -11,6 +11,10 @@ struct PackedAllocator {
     let universe: CPUSet
     /// Each core's threads that can be assigned.
     let assignable: [[Int]]
+    /// Per core: how many threads can be assigned, and its node (plain
+    /// arrays for the per-owner capacity pass).
+    let assignableCount: [Int]
+    let coreNode: [Int]
     /// Assignable CPUs per domain id, per level (node, package, cache group).
     private let levels: [Level]
 
@@ -24,6 +28,8 @@ struct PackedAllocator {
         self.index = index
         self.universe = universe
         assignable = index.cores.map { core in core.threads.filter { universe.contains($0) } }
+        assignableCount = assignable.map(\.count)
+        coreNode = index.cores.map(\.node)
         func level(_ of: [Int], _ cpus: [Int: CPUSet]) -> Level {
             var count: [Int: Int] = [:]
             for cpu in universe where cpu < of.count && of[cpu] >= 0 { count[of[cpu], default: 0] += 1 }

@@ -93,8 +93,9 @@ public struct Planner {
     private func checkUnits() -> [Diagnostic] {
         guard let systemd = snapshot.systemd else { return [] }
         var out: [Diagnostic] = []
+        let positions = systemd.firstIndexByName()
         for service in layout.services {
-            for (i, unit) in service.units.enumerated() where systemd.unit(unit)?.loadState == "not-found" {
+            for (i, unit) in service.units.enumerated() where positions[unit].map({ systemd.units[$0].loadState }) == "not-found" {
                 out.append(.error(
                     "unit '\(unit)' of service '\(service.name)' does not exist on this host",
                     file: layout.file, at: service.marks["units[\(i)]"] ?? service.marks["units"] ?? service.marks.object,

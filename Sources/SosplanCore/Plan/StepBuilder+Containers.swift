@@ -4,14 +4,14 @@
 /// image, command or options is a `restart` (a new container).
 extension StepBuilder {
     mutating func buildContainerUnit(_ service: ServiceSpec, sliceKeys: [String]) {
-        guard let container = service.container, let placed = placement.service(service.name) else { return }
+        guard let container = service.container, let placed = placed(service.name) else { return }
         let desired = ContainerRun(service: service, container: container, cpus: placed.cpus, memoryNodes: placed.memoryNodes)
         let name = service.execUnitName
         var wanted = PropertyMap()
         wanted["Slice"] = .string(service.slice)
         for (k, v) in desired.properties.entries { wanted[k] = v }
 
-        guard let unit = snapshot.systemd?.unit(name), unit.loadState != "not-found" else {
+        guard let unit = observedUnit(name), unit.loadState != "not-found" else {
             var d = StepDraft("unit:\(name)", .containerCreate, target: name, disruption: .live, phase: .placeUnits, side: .other)
             d.after = wanted
             d.after_ = sliceKeys

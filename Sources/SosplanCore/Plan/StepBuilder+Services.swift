@@ -4,17 +4,17 @@ extension StepBuilder {
     /// `host.confine`: system.slice, user.slice and init.scope on the host CPUs.
     mutating func buildHostConfinement() {
         let systemd = snapshot.systemd
-        let current = systemd?.unit("system.slice")?.allowedCPUs
+        let current = observedUnit("system.slice")?.allowedCPUs
         let host = placement.host.cpus
         if layout.host.confine {
-            let same = systemd.map { s in StepBuilder.hostUnits.allSatisfy { s.unit($0)?.allowedCPUs == host } } ?? false
+            let same = systemd != nil && StepBuilder.hostUnits.allSatisfy { observedUnit($0)?.allowedCPUs == host }
             guard !same else { return }
             linuxChange(
                 key: "host", action: .hostConfine, target: "host", old: current, new: host,
                 before: ["AllowedCPUs": .string((current ?? CPUSet()).description)],
                 after: ["AllowedCPUs": .string(host.description)],
                 reason: "confine system.slice, user.slice and init.scope to the host CPUs")
-        } else if let systemd, StepBuilder.hostUnits.contains(where: { systemd.unit($0).map { $0.managed && !($0.allowedCPUs ?? CPUSet()).isEmpty } ?? false }) {
+        } else if systemd != nil, StepBuilder.hostUnits.contains(where: { observedUnit($0).map { $0.managed && !($0.allowedCPUs ?? CPUSet()).isEmpty } ?? false }) {
             var d = StepDraft("host", .hostConfine, target: "host", disruption: .live, phase: .growLinux, side: .linux,
                 reason: "host.confine is false: remove the confinement")
             d.before = ["AllowedCPUs": .string((current ?? CPUSet()).description)]
@@ -25,15 +25,14 @@ extension StepBuilder {
 
     /// Slices, placed units and `exec:` units of every service.
     mutating func buildServices() {
-        let systemd = snapshot.systemd
         for service in layout.services {
-            guard let placed = placement.service(service.name) else { continue }
+            guard let placed = placed(service.name) else { continue }
             // Enclave services' launchers and shared services run on Linux in the shared pool.
             let linuxCPUs = service.stack == .linux ? placed.cpus : placement.shared.cpus
             let nodes = service.stack == .linux ? placed.memoryNodes : service.memory.allowedNodes(local: sharedPoolNodes)
             let desired = UnitProperties.desired(service, cpus: linuxCPUs, memoryNodes: nodes)
             var sliceKeys: [String] = []
-            if let unit = systemd?.unit(service.slice), unit.loadState != "not-found" {
+            if let unit = observedUnit(service.slice), unit.loadState != "not-found" {
                 let (before, changed) = UnitProperties.changes(from: UnitProperties.observed(unit), to: desired)
                 var after = changed
                 if !after.isEmpty {
@@ -54,7 +53,7 @@ extension StepBuilder {
                 sliceKeys = [d.key]
             }
             for unit in service.units {
-                let seen = systemd?.unit(unit)
+                let seen = observedUnit(unit)
                 guard seen?.slice != service.slice else { continue }
                 var d = StepDraft("unit:\(unit)", .unitPlace, target: unit,
                     disruption: seen?.activeState == "inactive" ? .live : .restart, phase: .placeUnits, side: .other,
@@ -80,11 +79,11 @@ extension StepBuilder {
         if case .enclave(let name) = service.stack, let enclave = layout.enclave(named: name) {
             desired["Launcher"] = .string(enclave.driver.rawValue)
             desired["Enclave"] = .string(name)
-            desired["EnclaveCPUs"] = .string((placement.service(service.name)?.cpus ?? CPUSet()).description)
+            desired["EnclaveCPUs"] = .string((placed(service.name)?.cpus ?? CPUSet()).description)
             if let ready = enclaveReadyStep[name] { after.append(ready) }
         }
         let name = service.execUnitName
-        if let unit = snapshot.systemd?.unit(name), unit.loadState != "not-found" {
+        if let unit = observedUnit(name), unit.loadState != "not-found" {
             // The launcher's own arguments (OS index, CPUs) are resolved at apply time:
             // compare the application's vector as the tail of ExecStart.
             let running = unit.execStart ?? []

@@ -15,6 +15,12 @@ struct StepBuilder {
     let sharedPoolNodes: CPUSet
     /// Keys of the step that creates or grows each enclave (units follow it).
     var enclaveReadyStep: [String: String] = [:]
+    /// Positions of observed units and placed services by name (the first
+    /// of each, as `SystemdState.unit(_:)` and `Placement.service(_:)` find
+    /// them): every service looks up its own, so linear searches would make
+    /// a plan O(services²).
+    private let unitPositions: [String: Int]
+    private let placedPositions: [String: Int]
 
     init(
         layout: HostLayout, snapshot: HostSnapshot, capabilities: [EnclaveDriverKind: EnclaveCapabilities],
@@ -31,7 +37,17 @@ struct StepBuilder {
         for pool in snapshot.enclavePools { held.formUnion(pool.cpus) }
         enclaveHeldCPUs = held
         sharedPoolNodes = TopologyIndex(snapshot.topology).nodes(of: placement.shared.cpus)
+        unitPositions = snapshot.systemd?.firstIndexByName() ?? [:]
+        var placed: [String: Int] = [:]
+        for (i, s) in placement.services.enumerated() where placed[s.name] == nil { placed[s.name] = i }
+        placedPositions = placed
     }
+
+    /// `snapshot.systemd?.unit(name)`, by index.
+    func observedUnit(_ name: String) -> SystemdUnit? { unitPositions[name].map { snapshot.systemd!.units[$0] } }
+
+    /// `placement.service(name)`, by index.
+    func placed(_ name: String) -> ServicePlacement? { placedPositions[name].map { placement.services[$0].value } }
 
     mutating func build() {
         buildEnclaves()

@@ -11,17 +11,18 @@ enum StepOrdering {
         var byKey: [String: Int] = [:]
         for (i, d) in drafts.enumerated() { byKey[d.key] = i }
 
-        // Who releases each CPU, and on which side.
-        var releasers: [Int: [Int]] = [:]
-        for (i, d) in drafts.enumerated() { for cpu in d.releasesCPUs { releasers[cpu, default: []].append(i) } }
+        // Who releases each CPU, and on which side; who releases memory on each node.
+        var releasers: [Int: [Int]] = [:], memoryReleasers: [Int: [Int]] = [:]
+        for (i, d) in drafts.enumerated() {
+            for cpu in d.releasesCPUs { releasers[cpu, default: []].append(i) }
+            for node in d.releasesMemoryOn { memoryReleasers[node, default: []].append(i) }
+        }
         for (i, d) in drafts.enumerated() {
             for cpu in d.acquiresCPUs {
                 for j in releasers[cpu] ?? [] where j != i && needsOrder(drafts[j], before: d) { deps[i].insert(j) }
             }
             for node in d.acquiresMemoryOn {
-                for (j, other) in drafts.enumerated() where j != i && other.releasesMemoryOn.contains(node) {
-                    deps[i].insert(j)
-                }
+                for j in memoryReleasers[node] ?? [] where j != i { deps[i].insert(j) }
             }
             for key in d.after_ { if let j = byKey[key], j != i { deps[i].insert(j) } }
         }
@@ -30,15 +31,16 @@ enum StepOrdering {
         var indegree = deps.map(\.count)
         var dependents = [[Int]](repeating: [], count: n)
         for i in 0..<n { for j in deps[i] { dependents[j].append(i) } }
-        var ready = (0..<n).filter { indegree[$0] == 0 }
+        // A heap, not a scan of the ready list: thousands of steps can be ready at once.
+        var ready = ReadyHeap(phases: drafts.map(\.phase.rawValue))
+        for i in 0..<n where indegree[i] == 0 { ready.push(i) }
         var order: [Int] = []
-        while !ready.isEmpty {
-            let pick = ready.indices.min { (drafts[ready[$0]].phase, ready[$0]) < (drafts[ready[$1]].phase, ready[$1]) }!
-            let i = ready.remove(at: pick)
+        order.reserveCapacity(n)
+        while let i = ready.pop() {
             order.append(i)
             for k in dependents[i] {
                 indegree[k] -= 1
-                if indegree[k] == 0 { ready.append(k) }
+                if indegree[k] == 0 { ready.push(k) }
             }
         }
         guard order.count == n else {
@@ -64,5 +66,46 @@ enum StepOrdering {
     /// changing online state need ordering.
     private static func needsOrder(_ releaser: StepDraft, before acquirer: StepDraft) -> Bool {
         !(releaser.side == .linux && acquirer.side == .linux)
+    }
+
+    /// A binary min-heap of draft indices keyed by (phase, index): a total
+    /// order, so the pops come in the same order as a scan for the minimum.
+    private struct ReadyHeap {
+        let phases: [Int]
+        private var items: [Int] = []
+
+        init(phases: [Int]) { self.phases = phases }
+
+        private func less(_ a: Int, _ b: Int) -> Bool { (phases[a], a) < (phases[b], b) }
+
+        mutating func push(_ i: Int) {
+            items.append(i)
+            var c = items.count - 1
+            while c > 0 {
+                let p = (c - 1) / 2
+                guard less(items[c], items[p]) else { break }
+                items.swapAt(c, p)
+                c = p
+            }
+        }
+
+        mutating func pop() -> Int? {
+            guard let top = items.first else { return nil }
+            let last = items.removeLast()
+            if !items.isEmpty {
+                items[0] = last
+                var p = 0
+                while true {
+                    let l = 2 * p + 1, r = l + 1
+                    var m = p
+                    if l < items.count && less(items[l], items[m]) { m = l }
+                    if r < items.count && less(items[r], items[m]) { m = r }
+                    if m == p { break }
+                    items.swapAt(p, m)
+                    p = m
+                }
+            }
+            return top
+        }
     }
 }

@@ -39,6 +39,20 @@ import Testing
         #expect(LayoutChecks.diagnose(l).map(\.message).first?.contains("lies inside 'sosplan-web.slice' of service 'web'") == true)
     }
 
+    /// The innermost-first search gives what the list of parents gives, for
+    /// every owner set, including names with empty parts.
+    @Test func innermostParentSliceAgreesWithTheParents() {
+        let names = ["a-b-c-d.slice", "web.slice", "-a-b.slice", "a-b-.slice", "a--b-c.slice", "sosplan-web-cache.slice", "x.service", "ä-ö-ü.slice"]
+        for name in names {
+            let parents = UnitNames.parentSlices(of: name)
+            for mask in 0..<(1 << max(parents.count, 1)) {
+                let owned = Set(parents.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
+                #expect(UnitNames.innermostParentSlice(of: name, where: owned.contains) == parents.last(where: owned.contains), "\(name) \(owned)")
+            }
+        }
+        #expect(UnitNames.innermostParentSlice(of: "a-b-c.slice") { $0 == "a-b.slice" || $0 == "a.slice" } == "a-b.slice")
+    }
+
     @Test func aBrokenValueIsNotReportedAgainByTheChecks() {
         // The duplicate name is reported once; its units and slice are not
         // reported as taken, and a bad stack is not "an unknown enclave".

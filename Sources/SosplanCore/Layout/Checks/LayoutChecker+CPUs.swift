@@ -5,7 +5,11 @@ extension LayoutChecker {
     /// and max cannot exceed the enclave's, its list must lie inside the
     /// enclave's list, and the enclave's services must fit at their minimum.
     mutating func enclaveCapacity() {
-        let inside = services(with: "cpus").filter { !isBroken(LayoutChecker.servicePath($0.0) + ".stack") }
+        // Only services in an enclave with CPUs of their own can be members below.
+        let checker = self
+        let inside = Array(services(with: "cpus").filter {
+            $0.1.stack.enclaveName != nil && !$0.1.cpus.isShared && !checker.isBroken(LayoutChecker.servicePath($0.0) + ".stack")
+        })
         for (ei, enclave) in enclaves(with: "cpus") where !enclave.name.isEmpty {
             let line = enclave.marks["cpus"]?.line ?? 0
             let members = inside.filter { $0.1.stack.enclaveName == enclave.name && !$0.1.cpus.isShared }

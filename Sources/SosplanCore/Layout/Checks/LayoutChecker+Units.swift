@@ -30,7 +30,7 @@ extension LayoutChecker {
 
     mutating func slicesOwnedOnce() {
         var owner: [String: (service: String, line: Int)] = [:]
-        var placed: [(Int, ServiceSpec, SourceMark?)] = []
+        var placed: [(index: Int, name: String, slice: String, written: Bool, mark: SourceMark?)] = []
         for (i, s) in services(with: "slice") where !s.name.isEmpty && !repeatedServices.contains(i) {
             let written = s.slice != ServiceSpec.defaultSlice(for: s.name)
             let mark = written ? s.marks["slice"] : s.marks["name"]
@@ -41,15 +41,14 @@ extension LayoutChecker {
                 continue
             }
             owner[s.slice] = (s.name, mark?.line ?? 0)
-            placed.append((i, s, mark))
+            placed.append((i, s.name, s.slice, written, mark))
         }
-        for (i, s, mark) in placed {
-            guard let parent = UnitNames.parentSlices(of: s.slice).last(where: { owner[$0] != nil }),
-                let outer = owner[parent], outer.service != s.name
+        for (i, name, slice, written, mark) in placed {
+            guard let parent = UnitNames.innermostParentSlice(of: slice, where: { owner[$0] != nil }),
+                let outer = owner[parent], outer.service != name
             else { continue }
-            let written = s.slice != ServiceSpec.defaultSlice(for: s.name)
             error(LayoutChecker.servicePath(i) + (written ? ".slice" : ".name"),
-                  "slice '\(s.slice)' lies inside '\(parent)' of service '\(outer.service)' (line \(outer.line)), so it could only use that service's CPUs",
+                  "slice '\(slice)' lies inside '\(parent)' of service '\(outer.service)' (line \(outer.line)), so it could only use that service's CPUs",
                   at: mark,
                   hints: ["a '-' in a slice name nests it; rename the service or set slice: to a name outside '\(parent)'"])
         }

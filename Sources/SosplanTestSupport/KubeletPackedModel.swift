@@ -1,4 +1,4 @@
-@testable import SosplanCore
+import SosplanCore
 
 /// A model of the kubelet CPU manager's packed allocator
 /// (`takeByTopologyNUMAPacked` in pkg/kubelet/cm/cpumanager/cpu_assignment.go,
@@ -6,10 +6,12 @@
 /// options: whole first-level domains (NUMA nodes when sockets >= nodes, else
 /// sockets), whole second-level domains, whole cores, then single threads.
 /// Every sort is by available CPUs ascending, then by id.
-struct KubeletPackedModel {
-    let index: TopologyIndex
+public struct KubeletPackedModel {
+    public let index: TopologyIndex
 
-    func allocate(_ n: Int, available: CPUSet) -> CPUSet? {
+    public init(index: TopologyIndex) { self.index = index }
+
+    public func allocate(_ n: Int, available: CPUSet) -> CPUSet? {
         var avail = available
         var result = CPUSet()
         var need = n
@@ -60,7 +62,7 @@ extension KubeletPackedModel {
     /// The Topology Manager's `restricted` hint for a CPU request: the first
     /// (lowest node ids) of the narrowest NUMA masks that could hold the
     /// request by capacity and have enough available CPUs; nil = rejected.
-    func restrictedHint(_ n: Int, available: CPUSet) -> [Int]? {
+    public func restrictedHint(_ n: Int, available: CPUSet) -> [Int]? {
         let nodes = index.nodeIDs
         let sizes = nodes.map { index.nodeCPUs[$0]!.count }.sorted(by: >)
         var k = 0, sum = 0
@@ -81,7 +83,7 @@ extension KubeletPackedModel {
     }
 
     /// `allocateCPUs` with a hint: packed from the hint's nodes first.
-    func allocate(_ n: Int, available: CPUSet, hint: [Int]) -> CPUSet? {
+    public func allocate(_ n: Int, available: CPUSet, hint: [Int]) -> CPUSet? {
         let aligned = available.intersection(hint.reduce(CPUSet()) { $0.union(index.nodeCPUs[$1]!) })
         guard let first = allocate(min(n, aligned.count), available: aligned) else { return nil }
         if first.count == n { return first }

@@ -3,7 +3,13 @@ extension LayoutReader {
     /// A non-empty list of arguments; the first is an absolute path. Each
     /// item is taken as written (`-s, 64` gives "64"), so numbers need no
     /// quotes; no item may hold a NUL byte or a line break.
-    func exec(_ node: YAMLNode, _ path: String) -> [String]? {
+    ///
+    /// - Parameter systemdRunsProgram: the program path goes into `ExecStart=`
+    ///   as systemd's executable (a Linux service), where a `$` cannot be
+    ///   written: systemd runs that path as written and does not unescape `$$`
+    ///   there (measured: status 203). In an enclave it is an argument of the
+    ///   launcher, where `$` is escaped like any other argument.
+    func exec(_ node: YAMLNode, _ path: String, systemdRunsProgram: Bool = true) -> [String]? {
         if case .string(let s, _)? = node.resolvedScalar {
             let words = s.split(separator: " ").map { "\"\($0)\"" }.joined(separator: ", ")
             error(path, "exec is an argument vector, not a shell string", at: node.mark,
@@ -37,6 +43,11 @@ extension LayoutReader {
                 let program = text.split(separator: "/").last.map(String.init) ?? text
                 error(itemPath, "the program must be an absolute path, found '\(text)'", at: item.mark,
                       hints: ["give the full path, for example /usr/bin/\(program)"])
+                ok = false
+            } else if i == 0, systemdRunsProgram, text.contains("$") {
+                error(itemPath, "systemd cannot run a program whose path contains '$', found '\(text)'", at: item.mark,
+                      hints: ["systemd runs the path as written and does not unescape '$$' there; "
+                          + "move or link the program to a path without '$' (arguments may contain '$')"])
                 ok = false
             }
             argv.append(text)

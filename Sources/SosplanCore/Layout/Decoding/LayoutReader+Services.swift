@@ -15,7 +15,7 @@ extension LayoutReader {
         }
         if let n = f["stack"], let stack = stack(n, f.path("stack")) { service.stack = stack }
         if let n = f["units"], let units = units(n, f.path("units")) { service.units = units }
-        if let n = f["exec"] { service.exec = exec(n, f.path("exec")) }
+        if let n = f["exec"] { service.exec = exec(n, f.path("exec"), systemdRunsProgram: service.stack == .linux) }
         if let n = f["container"] { service.container = container(n, f.path("container")) }
         if let n = f["slice"], let slice = slice(n, f.path("slice")) { service.slice = slice }
         if let n = f["existingSlice"], let slice = existingSlice(n, f.path("existingSlice")) {

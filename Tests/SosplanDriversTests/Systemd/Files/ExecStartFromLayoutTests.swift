@@ -59,7 +59,21 @@ import Testing
     /// `/var/tmp/a$b/run` exists: the program path is not unescaped, so no
     /// escaping can carry a `$` there; the driver refuses it.
     @Test func aDollarInTheProgramPathIsRefused() throws {
-        #expect(throws: SystemdError.self) { try Self.execStart(["/opt/$HOME/my job/bin", "x"]) }
+        let yaml = "apiVersion: sosplan/v1\nkind: HostLayout\nmetadata: {name: t}\nspec:\n  services:\n    - name: job\n"
+            + "      exec: [\"/opt/$HOME/my job/bin\", x]\n"
+        let errors = LayoutDecoder.decode(yaml, file: "t.yaml").diagnostics.filter { $0.severity == .error }
+        #expect(errors.count == 1)
+        #expect(errors.first?.mark == SourceMark(line: 7, column: 14))
+        #expect(errors.first?.message == "spec.services[0].exec[0]: systemd cannot run a program whose path contains '$', found '/opt/$HOME/my job/bin'")
+        // And the driver refuses it too, should a vector arrive from elsewhere (a saved plan).
+        #expect(throws: SystemdError.self) {
+            try ManagedUnitFiles.execUnit(ExecUnitRequest(name: "sosplan-job.service", slice: "sosplan-job.slice", arguments: ["/opt/$HOME/bin"]))
+        }
+        // In an enclave the program is the launcher's argument: a `$` is fine there.
+        let enclave = "apiVersion: sosplan/v1\nkind: HostLayout\nmetadata: {name: t}\nspec:\n  enclaves:\n"
+            + "    - {name: lwk0, driver: mckernel, cpus: 2, memory: [{size: 1Gi}]}\n  services:\n"
+            + "    - {name: job, stack: \"enclave:lwk0\", exec: [\"/opt/$HOME/bin\"]}\n"
+        #expect(LayoutDecoder.decode(enclave, file: "t.yaml").diagnostics.filter { $0.severity == .error }.isEmpty)
         let (_, line) = try Self.execStart(["/opt/bin/job", "$HOME"])
         #expect(line == "\"/opt/bin/job\" \"$$HOME\"", "a $ in an argument is still escaped and unescaped by systemd")
     }

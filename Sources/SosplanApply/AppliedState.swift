@@ -37,10 +37,8 @@ public struct AppliedState: Codable, Sendable {
     }
 
     public static func read(in directory: StateDirectory) -> AppliedState? {
-        guard let data = directory.read(fileName), let value = try? JSONParser.parse(Array(data)),
-            value["schema"]?.stringValue == schemaID
-        else { return nil }
-        return try? JSONValueDecoder().decode(AppliedState.self, from: value)
+        guard let data = directory.read(fileName) else { return nil }
+        return try? SchemaDocument.decode(AppliedState.self, schemaID: schemaID, json: Array(data))
     }
 
     func write(in directory: StateDirectory) throws {

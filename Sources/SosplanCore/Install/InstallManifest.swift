@@ -37,13 +37,8 @@ public struct InstallManifest: Codable, Sendable, Hashable {
 
     /// The manifest in `text`, or why it cannot be read.
     public static func decode(json text: String) -> Result<InstallManifest, DecodeFailure> {
-        let value: JSONValue
-        do { value = try JSONParser.parse(text) } catch { return .failure(DecodeFailure(description: error.description)) }
-        guard value["schema"]?.stringValue == schemaID else {
-            return .failure(DecodeFailure(description: "not a \(schemaID) document"))
-        }
-        do { return .success(try JSONValueDecoder().decode(InstallManifest.self, from: value)) } catch {
-            return .failure(DecodeFailure(description: JSONValueDecoder.describe(error)))
+        do { return .success(try SchemaDocument.decode(InstallManifest.self, schemaID: schemaID, json: text)) } catch {
+            return .failure(DecodeFailure(description: error.description))
         }
     }
 

@@ -50,7 +50,6 @@ public struct ReconcileRecord: Codable, Sendable, Hashable {
     public func jsonValue() -> JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }
 
     public static func decode(json text: String) -> ReconcileRecord? {
-        guard let value = try? JSONParser.parse(text), value["schema"]?.stringValue == schemaID else { return nil }
-        return try? JSONValueDecoder().decode(ReconcileRecord.self, from: value)
+        try? SchemaDocument.decode(ReconcileRecord.self, schemaID: schemaID, json: text)
     }
 }

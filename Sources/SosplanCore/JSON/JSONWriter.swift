@@ -56,21 +56,51 @@ public enum JSONWriter {
 
     /// Short values nest at most two levels deep on one line (an array of
     /// flat objects, an object of scalars); deeper ones always break.
-    static func isFlat(_ v: JSONValue) -> Bool { depth(v) <= 2 }
+    static func isFlat(_ v: JSONValue) -> Bool { nests(v, atMost: 2) }
 
-    static func depth(_ v: JSONValue) -> Int {
+    /// Whether `v` is at most `levels` deep; stops at the first value
+    /// deeper, so a big document is not walked again at every level.
+    static func nests(_ v: JSONValue, atMost levels: Int) -> Bool {
         switch v {
-        case .array(let a): return 1 + (a.map(depth).max() ?? 0)
-        case .object(let m): return 1 + (m.map { depth($0.1) }.max() ?? 0)
-        default: return 0
+        case .array(let a): return levels > 0 && a.allSatisfy { nests($0, atMost: levels - 1) }
+        case .object(let m): return levels > 0 && m.allSatisfy { nests($0.1, atMost: levels - 1) }
+        default: return true
         }
     }
 
     static func inline(_ v: JSONValue, budget: Int) -> String? {
         var s = ""
-        writeCompact(v, into: &s, spaced: true)
+        // A character is at most 4 UTF-8 bytes: past 4 × budget bytes the
+        // line cannot fit, so stop writing it.
+        guard writeInline(v, into: &s, byteLimit: budget * 4) else { return nil }
         // Characters never outnumber UTF-8 bytes: count them only when needed.
         return s.utf8.count <= budget || s.count <= budget ? s : nil
+    }
+
+    /// `writeCompact(spaced: true)` that gives up (false) once the text
+    /// passes `byteLimit` bytes.
+    private static func writeInline(_ v: JSONValue, into out: inout String, byteLimit: Int) -> Bool {
+        switch v {
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                guard writeInline(item, into: &out, byteLimit: byteLimit) else { return false }
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, (k, x)) in members.enumerated() {
+                if i > 0 { out += ", " }
+                writeString(k, into: &out)
+                out += ": "
+                guard writeInline(x, into: &out, byteLimit: byteLimit) else { return false }
+            }
+            out += "}"
+        default:
+            writeCompact(v, into: &out, spaced: true)
+        }
+        return out.utf8.count <= byteLimit
     }
 
     static func writeCompact(_ v: JSONValue, into out: inout String, spaced: Bool) {

@@ -25,17 +25,32 @@ public struct EnclaveToolConfiguration: Sendable {
 
     /// The executable for `tool`, or nil when it is not installed.
     public func locate(_ tool: String) -> String? {
-        let fm = FileManager.default
         if let dir = toolsDirectory {
-            let path = URL(fileURLWithPath: dir).appendingPathComponent(tool).path
-            return fm.isExecutableFile(atPath: path) ? path : nil
+            let path = Self.join(dir, tool)
+            return Self.isExecutableFile(path) ? path : nil
         }
-        let search = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        // getenv and access(2), not ProcessInfo and FileManager: every
+        // command looks for the three co-kernels' tools at start-up.
+        let search = getenv("PATH").map { String(cString: $0) } ?? "/usr/sbin:/usr/bin:/sbin:/bin"
         for dir in search.split(separator: ":") where !dir.isEmpty {
-            let path = URL(fileURLWithPath: String(dir)).appendingPathComponent(tool).path
-            if fm.isExecutableFile(atPath: path) { return path }
+            let path = Self.join(String(dir), tool)
+            if Self.isExecutableFile(path) { return path }
         }
         return nil
+    }
+
+    /// `dir/tool`; a relative `dir` is made absolute as before (URL's rules).
+    private static func join(_ dir: String, _ tool: String) -> String {
+        guard dir.hasPrefix("/") else { return URL(fileURLWithPath: dir).appendingPathComponent(tool).path }
+        var base = Substring(dir)
+        while base.count > 1 && base.hasSuffix("/") { base = base.dropLast() }
+        return base == "/" ? "/" + tool : base + "/" + tool
+    }
+
+    /// An executable file (not a directory), as FileManager.isExecutableFile tells it.
+    private static func isExecutableFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR && access(path, X_OK) == 0
     }
 
     public func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: hostPath(path)) }

@@ -48,6 +48,9 @@ final class SysfsReader {
             }
             if n == 0 { break }
             length += n
+            // A regular file that returns less than asked for is at its end
+            // (sysfs and seq_file fill the buffer): no second read for EOF.
+            if length < buffer.count { break }
         }
         return buffer[0..<length].firstIndex(of: 0) ?? length
     }
@@ -77,6 +80,21 @@ final class SysfsReader {
     /// Whitespace-separated decimal integers (`distance`).
     func ints(_ path: String) -> [Int]? { parse(path, SysfsParse.ints) }
 
+    /// Whether the file holds `needle`; nil when it cannot be read. Compares
+    /// bytes: `/proc/cpuinfo` of a big host is hundreds of KiB.
+    func contains(_ path: String, _ needle: String) -> Bool? {
+        let pattern = Array(needle.utf8)
+        return parse(path) { bytes in
+            guard let first = pattern.first, bytes.count >= pattern.count else { return pattern.isEmpty }
+            var i = 0
+            while i <= bytes.count - pattern.count {
+                if bytes[i] == first && bytes[i..<(i + pattern.count)].elementsEqual(pattern) { return true }
+                i += 1
+            }
+            return false
+        }
+    }
+
     /// A `meminfo` file.
     func meminfo(_ path: String) -> Meminfo? { parse(path) { Meminfo(bytes: $0) } }
 
@@ -94,6 +112,26 @@ final class SysfsReader {
 
     /// `/thread_siblings_list`, `/shared_cpu_list`, ... found missing.
     private var masksFirst: [String] = []
+
+    /// A CPU mask file in a directory that exists, unless the same name was
+    /// missing from an earlier such directory: a kernel has `package_cpus`
+    /// for every CPU or for none, so one failed open per probe, not per CPU.
+    func cpuMask(in directory: String, _ name: String) -> CPUSet? {
+        guard !absentNames.contains(name) else { return nil }
+        if let set = cpuMask("\(directory)/\(name)") { return set }
+        absentNames.insert(name)
+        return nil
+    }
+
+    /// A CPU list file, with the same memory of absent names.
+    func cpuList(in directory: String, _ name: String) -> CPUSet? {
+        guard !absentNames.contains(name) else { return nil }
+        if let set = cpuList("\(directory)/\(name)") { return set }
+        absentNames.insert(name)
+        return nil
+    }
+
+    private var absentNames: Set<String> = []
 
     func exists(_ path: String) -> Bool { faccessat(rootFD, path, F_OK, 0) == 0 }
 

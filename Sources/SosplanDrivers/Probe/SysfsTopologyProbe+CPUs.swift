@@ -82,9 +82,11 @@ extension SysfsTopologyProbe {
         record.core = core.flatMap { $0 >= 0 ? $0 : nil }
         // Masks before lists, as hwloc reads them: where firmware makes the
         // two disagree, the host then reads the same through both tools.
+        // The directory exists here, so a name missing from it is missing
+        // for every CPU (the reader skips it from now on).
         record.packageMask =
-            sys.cpuMask("\(dir)/package_cpus") ?? sys.cpuMask("\(dir)/core_siblings")
-            ?? sys.cpuList("\(dir)/package_cpus_list") ?? sys.cpuList("\(dir)/core_siblings_list")
+            sys.cpuMask(in: dir, "package_cpus") ?? sys.cpuMask(in: dir, "core_siblings")
+            ?? sys.cpuList(in: dir, "package_cpus_list") ?? sys.cpuList(in: dir, "core_siblings_list")
         if var siblings {
             siblings.insert(id)
             record.siblings = siblings

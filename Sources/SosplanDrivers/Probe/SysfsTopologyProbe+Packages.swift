@@ -65,7 +65,7 @@ extension SysfsTopologyProbe {
             let arch = line.dropFirst("Architecture:".count).trimmingASCIIWhitespace()
             return arch == "x86_64" || arch.hasPrefix("i") && arch.hasSuffix("86")
         }
-        if let cpuinfo = sys.text("proc/cpuinfo") { return cpuinfo.contains("vendor_id") }
+        if let x86 = sys.contains("proc/cpuinfo", "vendor_id") { return x86 }
         #if arch(x86_64) || arch(i386)
             return true
         #else

@@ -14,6 +14,21 @@ import Testing
         return (EnclaveToolConfiguration(toolsDirectory: dir.path, root: "/"), dir)
     }
 
+    @Test func toolsAreFoundOnlyAsExecutableFiles() throws {
+        let (config, dir) = try tools(["ihkconfig": "/bin/true"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A directory or a plain file under a tool's name is not the tool.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("lwkctl"), withIntermediateDirectories: false)
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("ihkosctl").path, contents: Data("#!/bin/sh\n".utf8))
+        #expect(config.locate("ihkconfig") == dir.appendingPathComponent("ihkconfig").path)
+        #expect(config.locate("lwkctl") == nil)
+        #expect(config.locate("ihkosctl") == nil)
+        // A trailing slash on the tools directory does not double the separator.
+        let slashed = EnclaveToolConfiguration(toolsDirectory: dir.path + "/", root: "/")
+        #expect(slashed.locate("ihkconfig") == dir.appendingPathComponent("ihkconfig").path)
+        #expect(EnclaveToolConfiguration(toolsDirectory: "/", root: "/").locate("no-such-sosplan-tool") == nil)
+    }
+
     @Test func argumentsReachTheToolVerbatim() throws {
         let (config, dir) = try tools(["echo": "/bin/echo"])
         defer { try? FileManager.default.removeItem(at: dir) }

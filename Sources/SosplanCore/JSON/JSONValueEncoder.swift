@@ -73,6 +73,12 @@ private struct ValueEncoder: Encoder {
         if T.self == UInt32.self { return .uint(UInt64(unsafeBitCast(v, to: UInt32.self))) }
         if T.self == Double.self { return .double(unsafeBitCast(v, to: Double.self)) }
         if T.self == JSONValue.self { return unsafeBitCast(v, to: JSONValue.self) }
+        // CPU sets and optional ids: several per CPU of a snapshot, each a
+        // nested encoder and coding path otherwise. Same values as their
+        // `encode(to:)` (a CPU list string; nil is null).
+        if T.self == CPUSet.self { return .string(unsafeBitCast(v, to: CPUSet.self).description) }
+        if T.self == Int?.self { return unsafeBitCast(v, to: Int?.self).map { .int(Int64($0)) } ?? .null }
+        if T.self == CPUSet?.self { return unsafeBitCast(v, to: CPUSet?.self).map { .string($0.description) } ?? .null }
         // Arrays of scalars (NUMA distances: nodes squared of them), in one go.
         if T.self == [Int].self { return .array(unsafeBitCast(v, to: [Int].self).map { .int(Int64($0)) }) }
         if T.self == [String].self { return .array(unsafeBitCast(v, to: [String].self).map { .string($0) }) }

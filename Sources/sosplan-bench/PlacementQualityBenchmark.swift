@@ -11,6 +11,12 @@ import SosplanTestSupport
 enum PlacementQualityBenchmark {
     static let sizes = [2, 3, 4, 1, 6, 8, 2, 12, 5, 16]
 
+    /// `sosplan-bench placement-quality`: the rows alone (counts, not times;
+    /// every host, one round).
+    static let benchmark = Benchmark(
+        name: "placement-quality", about: "placement quality vs the kubelet packed model (counts, not times)", defaultRuns: 1,
+        prepare: { {} }, compare: { _ in rows(smoke: false) })
+
     static func hosts(smoke: Bool) -> [(String, HostSnapshot)] {
         var out: [(String, HostSnapshot)] = [
             ("2s-2n-6c-2t", SyntheticHost.snapshot(packages: 2, nodesPerPackage: 2, coresPerNode: 6, threadsPerCore: 2, llcPerNode: 2)),

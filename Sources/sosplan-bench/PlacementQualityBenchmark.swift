@@ -93,10 +93,13 @@ enum PlacementQualityBenchmark {
         let movedNames = zip(ours, oursAgain).enumerated().filter { !$0.element.0.subtracting($0.element.1).isEmpty }
             .map { i, p in "svc\(i) \(p.0)→\(p.1)\(i == grown ? " (the grown one)" : "")" }
         let a = score(ours, moved: movedOurs), b = score(theirs, moved: theirs[grown].subtracting(theirsAgain).count)
+        // The grown service after the re-plan (not counted above: context for the moves).
+        func shape(_ cpus: CPUSet) -> String { "\(index.nodes(of: cpus).count) node(s), \(index.splitCores(cpus)) split core(s)" }
+        let grownShape = "; grown svc\(grown): sosplan \(shape(oursAgain[grown])), kubelet \(shape(theirsAgain))"
         return BenchRow(
             name: "placement quality: \(name) (\(online.count) CPUs), \(counts.count) services", figure: a.text,
             peer: "kubelet packed model: \(b.text)", target: "never worse on any count", met: a.notWorse(than: b),
             limits: "same requests, same free CPUs, policy best-effort + threads"
-                + (movedNames.isEmpty ? "" : "; sosplan moved " + movedNames.joined(separator: ", ")))
+                + grownShape + (movedNames.isEmpty ? "" : "; sosplan moved " + movedNames.joined(separator: ", ")))
     }
 }

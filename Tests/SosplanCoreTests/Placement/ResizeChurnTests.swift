@@ -93,14 +93,16 @@ import SosplanTestSupport
         #expect(reference.placement.service("svc2")?.cpus == r.new[2])
     }
 
-    /// single-numa-node: a service whose node cannot hold its new count
-    /// moves whole to a node that can (keeping would break the policy).
-    @Test func singleNUMANodeMovesWhenItsNodeCannotHoldTheGrowth() throws {
+    /// single-numa-node and restricted (one node holds 6 CPUs): a service
+    /// whose node cannot hold its new count moves whole to a node that can
+    /// (keeping would break the policy).
+    @Test(arguments: [LayoutPolicy.Topology.singleNUMANode, .restricted])
+    func policyMovesWhenItsNodeCannotHoldTheGrowth(topology: LayoutPolicy.Topology) throws {
         let index = TopologyIndex(Self.twoSocket.topology)
         let node0 = index.nodeCPUs[0]!
         // svc0 fills node 0 but for 4 CPUs; svc1 holds 3 of them.
-        let before = Self.layout([.count(CPURequest(count: 10, numa: [0])), .count(CPURequest(count: 3, numa: [0]))], topology: .singleNUMANode)
-        let after = Self.layout([.count(CPURequest(count: 10, numa: [0])), .count(CPURequest(count: 6))], topology: .singleNUMANode)
+        let before = Self.layout([.count(CPURequest(count: 10, numa: [0])), .count(CPURequest(count: 3, numa: [0]))], topology: topology)
+        let after = Self.layout([.count(CPURequest(count: 10, numa: [0])), .count(CPURequest(count: 6))], topology: topology)
         let r = try Self.replan(before, after, on: Self.twoSocket)
         #expect(r.old[1].isSubset(of: node0))
         #expect(r.new[1].count == 6 && index.nodes(of: r.new[1]).count == 1, "\(r.new[1])")

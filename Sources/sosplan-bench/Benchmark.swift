@@ -55,7 +55,7 @@ enum Benchmarks {
     static let all: [Benchmark] = [
         ValidateBenchmark.benchmark,
     ] + PlanBenchmark.benchmarks + [PlanBenchmark.replan] + PlanFixtureBenchmark.benchmarks
-        + [SystemdBenchmark.benchmark, ApplyBenchmark.benchmark]
+        + [PlacementQualityBenchmark.benchmark, SystemdBenchmark.benchmark, ApplyBenchmark.benchmark]
 }
 
 /// Keeps a result alive so the optimizer cannot drop the work that made it.

@@ -11,6 +11,12 @@ import SosplanTestSupport
 enum PlacementQualityBenchmark {
     static let sizes = [2, 3, 4, 1, 6, 8, 2, 12, 5, 16]
 
+    /// `sosplan-bench placement-quality`: the rows alone (counts, not times;
+    /// every host, one round).
+    static let benchmark = Benchmark(
+        name: "placement-quality", about: "placement quality vs the kubelet packed model (counts, not times)", defaultRuns: 1,
+        prepare: { {} }, compare: { _ in rows(smoke: false) })
+
     static func hosts(smoke: Bool) -> [(String, HostSnapshot)] {
         var out: [(String, HostSnapshot)] = [
             ("2s-2n-6c-2t", SyntheticHost.snapshot(packages: 2, nodesPerPackage: 2, coresPerNode: 6, threadsPerCore: 2, llcPerNode: 2)),
@@ -87,10 +93,13 @@ enum PlacementQualityBenchmark {
         let movedNames = zip(ours, oursAgain).enumerated().filter { !$0.element.0.subtracting($0.element.1).isEmpty }
             .map { i, p in "svc\(i) \(p.0)→\(p.1)\(i == grown ? " (the grown one)" : "")" }
         let a = score(ours, moved: movedOurs), b = score(theirs, moved: theirs[grown].subtracting(theirsAgain).count)
+        // The grown service after the re-plan (not counted above: context for the moves).
+        func shape(_ cpus: CPUSet) -> String { "\(index.nodes(of: cpus).count) node(s), \(index.splitCores(cpus)) split core(s)" }
+        let grownShape = "; grown svc\(grown): sosplan \(shape(oursAgain[grown])), kubelet \(shape(theirsAgain))"
         return BenchRow(
             name: "placement quality: \(name) (\(online.count) CPUs), \(counts.count) services", figure: a.text,
             peer: "kubelet packed model: \(b.text)", target: "never worse on any count", met: a.notWorse(than: b),
             limits: "same requests, same free CPUs, policy best-effort + threads"
-                + (movedNames.isEmpty ? "" : "; sosplan moved " + movedNames.joined(separator: ", ")))
+                + grownShape + (movedNames.isEmpty ? "" : "; sosplan moved " + movedNames.joined(separator: ", ")))
     }
 }

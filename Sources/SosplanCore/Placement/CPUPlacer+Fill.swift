@@ -19,6 +19,13 @@ extension CPUPlacer {
         var count = amount
         var lastShortfall: NodeSelector.Shortfall?
         while count >= max(floor, 1) {
+            // An owner that needs more than it keeps (it grew, or lost CPUs)
+            // keeps every CPU it has and gains nearby ones; it moves only when
+            // the policy cannot hold its CPUs with the new ones (single node,
+            // restricted, `numa:`).
+            if !seed.isEmpty, let cpus = grow(owner, to: count, free: free, seed: seed, keeping: seed, selector: selector) {
+                return .success((cpus, count))
+            }
             switch selector.choose(count, policy: policy.topology, free: free, candidates: candidates, keep: seed, wholeCores: wholeCores) {
             case .success(let choice):
                 let within = free.intersection(cpus(ofNodes: choice.nodes))
@@ -43,7 +50,12 @@ extension CPUPlacer {
             requiring: index.nodes(of: mine))
         else { return nil }
         let within = free.intersection(cpus(ofNodes: choice.nodes))
-        guard let grown = selector.allocator.allocate(count, from: within, seed: seed, wholeCores: wholeCores),
+        // Free siblings of the cores it holds come first: they complete its cores.
+        var nearest = seed
+        for cpu in mine where !wholeCores && nearest.count < count {
+            for t in index.core(of: cpu)?.threads ?? CPUSet() where nearest.count < count && within.contains(t) { nearest.insert(t) }
+        }
+        guard let grown = selector.allocator.allocate(count, from: within, seed: nearest, wholeCores: wholeCores),
             mine.isSubset(of: grown)
         else { return nil }
         return grown

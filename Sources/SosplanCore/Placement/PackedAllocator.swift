@@ -17,6 +17,7 @@ struct PackedAllocator {
     let coreNode: [Int]
     /// Assignable CPUs per domain, per level (node, package, cache group).
     private let levels: [Level]
+    private let smallestDomain: [Int]
     /// Per core: a dense index of its cache group (any id, also negative),
     /// for counting free CPUs per cache group in an array.
     private let coreLLCSlot: [Int]
@@ -32,6 +33,9 @@ struct PackedAllocator {
         let assignableCount: [Int]
         /// The lowest CPU of each domain (the last tie-break of `ordered`).
         let firstCPU: [Int]
+        /// The smallest domain with assignable CPUs: a need below it takes
+        /// no whole domain of this level.
+        var smallest: Int { assignableCount.filter { $0 > 0 }.min() ?? Int.max }
     }
 
     /// Counters reused by every call (zero between uses), so a call costs
@@ -39,13 +43,13 @@ struct PackedAllocator {
     private final class Scratch {
         var domainFree: [[Int]]
         var domainNear: [[Bool]]
-        var coreSlot: [Int]
+        var coreFree: [Int]
         var llcFree: [Int]
 
         init(levels: [Int], cores: Int, llcs: Int) {
             domainFree = levels.map { [Int](repeating: 0, count: $0) }
             domainNear = levels.map { [Bool](repeating: false, count: $0) }
-            coreSlot = [Int](repeating: -1, count: cores)
+            coreFree = [Int](repeating: 0, count: cores)
             llcFree = [Int](repeating: 0, count: llcs)
         }
     }
@@ -72,6 +76,7 @@ struct PackedAllocator {
             return Level(slotOf: slotOf, cpus: sets, assignableCount: count, firstCPU: sets.map { $0.first ?? 0 })
         }
         levels = [level(index.nodeOf, index.nodeCPUs), level(index.packageOf, index.packageCPUs), level(index.llcOf, index.llcCPUs)]
+        smallestDomain = levels.map(\.smallest)
         var llcSlot: [Int: Int] = [:]
         coreLLCSlot = index.cores.map { core in
             if let s = llcSlot[core.llc] { return s }
@@ -100,7 +105,7 @@ struct PackedAllocator {
         }
 
         // Whole domains at each level, while the need covers a whole one.
-        for (l, level) in levels.enumerated() {
+        for (l, level) in levels.enumerated() where need >= smallestDomain[l] {
             for (slot, freeCount) in ordered(l, avail: avail, near: chosen) where need > 0 {
                 let size = level.assignableCount[slot]
                 if size > 0, freeCount == size, size <= need { take(level.cpus[slot].intersection(universe)) }
@@ -139,14 +144,13 @@ struct PackedAllocator {
     private func pickCoresThenThreads(_ n: Int, from avail: CPUSet, near: CPUSet, wholeCores: Bool) -> CPUSet? {
         var need = n
         var picked = CPUSet()
-        let cores = coresWithin(avail, near: near)
-        var partial: [[Int]] = []
-        for (i, freeThreads) in cores {
-            if freeThreads.count == assignable[i].count, freeThreads.count <= need, need > 0 {
-                for cpu in freeThreads { picked.insert(cpu) }
-                need -= freeThreads.count
+        var partial: [(core: Int, free: Int)] = []
+        for (i, free) in coresWithin(avail, near: near) {
+            if free == assignable[i].count, free <= need, need > 0 {
+                for cpu in index.cores[i].threads where avail.contains(cpu) { picked.insert(cpu) }
+                need -= free
             } else {
-                partial.append(freeThreads)
+                partial.append((i, free))
             }
         }
         if need == 0 { return picked }
@@ -154,11 +158,11 @@ struct PackedAllocator {
         // The core whose free threads just cover the rest (fewest first), else the fullest.
         while need > 0, !partial.isEmpty {
             var best = -1
-            for (k, threads) in partial.enumerated() where threads.count >= need {
-                if best < 0 || threads.count < partial[best].count { best = k }
+            for (k, c) in partial.enumerated() where c.free >= need {
+                if best < 0 || c.free < partial[best].free { best = k }
             }
-            if best < 0 { best = partial.indices.max { partial[$0].count < partial[$1].count }! }
-            for cpu in partial[best] where need > 0 { picked.insert(cpu); need -= 1 }
+            if best < 0 { best = partial.indices.max { partial[$0].free < partial[$1].free }! }
+            for cpu in index.cores[partial[best].core].threads where need > 0 && avail.contains(cpu) { picked.insert(cpu); need -= 1 }
             partial.remove(at: best)
         }
         return need == 0 ? picked : nil
@@ -170,32 +174,29 @@ struct PackedAllocator {
         index.cores[i].threads.first(where: { cpus.contains($0) })
     }
 
-    /// Cores with free threads in `avail` (with those threads), ordered:
-    /// cores in cache groups and nodes the owner already uses first, then
-    /// partly used cache groups, then by id.
-    private func coresWithin(_ avail: CPUSet, near: CPUSet) -> [(Int, [Int])] {
-        var freeOf: [(key: Int, value: [Int])] = []
+    /// Cores with free threads in `avail` (with how many), ordered: cores in
+    /// cache groups and nodes the owner already uses first, then partly used
+    /// cache groups, then by id.
+    private func coresWithin(_ avail: CPUSet, near: CPUSet) -> [(Int, Int)] {
+        var found: [Int] = []
         for cpu in avail {
             guard let i = index.coreIndex(cpu) else { continue }
-            if scratch.coreSlot[i] < 0 { scratch.coreSlot[i] = freeOf.count; freeOf.append((i, [])) }
-            freeOf[scratch.coreSlot[i]].value.append(cpu)
+            if scratch.coreFree[i] == 0 { found.append(i) }
+            scratch.coreFree[i] += 1
         }
         var nearLLC = Set<Int>(), nearNodes = Set<Int>()
         for cpu in near where cpu < index.llcOf.count { nearLLC.insert(index.llcOf[cpu]); nearNodes.insert(index.nodeOf[cpu]) }
-        for (i, threads) in freeOf {
-            scratch.coreSlot[i] = -1
-            scratch.llcFree[coreLLCSlot[i]] += threads.count
-        }
+        for i in found { scratch.llcFree[coreLLCSlot[i]] += scratch.coreFree[i] }
         // Sort keys computed once per core, not per comparison.
-        var keyed: [(key: (Int, Int, Int, Int, Int), entry: Int)] = []
-        keyed.reserveCapacity(freeOf.count)
-        for (k, (i, _)) in freeOf.enumerated() {
+        var keyed: [(key: (Int, Int, Int, Int, Int), free: Int)] = []
+        keyed.reserveCapacity(found.count)
+        for i in found {
             let c = index.cores[i]
-            keyed.append(((nearLLC.contains(c.llc) ? 0 : 1, nearNodes.contains(c.node) ? 0 : 1, scratch.llcFree[coreLLCSlot[i]], c.llc, i), k))
+            keyed.append(((nearLLC.contains(c.llc) ? 0 : 1, nearNodes.contains(c.node) ? 0 : 1, scratch.llcFree[coreLLCSlot[i]], c.llc, i), scratch.coreFree[i]))
         }
-        for (i, _) in freeOf { scratch.llcFree[coreLLCSlot[i]] = 0 }
+        for i in found { scratch.llcFree[coreLLCSlot[i]] = 0; scratch.coreFree[i] = 0 }
         keyed.sort { $0.key < $1.key }
-        return keyed.map { (freeOf[$0.entry].key, freeOf[$0.entry].value) }
+        return keyed.map { ($0.key.4, $0.free) }
     }
 
     /// Domains of a level with free CPUs: those touching the owner's CPUs

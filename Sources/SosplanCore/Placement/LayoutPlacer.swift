@@ -8,6 +8,9 @@ public struct LayoutPlacer {
     public let capabilities: [EnclaveDriverKind: EnclaveCapabilities]
     /// Enclaves kept exactly as they are (a change they need was deferred).
     public var pinnedEnclaves: Set<String> = []
+    /// The snapshot's topology index when the caller has one (the planner
+    /// builds it once for placement and steps).
+    var index: TopologyIndex?
 
     public init(
         layout: HostLayout, snapshot: HostSnapshot, capabilities: [EnclaveDriverKind: EnclaveCapabilities],
@@ -26,7 +29,7 @@ public struct LayoutPlacer {
     }
 
     public func place() -> Result {
-        let index = TopologyIndex(snapshot.topology)
+        let index = self.index ?? TopologyIndex(snapshot.topology)
         let observed = ObservedAssignments(layout: layout, snapshot: snapshot)
         let universe = observed.universe(snapshot.topology)
         var diagnostics: [Diagnostic] = []

@@ -103,6 +103,8 @@ public struct LayoutPlacer {
         let hugepages = HugepagePlacer(layout: layout, snapshot: snapshot, enclaveMemory: memory.chunks).place()
         diagnostics += hugepages.diagnostics
 
+        // Worked out once: every shared service has the same CPUs.
+        let sharedNodes = index.nodes(of: shared)
         let placement = Placement(
             host: HostPlacement(cpus: hostCPUs, memoryNodes: index.nodes(of: hostCPUs)),
             shared: SharedPlacement(cpus: shared),
@@ -111,7 +113,7 @@ public struct LayoutPlacer {
                 let onShared = service.stack == .linux && (service.cpus.isShared || (serviceCPUs[service.name]?.isEmpty ?? true))
                 let cpus = onShared ? shared : (serviceCPUs[service.name] ?? CPUSet())
                 return NamedPlacement(service.name, ServicePlacement(
-                    cpus: cpus, memoryNodes: service.memory.allowedNodes(local: index.nodes(of: cpus)), shared: onShared))
+                    cpus: cpus, memoryNodes: service.memory.allowedNodes(local: onShared ? sharedNodes : index.nodes(of: cpus)), shared: onShared))
             },
             enclaves: layout.enclaves.map {
                 NamedPlacement($0.name, EnclavePlacement(cpus: enclaveCPUs[$0.name] ?? CPUSet(), memory: memory.chunks[$0.name] ?? []))

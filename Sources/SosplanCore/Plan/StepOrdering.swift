@@ -13,17 +13,18 @@ enum StepOrdering {
         byKey.reserveCapacity(n)
         for i in 0..<n { byKey[drafts[i].key] = i }
 
-        // Who releases each CPU, and on which side; who releases memory on each
-        // node (arrays indexed by CPU and node id: thousands of CPUs hand over).
-        var cpuSlots = 0, nodeSlots = 0
+        // Who releases CPUs, per 64-CPU word (with the word's bits), and who
+        // releases memory on each node. Per word, not per CPU: each Linux
+        // service of a first plan releases nearly every CPU of the host.
+        var wordSlots = 0, nodeSlots = 0
         for i in 0..<n {
-            cpuSlots = max(cpuSlots, (drafts[i].releasesCPUs.last ?? -1) + 1)
+            wordSlots = max(wordSlots, drafts[i].releasesCPUs.rawWords.count)
             nodeSlots = max(nodeSlots, (drafts[i].releasesMemoryOn.last ?? -1) + 1)
         }
-        var releasers = [[Int]](repeating: [], count: cpuSlots)
+        var releasers = [[(draft: Int, bits: UInt64)]](repeating: [], count: wordSlots)
         var memoryReleasers = [[Int]](repeating: [], count: nodeSlots)
         for i in 0..<n {
-            for cpu in drafts[i].releasesCPUs { releasers[cpu].append(i) }
+            for (w, bits) in drafts[i].releasesCPUs.rawWords.enumerated() where bits != 0 { releasers[w].append((i, bits)) }
             for node in drafts[i].releasesMemoryOn { memoryReleasers[node].append(i) }
         }
         // Each draft's dependencies, each once (`added[j] == i` once j is in).
@@ -35,9 +36,12 @@ enum StepOrdering {
                 added[j] = i
                 deps[i].append(j)
             }
+            // A releaser of any CPU this draft acquires.
             let side = drafts[i].side
-            for cpu in drafts[i].acquiresCPUs where cpu < cpuSlots {
-                for j in releasers[cpu] where j != i && needsOrder(drafts[j].side, before: side) { depend(on: j) }
+            for (w, bits) in drafts[i].acquiresCPUs.rawWords.enumerated() where bits != 0 && w < wordSlots {
+                for r in releasers[w] where r.bits & bits != 0 && r.draft != i && needsOrder(drafts[r.draft].side, before: side) {
+                    depend(on: r.draft)
+                }
             }
             for node in drafts[i].acquiresMemoryOn where node < nodeSlots {
                 for j in memoryReleasers[node] { depend(on: j) }

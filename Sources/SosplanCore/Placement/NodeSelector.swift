@@ -13,8 +13,11 @@ struct NodeSelector {
     let usableNodes: [Int]
 
     /// Per node position: the words of its cores' assignable CPUs (word
-    /// index, bit mask), so a node's free CPUs are a few word operations.
-    private let nodeWords: [[(word: Int, mask: UInt64)]]
+    /// index, bit mask), so a node's free CPUs are a few word operations;
+    /// flat, node p's at `wordStart[p]..<wordStart[p + 1]`.
+    private let wordIndex: [Int]
+    private let wordMask: [UInt64]
+    private let wordStart: [Int]
     /// Each node's capacity from the last call, reused while the node's
     /// free CPUs are the same (one owner's placement changes one or two
     /// nodes; without this, placing n owners on a host of n CPUs is O(n²)).
@@ -35,13 +38,26 @@ struct NodeSelector {
             guard node >= 0, node < index.nodePosition.count, index.nodePosition[node] >= 0 else { continue }
             masks[index.nodePosition[node]][cpu >> 6, default: 0] |= 1 << UInt64(cpu & 63)
         }
-        nodeWords = masks.map { $0.sorted { $0.key < $1.key }.map { (word: $0.key, mask: $0.value) } }
-        memo = CapacityMemo(nodes: index.nodeIDs.count, cores: index.cores.count)
+        var wordIndex: [Int] = [], wordMask: [UInt64] = [], wordStart = [0]
+        for node in masks {
+            for (word, mask) in node.sorted(by: { $0.key < $1.key }) {
+                wordIndex.append(word)
+                wordMask.append(mask)
+            }
+            wordStart.append(wordIndex.count)
+        }
+        self.wordIndex = wordIndex
+        self.wordMask = wordMask
+        self.wordStart = wordStart
+        memo = CapacityMemo(nodes: index.nodeIDs.count, cores: index.cores.count, words: wordIndex.count)
         usableNodes = index.nodeIDs.filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: allocator.universe) }
     }
 
     private final class CapacityMemo {
-        var key: [[UInt64]?]
+        /// Per node word (flat, as `wordIndex`): its free bits when last counted.
+        var key: [UInt64]
+        /// Per node position: counted at least once.
+        var known: [Bool]
         var free: [Int]
         var whole: [Int]
         /// Scratch: free threads per core (zero between uses).
@@ -53,8 +69,9 @@ struct NodeSelector {
         var positions: [Int] = []
         var sortedSizes: [Int] = []
 
-        init(nodes: Int, cores: Int) {
-            key = Array(repeating: nil, count: nodes)
+        init(nodes: Int, cores: Int, words: Int) {
+            key = Array(repeating: 0, count: words)
+            known = Array(repeating: false, count: nodes)
             free = Array(repeating: 0, count: nodes)
             whole = Array(repeating: 0, count: nodes)
             freeThreads = Array(repeating: 0, count: cores)
@@ -106,41 +123,47 @@ struct NodeSelector {
     /// since the last call is not counted again.
     private func refresh(free: CPUSet, positions: [Int]) {
         let words = free.rawWords
+        // The memo's arrays are moved out while they change (no copy, no
+        // access check per element) and put back at the end.
+        var key = memo.key, known = memo.known, caps = memo.free, whole = memo.whole, threads = memo.freeThreads
+        memo.key = []; memo.known = []; memo.free = []; memo.whole = []; memo.freeThreads = []
+        defer { memo.key = key; memo.known = known; memo.free = caps; memo.whole = whole; memo.freeThreads = threads }
+        var touched: [Int] = []
         for position in positions {
-            let masks = nodeWords[position]
-            var same = memo.key[position]?.count == masks.count
-            if same, let key = memo.key[position] {
-                for (k, m) in masks.enumerated() where (m.word < words.count ? words[m.word] & m.mask : 0) != key[k] {
+            let start = wordStart[position], end = wordStart[position + 1]
+            if known[position] {
+                var same = true
+                for k in start..<end where (wordIndex[k] < words.count ? words[wordIndex[k]] & wordMask[k] : 0) != key[k] {
                     same = false
                     break
                 }
+                if same { continue }
             }
-            if same { continue }
             // Free assignable threads per core of this node, then per node:
             // all of them, and those in cores with every thread free.
-            var key: [UInt64] = [], touched: [Int] = []
+            touched.removeAll(keepingCapacity: true)
             var f = 0, w = 0
-            for m in masks {
-                let bits = m.word < words.count ? words[m.word] & m.mask : 0
-                key.append(bits)
+            for k in start..<end {
+                let bits = wordIndex[k] < words.count ? words[wordIndex[k]] & wordMask[k] : 0
+                key[k] = bits
                 var rest = bits
                 while rest != 0 {
-                    let cpu = m.word << 6 + rest.trailingZeroBitCount
+                    let cpu = wordIndex[k] << 6 + rest.trailingZeroBitCount
                     rest &= rest - 1
                     let i = index.coreIndex(cpu)!
-                    if memo.freeThreads[i] == 0 { touched.append(i) }
-                    memo.freeThreads[i] += 1
+                    if threads[i] == 0 { touched.append(i) }
+                    threads[i] += 1
                 }
             }
             for i in touched {
-                let n = memo.freeThreads[i]
+                let n = threads[i]
                 f += n
                 if n == allocator.assignableCount[i] { w += n }
-                memo.freeThreads[i] = 0
+                threads[i] = 0
             }
-            memo.key[position] = key
-            memo.free[position] = f
-            memo.whole[position] = w
+            known[position] = true
+            caps[position] = f
+            whole[position] = w
         }
     }
 

@@ -6,13 +6,12 @@ extension CPUPlacer {
         _ owner: CPUOwner, amount: Int, free: CPUSet, seed: CPUSet, selector: NodeSelector, coreSizes: Set<Int>
     ) -> Result<(CPUSet, Int), Diagnostic> {
         let allocator = selector.allocator
-        let known = Set(index.nodeIDs)
-        if let numa = owner.numa, let bad = numa.first(where: { !known.contains($0) }) {
+        if let numa = owner.numa, let bad = numa.first(where: { index.nodeCPUs[$0] == nil }) {
             return .failure(.error(
                 "\(owner.id) asks for NUMA node \(bad), but this host has node(s) \(CPUSet(index.nodeIDs))",
                 file: file, at: owner.mark))
         }
-        let candidates = (owner.numa ?? index.nodeIDs).filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: universe) }
+        let candidates = candidateNodes(owner, selector)
         if wholeCores && !owner.roundsUpToWholeCores, let d = wholeCoreMismatch(owner, amount, coreSizes) { return .failure(d) }
 
         let floor = owner.id == .host ? amount : min(owner.minimum, amount)
@@ -44,7 +43,7 @@ extension CPUPlacer {
     /// A bigger set for an elastic owner that keeps what it has (`seed`),
     /// within its NUMA constraints; nil when `count` does not fit.
     func grow(_ owner: CPUOwner, to count: Int, free: CPUSet, seed: CPUSet, keeping mine: CPUSet, selector: NodeSelector) -> CPUSet? {
-        let candidates = (owner.numa ?? index.nodeIDs).filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: universe) }
+        let candidates = candidateNodes(owner, selector)
         guard case .success(let choice) = selector.choose(
             count, policy: policy.topology, free: free, candidates: candidates, keep: seed, wholeCores: wholeCores,
             requiring: index.nodes(of: mine))
@@ -59,6 +58,13 @@ extension CPUPlacer {
             mine.isSubset(of: grown)
         else { return nil }
         return grown
+    }
+
+    /// The nodes an owner may use that have assignable CPUs; every owner
+    /// without `numa` shares the selector's list (built once).
+    private func candidateNodes(_ owner: CPUOwner, _ selector: NodeSelector) -> [Int] {
+        guard let numa = owner.numa else { return selector.usableNodes }
+        return numa.filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: universe) }
     }
 
     /// Whole cores cannot make up `amount` CPUs when every core has the same

@@ -38,7 +38,8 @@ struct CPUPlacer {
             taken.formUnion(list)
         }
         let counted = owners.filter { $0.explicit == nil }
-            .sorted { ($0.id == .host ? 0 : 1, -$0.priority, $0.order) < ($1.id == .host ? 0 : 1, -$1.priority, $1.order) }
+            .map { ($0.id == .host ? 0 : 1, -$0.priority, $0.order, $0) }
+            .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }.map(\.3)
         if counted.isEmpty { return out }
 
         // 2. Amounts: shrink lowest priority first, then hand out spare CPUs.
@@ -68,11 +69,10 @@ struct CPUPlacer {
         // 4. Fill each owner up to its amount, best fit within its nodes: the
         // host, then owners tied to NUMA nodes, then the largest first (first
         // fit decreasing packs best); priority decides amounts, not spots.
-        let fillOrder = counted.sorted { a, b in
-            let ka = (a.id == .host ? 0 : 1, a.numa == nil ? 1 : 0, -amounts[a.id]!, -a.priority, a.order)
-            let kb = (b.id == .host ? 0 : 1, b.numa == nil ? 1 : 0, -amounts[b.id]!, -b.priority, b.order)
-            return ka < kb
-        }
+        // Sort keys computed once per owner, not per comparison.
+        let fillOrder = counted
+            .map { a in ((a.id == .host ? 0 : 1, a.numa == nil ? 1 : 0, -amounts[a.id]!, -a.priority, a.order), a) }
+            .sorted { $0.0 < $1.0 }.map(\.1)
         let coreSizes = Set(allocator.assignable.map(\.count).filter { $0 > 0 })
         var i = 0
         var retried = Set<OwnerID>()

@@ -8,6 +8,9 @@ public struct LayoutPlacer {
     public let capabilities: [EnclaveDriverKind: EnclaveCapabilities]
     /// Enclaves kept exactly as they are (a change they need was deferred).
     public var pinnedEnclaves: Set<String> = []
+    /// The snapshot's topology index when the caller has one (the planner
+    /// builds it once for placement and steps).
+    var index: TopologyIndex?
 
     public init(
         layout: HostLayout, snapshot: HostSnapshot, capabilities: [EnclaveDriverKind: EnclaveCapabilities],
@@ -26,7 +29,7 @@ public struct LayoutPlacer {
     }
 
     public func place() -> Result {
-        let index = TopologyIndex(snapshot.topology)
+        let index = self.index ?? TopologyIndex(snapshot.topology)
         let observed = ObservedAssignments(layout: layout, snapshot: snapshot)
         let universe = observed.universe(snapshot.topology)
         var diagnostics: [Diagnostic] = []
@@ -100,6 +103,8 @@ public struct LayoutPlacer {
         let hugepages = HugepagePlacer(layout: layout, snapshot: snapshot, enclaveMemory: memory.chunks).place()
         diagnostics += hugepages.diagnostics
 
+        // Worked out once: every shared service has the same CPUs.
+        let sharedNodes = index.nodes(of: shared)
         let placement = Placement(
             host: HostPlacement(cpus: hostCPUs, memoryNodes: index.nodes(of: hostCPUs)),
             shared: SharedPlacement(cpus: shared),
@@ -108,7 +113,7 @@ public struct LayoutPlacer {
                 let onShared = service.stack == .linux && (service.cpus.isShared || (serviceCPUs[service.name]?.isEmpty ?? true))
                 let cpus = onShared ? shared : (serviceCPUs[service.name] ?? CPUSet())
                 return NamedPlacement(service.name, ServicePlacement(
-                    cpus: cpus, memoryNodes: service.memory.allowedNodes(local: index.nodes(of: cpus)), shared: onShared))
+                    cpus: cpus, memoryNodes: service.memory.allowedNodes(local: onShared ? sharedNodes : index.nodes(of: cpus)), shared: onShared))
             },
             enclaves: layout.enclaves.map {
                 NamedPlacement($0.name, EnclavePlacement(cpus: enclaveCPUs[$0.name] ?? CPUSet(), memory: memory.chunks[$0.name] ?? []))

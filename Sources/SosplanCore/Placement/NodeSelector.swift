@@ -6,12 +6,18 @@
 struct NodeSelector {
     let allocator: PackedAllocator
     var index: TopologyIndex { allocator.index }
-    /// Assignable CPUs per node (what a node could give if all were free).
-    private let nodeSizes: [Int: Int]
+    /// Assignable CPUs per node position (what a node could give if all were free).
+    private let nodeSizes: [Int]
+    /// Nodes with CPUs that can be assigned (the candidates of an owner
+    /// without `numa`), in id order.
+    let usableNodes: [Int]
 
     /// Per node position: the words of its cores' assignable CPUs (word
-    /// index, bit mask), so a node's free CPUs are a few word operations.
-    private let nodeWords: [[(word: Int, mask: UInt64)]]
+    /// index, bit mask), so a node's free CPUs are a few word operations;
+    /// flat, node p's at `wordStart[p]..<wordStart[p + 1]`.
+    private let wordIndex: [Int]
+    private let wordMask: [UInt64]
+    private let wordStart: [Int]
     /// Each node's capacity from the last call, reused while the node's
     /// free CPUs are the same (one owner's placement changes one or two
     /// nodes; without this, placing n owners on a host of n CPUs is O(n²)).
@@ -19,12 +25,12 @@ struct NodeSelector {
 
     init(allocator: PackedAllocator) {
         self.allocator = allocator
-        var sizes: [Int: Int] = [:]
-        for cpu in allocator.universe where cpu < allocator.index.nodeOf.count && allocator.index.nodeOf[cpu] >= 0 {
-            sizes[allocator.index.nodeOf[cpu], default: 0] += 1
+        let index = allocator.index
+        var sizes = [Int](repeating: 0, count: index.nodeIDs.count)
+        for cpu in allocator.universe where cpu < index.nodeOf.count && index.nodeOf[cpu] >= 0 {
+            sizes[index.nodePosition[index.nodeOf[cpu]]] += 1
         }
         nodeSizes = sizes
-        let index = allocator.index
         var masks = [[Int: UInt64]](repeating: [:], count: index.nodeIDs.count)
         for cpu in allocator.universe {
             guard let i = index.coreIndex(cpu) else { continue }
@@ -32,19 +38,40 @@ struct NodeSelector {
             guard node >= 0, node < index.nodePosition.count, index.nodePosition[node] >= 0 else { continue }
             masks[index.nodePosition[node]][cpu >> 6, default: 0] |= 1 << UInt64(cpu & 63)
         }
-        nodeWords = masks.map { $0.sorted { $0.key < $1.key }.map { (word: $0.key, mask: $0.value) } }
-        memo = CapacityMemo(nodes: index.nodeIDs.count, cores: index.cores.count)
+        var wordIndex: [Int] = [], wordMask: [UInt64] = [], wordStart = [0]
+        for node in masks {
+            for (word, mask) in node.sorted(by: { $0.key < $1.key }) {
+                wordIndex.append(word)
+                wordMask.append(mask)
+            }
+            wordStart.append(wordIndex.count)
+        }
+        self.wordIndex = wordIndex
+        self.wordMask = wordMask
+        self.wordStart = wordStart
+        memo = CapacityMemo(nodes: index.nodeIDs.count, cores: index.cores.count, words: wordIndex.count)
+        usableNodes = index.nodeIDs.filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: allocator.universe) }
     }
 
     private final class CapacityMemo {
-        var key: [[UInt64]?]
+        /// Per node word (flat, as `wordIndex`): its free bits when last counted.
+        var key: [UInt64]
+        /// Per node position: counted at least once.
+        var known: [Bool]
         var free: [Int]
         var whole: [Int]
         /// Scratch: free threads per core (zero between uses).
         var freeThreads: [Int]
+        /// The last candidate list, its node positions (ascending, no
+        /// repeats) and its node sizes sorted descending: most owners
+        /// share one list (every node), so it is not rebuilt per owner.
+        var candidates: [Int]?
+        var positions: [Int] = []
+        var sortedSizes: [Int] = []
 
-        init(nodes: Int, cores: Int) {
-            key = Array(repeating: nil, count: nodes)
+        init(nodes: Int, cores: Int, words: Int) {
+            key = Array(repeating: 0, count: words)
+            known = Array(repeating: false, count: nodes)
             free = Array(repeating: 0, count: nodes)
             whole = Array(repeating: 0, count: nodes)
             freeThreads = Array(repeating: 0, count: cores)
@@ -67,63 +94,77 @@ struct NodeSelector {
         }
     }
 
-    /// Free CPUs per candidate node, and how many of them sit in whole free
-    /// cores; a node whose free CPUs did not change since the last call is
-    /// not counted again.
-    func capacities(free: CPUSet, candidates: [Int]) -> (free: [Int: Int], whole: [Int: Int]) {
-        let positions = index.nodeIDs.count
-        var caps = [Int](repeating: 0, count: positions), whole = caps
-        var wanted = [Bool](repeating: false, count: positions)
-        for node in candidates where node < index.nodePosition.count && index.nodePosition[node] >= 0 {
-            wanted[index.nodePosition[node]] = true
+    /// The candidates' node positions (ascending, each once) and their
+    /// sizes sorted descending, reused while the list is the same.
+    private func prepare(_ candidates: [Int]) -> (positions: [Int], sortedSizes: [Int]) {
+        if let last = memo.candidates, last == candidates { return (memo.positions, memo.sortedSizes) }
+        var seen = [Bool](repeating: false, count: index.nodeIDs.count)
+        var positions: [Int] = []
+        var sizes: [Int] = []
+        for node in candidates {
+            let p = position(node)
+            sizes.append(p >= 0 ? nodeSizes[p] : 0)
+            if p >= 0 && !seen[p] { seen[p] = true; positions.append(p) }
         }
+        positions.sort()
+        sizes.sort(by: >)
+        memo.candidates = candidates
+        memo.positions = positions
+        memo.sortedSizes = sizes
+        return (positions, sizes)
+    }
+
+    @inline(__always) private func position(_ node: Int) -> Int {
+        node >= 0 && node < index.nodePosition.count ? index.nodePosition[node] : -1
+    }
+
+    /// Brings the memo's free CPUs per node (and those in whole free cores)
+    /// up to date for `positions`; a node whose free CPUs did not change
+    /// since the last call is not counted again.
+    private func refresh(free: CPUSet, positions: [Int]) {
         let words = free.rawWords
-        for position in 0..<positions where wanted[position] {
-            let masks = nodeWords[position]
-            var same = memo.key[position]?.count == masks.count
-            if same, let key = memo.key[position] {
-                for (k, m) in masks.enumerated() where (m.word < words.count ? words[m.word] & m.mask : 0) != key[k] {
+        // The memo's arrays are moved out while they change (no copy, no
+        // access check per element) and put back at the end.
+        var key = memo.key, known = memo.known, caps = memo.free, whole = memo.whole, threads = memo.freeThreads
+        memo.key = []; memo.known = []; memo.free = []; memo.whole = []; memo.freeThreads = []
+        defer { memo.key = key; memo.known = known; memo.free = caps; memo.whole = whole; memo.freeThreads = threads }
+        var touched: [Int] = []
+        for position in positions {
+            let start = wordStart[position], end = wordStart[position + 1]
+            if known[position] {
+                var same = true
+                for k in start..<end where (wordIndex[k] < words.count ? words[wordIndex[k]] & wordMask[k] : 0) != key[k] {
                     same = false
                     break
                 }
+                if same { continue }
             }
-            if !same {
-                // Free assignable threads per core of this node, then per node:
-                // all of them, and those in cores with every thread free.
-                var key: [UInt64] = [], touched: [Int] = []
-                var f = 0, w = 0
-                for m in masks {
-                    let bits = m.word < words.count ? words[m.word] & m.mask : 0
-                    key.append(bits)
-                    var rest = bits
-                    while rest != 0 {
-                        let cpu = m.word << 6 + rest.trailingZeroBitCount
-                        rest &= rest - 1
-                        let i = index.coreIndex(cpu)!
-                        if memo.freeThreads[i] == 0 { touched.append(i) }
-                        memo.freeThreads[i] += 1
-                    }
+            // Free assignable threads per core of this node, then per node:
+            // all of them, and those in cores with every thread free.
+            touched.removeAll(keepingCapacity: true)
+            var f = 0, w = 0
+            for k in start..<end {
+                let bits = wordIndex[k] < words.count ? words[wordIndex[k]] & wordMask[k] : 0
+                key[k] = bits
+                var rest = bits
+                while rest != 0 {
+                    let cpu = wordIndex[k] << 6 + rest.trailingZeroBitCount
+                    rest &= rest - 1
+                    let i = index.coreIndex(cpu)!
+                    if threads[i] == 0 { touched.append(i) }
+                    threads[i] += 1
                 }
-                for i in touched {
-                    let n = memo.freeThreads[i]
-                    f += n
-                    if n == allocator.assignableCount[i] { w += n }
-                    memo.freeThreads[i] = 0
-                }
-                memo.key[position] = key
-                memo.free[position] = f
-                memo.whole[position] = w
             }
-            caps[position] = memo.free[position]
-            whole[position] = memo.whole[position]
+            for i in touched {
+                let n = threads[i]
+                f += n
+                if n == allocator.assignableCount[i] { w += n }
+                threads[i] = 0
+            }
+            known[position] = true
+            caps[position] = f
+            whole[position] = w
         }
-        var freeOut: [Int: Int] = [:], wholeOut: [Int: Int] = [:]
-        for node in candidates {
-            let p = node < index.nodePosition.count ? index.nodePosition[node] : -1
-            freeOut[node] = p >= 0 ? caps[p] : 0
-            wholeOut[node] = p >= 0 ? whole[p] : 0
-        }
-        return (freeOut, wholeOut)
     }
 
     /// Cores an allocation of `n` must split when `wholeCPUs` CPUs sit in
@@ -136,7 +177,10 @@ struct NodeSelector {
     /// Fewest nodes whose *total* assignable CPUs could hold `n` (what the
     /// request's size needs, independent of other owners).
     func nodesNeeded(_ n: Int, among nodes: [Int]) -> Int {
-        let sizes = nodes.map { nodeSizes[$0] ?? 0 }.sorted(by: >)
+        nodesNeeded(n, sortedSizes: prepare(nodes).sortedSizes)
+    }
+
+    private func nodesNeeded(_ n: Int, sortedSizes sizes: [Int]) -> Int {
         var sum = 0
         for (k, size) in sizes.enumerated() {
             sum += size
@@ -146,25 +190,28 @@ struct NodeSelector {
     }
 
     /// `requiring`: nodes the set must contain (an owner growing keeps its CPUs).
+    /// Node sets are worked out on node positions (plain arrays); positions
+    /// follow node ids, so every order and tie-break is the same as by id.
     func choose(
         _ n: Int, policy: LayoutPolicy.Topology, free: CPUSet, candidates: [Int], keep: CPUSet, wholeCores: Bool,
         requiring: CPUSet = CPUSet()
     ) -> Result<Choice, Shortfall> {
         // Per node: free CPUs, and those in whole free cores (no split needed).
-        let (freeCaps, whole) = capacities(free: free, candidates: candidates)
-        let caps = wholeCores ? whole : freeCaps
-        let keepNodes = Set(index.nodes(of: keep))
+        let (nodes, sortedSizes) = prepare(candidates)
+        refresh(free: free, positions: nodes)
+        let whole = memo.whole
+        let caps = wholeCores ? whole : memo.free
+        let keepNodes = index.nodes(of: keep)
         if policy == .none {
-            let total = caps.values.reduce(0, +)
-            guard total >= n else { return .failure(shortfall(n, candidates.count, caps)) }
+            let total = nodes.reduce(0) { $0 + caps[$1] }
+            guard total >= n else { return .failure(shortfall(n, candidates.count, nodes, caps)) }
             return .success(Choice(nodes: candidates.sorted { (keepNodes.contains($0) ? 0 : 1, $0) < (keepNodes.contains($1) ? 0 : 1, $1) }))
         }
-        let required = Set(requiring)
-        let sizeNeeded = nodesNeeded(n, among: candidates)
-        if (policy == .restricted || policy == .singleNUMANode) && required.count > sizeNeeded {
-            return .failure(shortfall(n, sizeNeeded, caps))
+        let sizeNeeded = nodesNeeded(n, sortedSizes: sortedSizes)
+        if (policy == .restricted || policy == .singleNUMANode) && requiring.count > sizeNeeded {
+            return .failure(shortfall(n, sizeNeeded, nodes, caps))
         }
-        let kMin = max(sizeNeeded, required.count)
+        let kMin = max(sizeNeeded, requiring.count)
         let kMax: Int
         switch policy {
         case .singleNUMANode: kMax = 1
@@ -172,78 +219,104 @@ struct NodeSelector {
         default: kMax = candidates.count
         }
         if policy == .singleNUMANode && kMin > 1 {
-            return .failure(shortfall(n, 1, caps))
+            return .failure(shortfall(n, 1, nodes, caps))
         }
+        let sets = SetSearch(
+            selector: self, n: n, nodes: nodes, caps: caps, whole: whole,
+            keep: nodes.map { keepNodes.contains(index.nodeIDs[$0]) }, keepOf: keepNodes, required: requiring)
         // Best effort may take more nodes when that avoids splitting cores
         // (threads mode): the fewest splits first, then the fewest nodes.
-        let floor = splitEstimate(n, wholeCPUs: whole.values.reduce(0, +))
+        let floor = splitEstimate(n, wholeCPUs: nodes.reduce(0) { $0 + whole[$1] })
         var best: (set: [Int], splits: Int)?
         for k in kMin...max(kMin, kMax) {
-            guard let set = bestSet(size: k, n: n, caps: caps, whole: whole, keepNodes: keepNodes, required: required) else { continue }
-            let splits = splitEstimate(n, wholeCPUs: set.reduce(0) { $0 + whole[$1]! })
+            guard let set = sets.best(size: k) else { continue }
+            let splits = splitEstimate(n, wholeCPUs: set.reduce(0) { $0 + whole[$1] })
             if best == nil || splits < best!.splits { best = (set, splits) }
             if splits <= floor { break }
         }
-        guard let best else { return .failure(shortfall(n, kMax, caps)) }
-        return .success(Choice(nodes: best.set))
+        guard let best else { return .failure(shortfall(n, kMax, nodes, caps)) }
+        return .success(Choice(nodes: best.set.map { index.nodeIDs[$0] }))
     }
 
-    private func shortfall(_ n: Int, _ allowed: Int, _ caps: [Int: Int]) -> Shortfall {
-        Shortfall(needed: n, nodesAllowed: allowed, capacity: caps.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    private func shortfall(_ n: Int, _ allowed: Int, _ nodes: [Int], _ caps: [Int]) -> Shortfall {
+        Shortfall(needed: n, nodesAllowed: allowed, capacity: nodes.map { (index.nodeIDs[$0], caps[$0]) })
     }
 
-    /// The best node set of exactly `size` nodes with capacity for `n`:
-    /// grown greedily from each seed by distance, plus the largest nodes.
-    /// Preference: holds the owner's current nodes, then compact (small
-    /// total distance), then best fit (least capacity left over), then ids.
-    private func bestSet(size: Int, n: Int, caps: [Int: Int], whole: [Int: Int], keepNodes: Set<Int>, required: Set<Int>) -> [Int]? {
-        let nodes = caps.keys.sorted()
-        guard size <= nodes.count else { return nil }
-        if size == 1 {
-            // One node: no set to grow, just the best single node.
-            let feasible = nodes.filter { caps[$0]! >= n && required.isSubset(of: [$0]) }
-            return feasible.min { a, b in
-                let ka = (keepNodes.contains(a) ? 0 : 1, splitEstimate(n, wholeCPUs: whole[a]!), caps[a]! - n, a)
-                let kb = (keepNodes.contains(b) ? 0 : 1, splitEstimate(n, wholeCPUs: whole[b]!), caps[b]! - n, b)
-                return ka < kb
-            }.map { [$0] }
+    /// The search for the best node set of one size, on node positions.
+    private struct SetSearch {
+        let selector: NodeSelector
+        let n: Int
+        /// Candidate node positions, ascending.
+        let nodes: [Int]
+        /// Per node position (read only at `nodes`).
+        let caps: [Int]
+        let whole: [Int]
+        /// Per entry of `nodes`: one of the owner's current nodes.
+        let keep: [Bool]
+        let keepOf: CPUSet
+        let required: CPUSet
+
+        func isKept(_ p: Int) -> Bool { keepOf.contains(selector.index.nodeIDs[p]) }
+
+        func holdsRequired(_ set: [Int]) -> Bool {
+            if required.isEmpty { return true }
+            return set.reduce(0) { $0 + (required.contains(selector.index.nodeIDs[$1]) ? 1 : 0) } == required.count
         }
-        var candidates: [[Int]] = []
-        let byCapacity = nodes.sorted { (caps[$0]!, -$0) > (caps[$1]!, -$1) }
-        candidates.append(Array(byCapacity.prefix(size)))
-        let byWhole = nodes.sorted { (whole[$0]!, caps[$0]!, -$0) > (whole[$1]!, caps[$1]!, -$1) }
-        candidates.append(Array(byWhole.prefix(size)))
-        for seed in nodes where caps[seed]! > 0 {
-            var set = [seed]
-            // Seeds from the owner's nodes pull in its other nodes first.
-            // Keys computed once per seed: the sort compares plain tuples.
-            let others = nodes.filter { $0 != seed }
-                .map { (keepNodes.contains($0) ? 0 : 1, index.distance(seed, $0), -caps[$0]!, $0) }
-                .sorted { $0 < $1 }.map(\.3)
-            var total = caps[seed]!
-            for other in others where set.count < size && caps[other]! > 0 {
-                set.append(other)
-                total += caps[other]!
+
+        /// The best node set of exactly `size` nodes with capacity for `n`:
+        /// grown greedily from each seed by distance, plus the largest nodes.
+        /// Preference: holds the owner's current nodes, then compact (small
+        /// total distance), then best fit (least capacity left over), then ids.
+        func best(size: Int) -> [Int]? {
+            guard size <= nodes.count else { return nil }
+            let distance = selector.index.distanceMatrix
+            if size == 1 {
+                // One node: no set to grow, just the best single node.
+                var best = -1
+                var bestKey = (0, 0, 0, 0)
+                for (k, p) in nodes.enumerated() where caps[p] >= n && holdsRequired([p]) {
+                    let key = (keep[k] ? 0 : 1, selector.splitEstimate(n, wholeCPUs: whole[p]), caps[p] - n, p)
+                    if best < 0 || key < bestKey { best = p; bestKey = key }
+                }
+                return best < 0 ? nil : [best]
             }
-            if set.count == size && total >= n { candidates.append(set) }
-            // The seed with the roomiest others: feasible whenever any set holding the seed is.
-            let roomiest = [seed] + byCapacity.filter { $0 != seed }.prefix(size - 1)
-            if roomiest.count == size { candidates.append(roomiest) }
+            var candidates: [[Int]] = []
+            let byCapacity = nodes.sorted { (caps[$0], -$0) > (caps[$1], -$1) }
+            candidates.append(Array(byCapacity.prefix(size)))
+            let byWhole = nodes.sorted { (whole[$0], caps[$0], -$0) > (whole[$1], caps[$1], -$1) }
+            candidates.append(Array(byWhole.prefix(size)))
+            for seed in nodes where caps[seed] > 0 {
+                var set = [seed]
+                // Seeds from the owner's nodes pull in its other nodes first.
+                // Keys computed once per seed: the sort compares plain tuples.
+                let others = nodes.enumerated().filter { $0.element != seed }
+                    .map { (keep[$0.offset] ? 0 : 1, distance[seed][$0.element], -caps[$0.element], $0.element) }
+                    .sorted { $0 < $1 }.map(\.3)
+                var total = caps[seed]
+                for other in others where set.count < size && caps[other] > 0 {
+                    set.append(other)
+                    total += caps[other]
+                }
+                if set.count == size && total >= n { candidates.append(set) }
+                // The seed with the roomiest others: feasible whenever any set holding the seed is.
+                let roomiest = [seed] + byCapacity.filter { $0 != seed }.prefix(size - 1)
+                if roomiest.count == size { candidates.append(roomiest) }
+            }
+            func score(_ set: [Int]) -> (Int, Int, Int, Int) {
+                let kept = set.filter(isKept).count
+                var d = 0
+                for a in set { for b in set where a < b { d += distance[a][b] } }
+                let leftover = set.reduce(0) { $0 + caps[$1] } - n
+                let splits = selector.splitEstimate(n, wholeCPUs: set.reduce(0) { $0 + whole[$1] })
+                return (-kept, splits, d, leftover)
+            }
+            let feasible = candidates.filter { $0.reduce(0) { $0 + caps[$1] } >= n && holdsRequired($0) }
+            guard let best = feasible.min(by: { a, b in
+                let sa = score(a), sb = score(b)
+                return sa != sb ? sa < sb : a.sorted().lexicographicallyPrecedes(b.sorted())
+            }) else { return nil }
+            // Allocation order: the owner's nodes, then fullest-first (best fit).
+            return best.sorted { (isKept($0) ? 0 : 1, caps[$0], $0) < (isKept($1) ? 0 : 1, caps[$1], $1) }
         }
-        func score(_ set: [Int]) -> (Int, Int, Int, Int) {
-            let kept = set.filter(keepNodes.contains).count
-            var distance = 0
-            for a in set { for b in set where a < b { distance += index.distance(a, b) } }
-            let leftover = set.reduce(0) { $0 + caps[$1]! } - n
-            let splits = splitEstimate(n, wholeCPUs: set.reduce(0) { $0 + whole[$1]! })
-            return (-kept, splits, distance, leftover)
-        }
-        let feasible = candidates.filter { $0.reduce(0) { $0 + caps[$1]! } >= n && required.isSubset(of: $0) }
-        guard let best = feasible.min(by: { a, b in
-            let sa = score(a), sb = score(b)
-            return sa != sb ? sa < sb : a.sorted().lexicographicallyPrecedes(b.sorted())
-        }) else { return nil }
-        // Allocation order: the owner's nodes, then fullest-first (best fit).
-        return best.sorted { (keepNodes.contains($0) ? 0 : 1, caps[$0]!, $0) < (keepNodes.contains($1) ? 0 : 1, caps[$1]!, $1) }
     }
 }

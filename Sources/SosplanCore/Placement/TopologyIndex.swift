@@ -74,12 +74,19 @@ public struct TopologyIndex: Sendable {
         var position = [Int](repeating: -1, count: (ids.max() ?? -1) + 1)
         for (i, id) in ids.enumerated() { position[id] = i }
         // The kernel lists distances in node-id order of the nodes it has.
-        let listed = topology.nodes.map(\.id)
+        // Where each node id is first listed, and its row (looked up once,
+        // not per pair: 64-node hosts have 4,096 pairs).
+        var listed: [Int: Int] = [:], rows: [Int: [Int]] = [:]
+        for (k, node) in topology.nodes.enumerated() where listed[node.id] == nil {
+            listed[node.id] = k
+            rows[node.id] = node.distances
+        }
+        let columns = ids.map { listed[$0] }
         var matrix = [[Int]](repeating: [Int](repeating: 20, count: ids.count), count: ids.count)
         for (i, a) in ids.enumerated() {
-            let row = topology.nodes.first { $0.id == a }?.distances ?? []
+            let row = rows[a] ?? []
             for (j, b) in ids.enumerated() {
-                if let k = listed.firstIndex(of: b), k < row.count { matrix[i][j] = row[k] } else { matrix[i][j] = a == b ? 10 : 20 }
+                if let k = columns[j], k < row.count { matrix[i][j] = row[k] } else { matrix[i][j] = a == b ? 10 : 20 }
             }
         }
         self.nodePosition = position

@@ -21,7 +21,10 @@ public struct Planner {
     public func plan() -> Result {
         var diagnostics = checkHost()
         guard !diagnostics.hasErrors else { return Result(plan: nil, diagnostics: diagnostics) }
-        var placed = LayoutPlacer(layout: layout, snapshot: snapshot, capabilities: capabilities).place()
+        let index = TopologyIndex(snapshot.topology)
+        var placer = LayoutPlacer(layout: layout, snapshot: snapshot, capabilities: capabilities)
+        placer.index = index
+        var placed = placer.place()
         var notes = placed.notes
 
         // Changes a running enclave cannot make live wait under `disruption: defer`:
@@ -41,7 +44,8 @@ public struct Planner {
                 }
             }
             if !pinned.isEmpty {
-                placed = LayoutPlacer(layout: layout, snapshot: snapshot, capabilities: capabilities, pinnedEnclaves: pinned).place()
+                placer.pinnedEnclaves = pinned
+                placed = placer.place()
                 notes = placed.notes + notes
             }
         }
@@ -49,7 +53,8 @@ public struct Planner {
         diagnostics += checkUnits()
         guard !diagnostics.hasErrors else { return Result(plan: nil, diagnostics: diagnostics.sortedByLocation()) }
 
-        var builder = StepBuilder(layout: layout, snapshot: snapshot, capabilities: capabilities, placement: placed.placement, observed: observed)
+        var builder = StepBuilder(
+            layout: layout, snapshot: snapshot, capabilities: capabilities, placement: placed.placement, observed: observed, index: index)
         builder.build()
         switch StepOrdering.order(builder.drafts) {
         case .failure(let cycle):

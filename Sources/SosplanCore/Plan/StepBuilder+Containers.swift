@@ -60,9 +60,9 @@ extension StepBuilder {
         }
         guard !after.isEmpty else { return }
         let old = (actual["CpusetCpus"]?.stringValue).flatMap { try? CPUSet(lenientList: $0) } ?? CPUSet()
-        let oldCPUs = old.isEmpty ? snapshot.topology.onlineCPUs : old
-        let removed = oldCPUs.subtracting(desired.cpus.isEmpty ? snapshot.topology.onlineCPUs : desired.cpus)
-        let added = (desired.cpus.isEmpty ? snapshot.topology.onlineCPUs : desired.cpus).subtracting(oldCPUs)
+        let oldCPUs = old.isEmpty ? onlineCPUs : old
+        let removed = oldCPUs.subtracting(desired.cpus.isEmpty ? onlineCPUs : desired.cpus)
+        let added = (desired.cpus.isEmpty ? onlineCPUs : desired.cpus).subtracting(oldCPUs)
         let gives = !removed.isDisjoint(with: enclaveBoundCPUs)
         var d = StepDraft("unit:\(name)", .containerUpdate, target: name, disruption: .live,
             phase: gives ? .shrinkLinux : .growLinux, side: .linux, reason: "podman update, no restart")

@@ -13,6 +13,9 @@ struct StepBuilder {
     let enclaveHeldCPUs: CPUSet
     /// NUMA nodes of the shared pool (where launchers and shared services run).
     let sharedPoolNodes: CPUSet
+    /// The host's online CPUs, worked out once (every service without CPUs
+    /// of its own starts from them).
+    let onlineCPUs: CPUSet
     /// Keys of the step that creates or grows each enclave (units follow it).
     var enclaveReadyStep: [String: String] = [:]
     /// Positions of observed units and placed services by name (the first
@@ -24,7 +27,7 @@ struct StepBuilder {
 
     init(
         layout: HostLayout, snapshot: HostSnapshot, capabilities: [EnclaveDriverKind: EnclaveCapabilities],
-        placement: Placement, observed: ObservedAssignments
+        placement: Placement, observed: ObservedAssignments, index: TopologyIndex? = nil
     ) {
         self.layout = layout
         self.snapshot = snapshot
@@ -36,7 +39,8 @@ struct StepBuilder {
         for inst in snapshot.enclaves { held.formUnion(inst.cpus) }
         for pool in snapshot.enclavePools { held.formUnion(pool.cpus) }
         enclaveHeldCPUs = held
-        sharedPoolNodes = TopologyIndex(snapshot.topology).nodes(of: placement.shared.cpus)
+        sharedPoolNodes = (index ?? TopologyIndex(snapshot.topology)).nodes(of: placement.shared.cpus)
+        onlineCPUs = snapshot.topology.onlineCPUs
         unitPositions = snapshot.systemd?.firstIndexByName() ?? [:]
         var placed: [String: Int] = [:]
         for (i, s) in placement.services.enumerated() where placed[s.name] == nil { placed[s.name] = i }
@@ -68,7 +72,7 @@ struct StepBuilder {
         key: String, action: StepAction, target: String, old: CPUSet?, new: CPUSet, before: PropertyMap,
         after: PropertyMap, reason: String?, extraAfter: [String] = []
     ) -> [String] {
-        let oldCPUs = (old?.isEmpty ?? true) ? snapshot.topology.onlineCPUs : old!
+        let oldCPUs = (old?.isEmpty ?? true) ? onlineCPUs : old!
         let removed = oldCPUs.subtracting(new)
         let added = new.subtracting(oldCPUs)
         let givesToEnclaves = !removed.isDisjoint(with: enclaveBoundCPUs)

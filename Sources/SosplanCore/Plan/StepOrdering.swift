@@ -7,24 +7,46 @@ enum StepOrdering {
 
     static func order(_ drafts: [StepDraft]) -> Result<[Step], Cycle> {
         let n = drafts.count
-        var deps = [Set<Int>](repeating: [], count: n)
+        // Fields read by index, not `for d in drafts`: a draft is a large value
+        // and copying each one costs more than the ordering itself.
         var byKey: [String: Int] = [:]
-        for (i, d) in drafts.enumerated() { byKey[d.key] = i }
+        byKey.reserveCapacity(n)
+        for i in 0..<n { byKey[drafts[i].key] = i }
 
-        // Who releases each CPU, and on which side; who releases memory on each node.
-        var releasers: [Int: [Int]] = [:], memoryReleasers: [Int: [Int]] = [:]
-        for (i, d) in drafts.enumerated() {
-            for cpu in d.releasesCPUs { releasers[cpu, default: []].append(i) }
-            for node in d.releasesMemoryOn { memoryReleasers[node, default: []].append(i) }
+        // Who releases CPUs, per 64-CPU word (with the word's bits), and who
+        // releases memory on each node. Per word, not per CPU: each Linux
+        // service of a first plan releases nearly every CPU of the host.
+        var wordSlots = 0, nodeSlots = 0
+        for i in 0..<n {
+            wordSlots = max(wordSlots, drafts[i].releasesCPUs.rawWords.count)
+            nodeSlots = max(nodeSlots, (drafts[i].releasesMemoryOn.last ?? -1) + 1)
         }
-        for (i, d) in drafts.enumerated() {
-            for cpu in d.acquiresCPUs {
-                for j in releasers[cpu] ?? [] where j != i && needsOrder(drafts[j], before: d) { deps[i].insert(j) }
+        var releasers = [[(draft: Int, bits: UInt64)]](repeating: [], count: wordSlots)
+        var memoryReleasers = [[Int]](repeating: [], count: nodeSlots)
+        for i in 0..<n {
+            for (w, bits) in drafts[i].releasesCPUs.rawWords.enumerated() where bits != 0 { releasers[w].append((i, bits)) }
+            for node in drafts[i].releasesMemoryOn { memoryReleasers[node].append(i) }
+        }
+        // Each draft's dependencies, each once (`added[j] == i` once j is in).
+        var deps = [[Int]](repeating: [], count: n)
+        var added = [Int](repeating: -1, count: n)
+        for i in 0..<n {
+            func depend(on j: Int) {
+                guard j != i, added[j] != i else { return }
+                added[j] = i
+                deps[i].append(j)
             }
-            for node in d.acquiresMemoryOn {
-                for j in memoryReleasers[node] ?? [] where j != i { deps[i].insert(j) }
+            // A releaser of any CPU this draft acquires.
+            let side = drafts[i].side
+            for (w, bits) in drafts[i].acquiresCPUs.rawWords.enumerated() where bits != 0 && w < wordSlots {
+                for r in releasers[w] where r.bits & bits != 0 && r.draft != i && needsOrder(drafts[r.draft].side, before: side) {
+                    depend(on: r.draft)
+                }
             }
-            for key in d.after_ { if let j = byKey[key], j != i { deps[i].insert(j) } }
+            for node in drafts[i].acquiresMemoryOn where node < nodeSlots {
+                for j in memoryReleasers[node] { depend(on: j) }
+            }
+            for key in drafts[i].after_ { if let j = byKey[key] { depend(on: j) } }
         }
 
         // Kahn's algorithm, always taking the ready draft with the lowest (phase, index).
@@ -32,7 +54,7 @@ enum StepOrdering {
         var dependents = [[Int]](repeating: [], count: n)
         for i in 0..<n { for j in deps[i] { dependents[j].append(i) } }
         // A heap, not a scan of the ready list: thousands of steps can be ready at once.
-        var ready = ReadyHeap(phases: drafts.map(\.phase.rawValue))
+        var ready = ReadyHeap(phases: (0..<n).map { drafts[$0].phase.rawValue })
         for i in 0..<n where indegree[i] == 0 { ready.push(i) }
         var order: [Int] = []
         order.reserveCapacity(n)
@@ -46,26 +68,21 @@ enum StepOrdering {
         guard order.count == n else {
             return .failure(Cycle(keys: (0..<n).filter { indegree[$0] > 0 }.map { drafts[$0].key }))
         }
-        var id: [Int: String] = [:]
-        var position: [Int: Int] = [:]
-        for (p, i) in order.enumerated() {
-            id[i] = "s\(p + 1)"
-            position[i] = p
-        }
-        return .success(order.map { i in
-            let d = drafts[i]
-            let dependsOn = deps[i].sorted { position[$0]! < position[$1]! }.map { id[$0]! }
+        var position = [Int](repeating: 0, count: n)
+        for (p, i) in order.enumerated() { position[i] = p }
+        return .success(order.enumerated().map { p, i in
+            let dependsOn = deps[i].map { position[$0] }.sorted().map { "s\($0 + 1)" }
             return Step(
-                id: id[i]!, action: d.action, target: d.target, dependsOn: dependsOn, disruption: d.disruption,
-                before: d.before, after: d.after, reason: d.reason)
+                id: "s\(p + 1)", action: drafts[i].action, target: drafts[i].target, dependsOn: dependsOn,
+                disruption: drafts[i].disruption, before: drafts[i].before, after: drafts[i].after, reason: drafts[i].reason)
         })
     }
 
     /// Linux slices may overlap for a moment (exclusivity is sosplan's rule,
     /// not the kernel's), so only hand-overs involving a co-kernel or a CPU
     /// changing online state need ordering.
-    private static func needsOrder(_ releaser: StepDraft, before acquirer: StepDraft) -> Bool {
-        !(releaser.side == .linux && acquirer.side == .linux)
+    private static func needsOrder(_ releaser: StepDraft.Side, before acquirer: StepDraft.Side) -> Bool {
+        !(releaser == .linux && acquirer == .linux)
     }
 
     /// A binary min-heap of draft indices keyed by (phase, index): a total

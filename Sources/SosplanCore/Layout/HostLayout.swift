@@ -33,28 +33,6 @@ public struct HostLayout: Sendable {
     public func service(named name: String) -> ServiceSpec? { services.first { $0.name == name } }
 }
 
-/// Field positions of one layout object, keyed by field path relative to it
-/// (`"cpus"`, `"cpus.count"`, `"memory[1].size"`); `""` is the object itself.
-public struct SourceMarks: Sendable, Hashable {
-    public var byField: [String: SourceMark]
-
-    public init(_ byField: [String: SourceMark] = [:]) { self.byField = byField }
-
-    /// The most specific known mark for `field`, falling back to its parents
-    /// and finally to the object itself.
-    public subscript(field: String) -> SourceMark? {
-        var key = field
-        while true {
-            if let m = byField[key] { return m }
-            guard let cut = key.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
-            key = String(key[..<cut])
-        }
-        return byField[""]
-    }
-
-    public var object: SourceMark? { byField[""] }
-}
-
 public struct LayoutMetadata: Sendable {
     public var name: String
     public var hostname: String?

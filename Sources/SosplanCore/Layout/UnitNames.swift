@@ -22,11 +22,15 @@ public enum UnitNames {
             return ("'\(name.prefix(40))...' is \(name.utf8.count) bytes long; systemd allows at most \(maximumLength)",
                     maximumLength, [])
         }
-        for (i, c) in name.enumerated() where !isAllowed(c) {
-            let control = c.asciiValue.map { $0 < 32 || $0 == 127 } ?? false
-            let shown = c == " " ? "a space" : (control ? "a control character" : "'\(c)'")
-            return ("'\(name)' contains \(shown), which systemd does not allow in unit names", i,
-                    ["unit names use letters, digits and : _ . - @ \\ only (escape other characters with systemd-escape)"])
+        // Nearly every name is plain ASCII; only a name with a byte outside
+        // the allowed set needs its characters examined one by one.
+        if !name.utf8.allSatisfy({ isAllowed($0) }) {
+            for (i, c) in name.enumerated() where !isAllowed(c) {
+                let control = c.asciiValue.map { $0 < 32 || $0 == 127 } ?? false
+                let shown = c == " " ? "a space" : (control ? "a control character" : "'\(c)'")
+                return ("'\(name)' contains \(shown), which systemd does not allow in unit names", i,
+                        ["unit names use letters, digits and : _ . - @ \\ only (escape other characters with systemd-escape)"])
+            }
         }
         guard let dot = name.lastIndex(of: ".") else {
             return ("'\(name)' has no unit type suffix", name.count,
@@ -60,6 +64,16 @@ public enum UnitNames {
     public static func type(of name: String) -> String? {
         guard let dot = name.lastIndex(of: ".") else { return nil }
         return String(name[name.index(after: dot)...])
+    }
+
+    /// A byte of a name whose every byte passes is all allowed characters.
+    static func isAllowed(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: ":"), UInt8(ascii: "_"), UInt8(ascii: "."),
+            UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "\\"):
+            return true
+        default: return false
+        }
     }
 
     static func isAllowed(_ c: Character) -> Bool {
@@ -98,7 +112,7 @@ public enum UnitNames {
         let stem = name.utf8.dropLast(".slice".utf8.count)
         let dash = UInt8(ascii: "-")
         // Empty parts (`-a`, `a-`, `a--b`) are dropped by `parentSlices`; leave such names to it.
-        if stem.first == dash || stem.last == dash || name.contains("--") {
+        if stem.first == dash || stem.last == dash || hasDoubleDash(name) {
             return parentSlices(of: name).last(where: test)
         }
         var end = stem.endIndex
@@ -108,6 +122,19 @@ public enum UnitNames {
             if test(parent) { return parent }
         }
         return nil
+    }
+
+    /// `name.contains("--")`, by bytes when `name` is ASCII (as slice names
+    /// are): the general search goes through Foundation and is slow.
+    static func hasDoubleDash(_ name: String) -> Bool {
+        let u = name.utf8
+        guard u.allSatisfy({ $0 < 0x80 }) else { return name.contains("--") }
+        var previous: UInt8 = 0
+        for b in u {
+            if b == UInt8(ascii: "-"), previous == b { return true }
+            previous = b
+        }
+        return false
     }
 
     /// The slices `name` lives inside (`a-b-c.slice` -> `a.slice`, `a-b.slice`).

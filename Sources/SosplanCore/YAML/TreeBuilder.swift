@@ -21,7 +21,9 @@ struct TreeBuilder {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
-        var keys: [String: SourceMark] = [:]
+        /// The first mark of each key, once the mapping is large; a small
+        /// one (nearly all) finds its keys in `pairs` without a table.
+        var keys: [String: SourceMark]?
         var merges: [(YAMLNode, SourceMark)] = []
     }
 
@@ -170,11 +172,34 @@ struct TreeBuilder {
             return ("a mapping key must be a plain string, found \(key.kindName)", key.mark, [])
         }
         if key.plainScalar == "<<" { return nil }
-        if let first = c.keys[name] {
+        if let first = firstMark(of: name, in: &c) {
             return ("duplicate key '\(name)' (first defined at \(first.line):\(first.column))", key.mark,
                     ["YAML keeps only one value per key; remove or rename one of them"])
         }
-        c.keys[name] = key.mark
+        c.keys?[name] = key.mark
+        return nil
+    }
+
+    /// Mappings up to this many keys search their pairs for a key.
+    private static let keyTableThreshold = 16
+
+    /// Where the key `name` was first given in `c`, if it was. The keys
+    /// given so far are exactly the string keys of `c.pairs` (a key's pair
+    /// is added when its value follows, before the next key), so a small
+    /// mapping searches those; a large one gets a table, built once.
+    private static func firstMark(of name: String, in c: inout Collection) -> SourceMark? {
+        if c.keys == nil, c.pairs.count > keyTableThreshold {
+            var table: [String: SourceMark] = [:]
+            for pair in c.pairs {
+                guard let key = pair.key.scalar, table[key] == nil else { continue }
+                table[key] = pair.key.mark
+            }
+            c.keys = table
+        }
+        if let keys = c.keys { return keys[name] }
+        for pair in c.pairs {
+            if case .scalar(let key, _) = pair.key.kind, key == name { return pair.key.mark }
+        }
         return nil
     }
 
@@ -196,8 +221,8 @@ struct TreeBuilder {
                     continue
                 }
                 for pair in pairs {
-                    guard let name = pair.key.scalar, c.keys[name] == nil else { continue }
-                    c.keys[name] = pair.key.mark
+                    guard let name = pair.key.scalar, TreeBuilder.firstMark(of: name, in: &c) == nil else { continue }
+                    c.keys?[name] = pair.key.mark
                     c.pairs.append(pair)
                 }
             }

@@ -44,6 +44,32 @@ extension YAMLNode {
 
     /// Core-schema resolution of a plain scalar's text.
     public static func resolvePlain(_ s: String) -> YAMLScalarValue {
+        // Every special word starts with one of a few characters; names,
+        // sizes and numbers (nearly all scalars) need not be compared with each.
+        if s.utf8.first.map(YAMLNode.maySpellWord) ?? true {
+            if let word = resolveWord(s) { return word }
+        }
+        var text = s
+        return text.withUTF8 { u in
+            if let v = integer(u) { return v }
+            if isFloat(u), let d = Double(s) { return .float(d) }
+            return .string(s, quoted: false)
+        }
+    }
+
+    /// A first byte of `null`, `~`, `true`, `False`, `.inf`, `-.Inf` ...
+    private static func maySpellWord(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+            UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The core schema's words: null, booleans, infinities and NaN.
+    private static func resolveWord(_ s: String) -> YAMLScalarValue? {
         switch s {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)
@@ -51,17 +77,13 @@ extension YAMLNode {
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
         case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
         case ".nan", ".NaN", ".NAN": return .float(.nan)
-        default: break
+        default: return nil
         }
-        let u = Array(s.utf8)
-        if let v = integer(u) { return v }
-        if isFloat(u), let d = Double(s) { return .float(d) }
-        return .string(s, quoted: false)
     }
 
     /// `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`.
-    private static func integer(_ u: [UInt8]) -> YAMLScalarValue? {
-        func digits(_ d: ArraySlice<UInt8>, radix: Int) -> Bool {
+    private static func integer(_ u: UnsafeBufferPointer<UInt8>) -> YAMLScalarValue? {
+        func digits(_ d: Slice<UnsafeBufferPointer<UInt8>>, radix: Int) -> Bool {
             !d.isEmpty && d.allSatisfy { c in
                 switch radix {
                 case 8: return c >= 0x30 && c <= 0x37
@@ -81,7 +103,7 @@ extension YAMLNode {
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-    private static func isFloat(_ u: [UInt8]) -> Bool {
+    private static func isFloat(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
         if i < u.count, u[i] == 0x2D || u[i] == 0x2B { i += 1 }

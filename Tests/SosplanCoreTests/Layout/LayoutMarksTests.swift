@@ -53,4 +53,30 @@ import Testing
         #expect(layout.marks["spec.services"] == SourceMark(line: 17, column: 3))
         #expect(layout.marks["kind"] == SourceMark(line: 2, column: 1))
     }
+
+    /// Marks are found in the object's YAML node on demand; what a lookup
+    /// finds must be what the full table (`byField`) says, and a path the
+    /// table lacks falls back to its nearest parent in the table.
+    @Test func lookupsAgreeWithTheTableOfEveryField() throws {
+        let layout = try #require(LayoutDecoder.decode(Self.text, file: "m.yaml").layout)
+        let objects = layout.services.map(\.marks) + layout.enclaves.map(\.marks)
+            + layout.hugepages.map(\.marks) + [layout.host.marks, layout.metadata.marks, layout.policy.marks]
+        for marks in objects {
+            let table = marks.byField
+            for (field, mark) in table { #expect(marks[field] == mark, "\(field)") }
+            #expect(marks.object == table[""])
+        }
+        let web = layout.services[0], table = web.marks.byField
+        #expect(table.count == 11, "\(table.keys.sorted())")
+        for absent in ["units[2]", "units[01]", "units[-1]", "units[]", "units.x", "cpus[0]", "cpus.count.x", "nam", "names", "memory.max[0]"] {
+            var parent = absent
+            while table[parent] == nil, let cut = parent.lastIndex(where: { $0 == "." || $0 == "[" }) {
+                parent = String(parent[..<cut])
+            }
+            #expect(web.marks[absent] == (table[parent] ?? table[""]), "\(absent)")
+        }
+        // Equality and hashing see the marks, not how they are kept.
+        #expect(web.marks == SourceMarks(table))
+        #expect(Set([web.marks, SourceMarks(table)]).count == 1)
+    }
 }

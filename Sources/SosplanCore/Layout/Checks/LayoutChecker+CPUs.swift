@@ -7,9 +7,11 @@ extension LayoutChecker {
     mutating func enclaveCapacity() {
         // Only services in an enclave with CPUs of their own can be members below.
         let checker = self
-        let inside = Array(services(with: "cpus").filter {
-            $0.1.stack.enclaveName != nil && !$0.1.cpus.isShared && !checker.isBroken(LayoutChecker.servicePath($0.0) + ".stack")
-        })
+        let services = layout.services
+        let inside = serviceIndices(with: "cpus").filter {
+            services[$0].stack.enclaveName != nil && !services[$0].cpus.isShared
+                && !checker.isBroken(LayoutChecker.servicePath($0) + ".stack")
+        }.map { ($0, services[$0]) }
         for (ei, enclave) in enclaves(with: "cpus") where !enclave.name.isEmpty {
             let line = enclave.marks["cpus"]?.line ?? 0
             let members = inside.filter { $0.1.stack.enclaveName == enclave.name && !$0.1.cpus.isShared }
@@ -51,8 +53,9 @@ extension LayoutChecker {
             guard let cpus = e.cpus.explicitCPUs else { continue }
             domains["", default: []].append(("enclave '\(e.name)'", LayoutChecker.enclavePath(i) + ".cpus", e.marks["cpus"], cpus))
         }
-        for (i, s) in services(with: "cpus") where !isBroken(LayoutChecker.servicePath(i) + ".stack") {
-            guard let cpus = s.cpus.explicitCPUs else { continue }
+        for i in serviceIndices(with: "cpus") where !isBroken(LayoutChecker.servicePath(i) + ".stack") {
+            guard let cpus = layout.services[i].cpus.explicitCPUs else { continue }
+            let s = layout.services[i]
             domains[s.stack.enclaveName ?? "", default: []].append(
                 ("service '\(s.name)'", LayoutChecker.servicePath(i) + ".cpus", s.marks["cpus"], cpus))
         }

@@ -56,6 +56,15 @@ struct LayoutChecker {
     static func servicePath(_ i: Int) -> String { "spec.services[\(i)]" }
     static func enclavePath(_ i: Int) -> String { "spec.enclaves[\(i)]" }
 
+    /// Indices of the services whose value at `field` decoded. Checks that
+    /// read a field or two use these: a copy of a whole `ServiceSpec` per
+    /// service and check was a good part of checking a large layout.
+    func serviceIndices(with field: String) -> LazyFilterSequence<Range<Int>> {
+        let brokenTest = brokenTest
+        return layout.services.indices.lazy
+            .filter { i in brokenTest.map { !$0(LayoutChecker.servicePath(i) + "." + field) } ?? true }
+    }
+
     /// Services whose value at `field` decoded, with their index.
     /// Lazy: a 5,000-service layout is not copied once per check.
     func services(with field: String) -> LazyMapSequence<LazyFilterSequence<Range<Int>>, (Int, ServiceSpec)> {
@@ -83,15 +92,18 @@ struct LayoutChecker {
                 seen[e.name] = mark ?? .start
             }
         }
-        seen = [:]
-        for (i, s) in services(with: "name") where !s.name.isEmpty {
-            let mark = s.marks["name"]
-            if let first = seen[s.name] {
-                error(LayoutChecker.servicePath(i) + ".name", "service '\(s.name)' is already defined at line \(first.line)",
-                      at: mark, hints: ["service names must be unique"])
+        // The first service of each name, by index: its mark is looked up
+        // only for a repeat, not for each of thousands of unique names.
+        var firstService: [String: Int] = [:]
+        for i in serviceIndices(with: "name") where !layout.services[i].name.isEmpty {
+            let name = layout.services[i].name
+            if let first = firstService[name] {
+                let line = (layout.services[first].marks["name"] ?? .start).line
+                error(LayoutChecker.servicePath(i) + ".name", "service '\(name)' is already defined at line \(line)",
+                      at: layout.services[i].marks["name"], hints: ["service names must be unique"])
                 repeatedServices.insert(i)
             } else {
-                seen[s.name] = mark ?? .start
+                firstService[name] = i
             }
         }
     }
@@ -100,8 +112,8 @@ struct LayoutChecker {
     mutating func enclaveReferences() {
         let names = layout.enclaves.map(\.name).filter { !$0.isEmpty }
         let enclavesUnreadable = layout.enclaves.indices.contains { isBroken(LayoutChecker.enclavePath($0) + ".name") }
-        for (i, s) in services(with: "stack") {
-            guard let name = s.stack.enclaveName, !names.contains(name), !enclavesUnreadable else { continue }
+        for i in serviceIndices(with: "stack") {
+            guard let name = layout.services[i].stack.enclaveName, !names.contains(name), !enclavesUnreadable else { continue }
             var hints: [String] = []
             if let h = Suggestions.hint(for: name, in: names) {
                 hints.append(h)
@@ -110,7 +122,7 @@ struct LayoutChecker {
             } else {
                 hints.append("enclaves in this layout: " + names.joined(separator: ", "))
             }
-            error(LayoutChecker.servicePath(i) + ".stack", "no enclave named '\(name)'", at: s.marks["stack"], hints: hints)
+            error(LayoutChecker.servicePath(i) + ".stack", "no enclave named '\(name)'", at: layout.services[i].marks["stack"], hints: hints)
         }
     }
 }

@@ -78,17 +78,16 @@ extension LayoutReader {
 
     /// Marks of the document frame, keyed `apiVersion`, `spec.services` ...
     static func frameMarks(_ root: YAMLNode) -> SourceMarks {
-        var marks = SourceMarks()
-        marks.byField[""] = root.mark
+        var marks: [String: SourceMark] = ["": root.mark]
         for pair in root.mapping ?? [] {
             guard let key = pair.key.scalar else { continue }
-            marks.byField[key] = pair.key.mark
+            marks[key] = pair.key.mark
             guard key == "spec" else { continue }
             for inner in pair.value.mapping ?? [] {
-                if let k = inner.key.scalar { marks.byField["spec." + k] = inner.key.mark }
+                if let k = inner.key.scalar { marks["spec." + k] = inner.key.mark }
             }
         }
-        return marks
+        return SourceMarks(marks)
     }
 
     private func spec(_ node: YAMLNode, into layout: inout HostLayout) {

@@ -2,12 +2,12 @@
 extension LayoutReader {
     /// A DNS label: `a-z`, `0-9` and `-`, starting and ending with a letter
     /// or digit, at most 63 characters. Problems point into the string.
-    func dnsLabel(_ node: YAMLNode, _ path: String, what: String) -> String? {
-        guard let name = string(node, path, what: "a \(what)") else { return nil }
+    func dnsLabel(_ node: YAMLNode, _ path: @autoclosure () -> String, what: String) -> String? {
+        guard let name = string(node, path(), what: "a \(what)") else { return nil }
         if let problem = LayoutReader.dnsLabelProblem(name) {
             let column = node.mark.column + problem.offset + (node.isQuoted ? 1 : 0)
             error(
-                path, "'\(name)' is not a valid \(what): \(problem.message)",
+                path(), "'\(name)' is not a valid \(what): \(problem.message)",
                 at: SourceMark(line: node.mark.line, column: column),
                 hints: ["\(what)s are DNS labels: a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit"]
                     + LayoutReader.dnsLabelRepair(name).map { ["for example '\($0)'"] }.orEmpty)
@@ -18,12 +18,17 @@ extension LayoutReader {
 
     static func dnsLabelProblem(_ name: String) -> (message: String, offset: Int)? {
         if name.isEmpty { return ("it is empty", 0) }
-        if name.count > 63 { return ("it has \(name.count) characters, more than 63", 63) }
-        for (i, c) in name.enumerated() {
-            let ok = (c >= "a" && c <= "z") || (c >= "0" && c <= "9") || c == "-"
-            if !ok {
-                if c >= "A" && c <= "Z" { return ("it contains the upper-case letter '\(c)'", i) }
-                return ("it contains '\(c)'", i)
+        // No more bytes than 63 means no more characters either.
+        if name.utf8.count > 63, name.count > 63 { return ("it has \(name.count) characters, more than 63", 63) }
+        // Characters are looked at one by one only when a byte is not a-z, 0-9 or '-'.
+        let plain = name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+        if !plain {
+            for (i, c) in name.enumerated() {
+                let ok = (c >= "a" && c <= "z") || (c >= "0" && c <= "9") || c == "-"
+                if !ok {
+                    if c >= "A" && c <= "Z" { return ("it contains the upper-case letter '\(c)'", i) }
+                    return ("it contains '\(c)'", i)
+                }
             }
         }
         if name.hasPrefix("-") { return ("it starts with '-'", 0) }
@@ -41,14 +46,14 @@ extension LayoutReader {
     }
 
     /// An absolute path without NUL or line breaks.
-    func absolutePath(_ node: YAMLNode, _ path: String, what: String) -> String? {
-        guard let text = string(node, path, what: what) else { return nil }
+    func absolutePath(_ node: YAMLNode, _ path: @autoclosure () -> String, what: String) -> String? {
+        guard let text = string(node, path(), what: what) else { return nil }
         guard text.hasPrefix("/") else {
-            error(path, "\(what) must be an absolute path, found '\(text)'", at: node.mark)
+            error(path(), "\(what) must be an absolute path, found '\(text)'", at: node.mark)
             return nil
         }
         guard LayoutReader.isSingleLine(text) else {
-            error(path, "\(what) contains a NUL byte or a line break", at: node.mark)
+            error(path(), "\(what) contains a NUL byte or a line break", at: node.mark)
             return nil
         }
         return text

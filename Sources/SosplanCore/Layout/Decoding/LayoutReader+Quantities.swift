@@ -3,48 +3,48 @@
 extension LayoutReader {
     /// A size: an integer number of bytes, or a quantity string. Problems in
     /// the unit point at the unit inside the string.
-    func size(_ node: YAMLNode, _ path: String) -> ByteSize? {
+    func size(_ node: YAMLNode, _ path: @autoclosure () -> String) -> ByteSize? {
         let text: String
         switch node.resolvedScalar {
         case .int(let v?)?:
             guard v >= 0 else {
-                error(path, "a size cannot be negative (\(v))", at: node.mark)
+                error(path(), "a size cannot be negative (\(v))", at: node.mark)
                 return nil
             }
-            return checked(ByteSize(UInt64(v)), node, path)
+            return checked(ByteSize(UInt64(v)), node, path())
         case .int(nil)?:
-            error(path, "\(node.scalar ?? "") bytes is too large", at: node.mark)
+            error(path(), "\(node.scalar ?? "") bytes is too large", at: node.mark)
             return nil
         case .string(let s, _)?: text = s
         case .float?:
             text = node.scalar ?? ""
             if text.contains(where: { $0 == "e" || $0 == "E" }) {
                 error(
-                    path, "expected a size such as 4Gi, 512Mi or 1073741824, found the number \(text)", at: node.mark,
+                    path(), "expected a size such as 4Gi, 512Mi or 1073741824, found the number \(text)", at: node.mark,
                     hints: ["a size is a whole number of bytes or a number with a unit (1.5Gi); exponents are not sizes"])
                 return nil
             }
         default:
-            error(path, "expected a size such as 4Gi, 512Mi or 1073741824, found \(describe(node))", at: node.mark)
+            error(path(), "expected a size such as 4Gi, 512Mi or 1073741824, found \(describe(node))", at: node.mark)
             return nil
         }
         switch ByteSize.parse(text) {
         case .success(let size):
-            return checked(size, node, path)
+            return checked(size, node, path())
         case .failure(.unknownSuffix(let suffix)):
             let offset = text.count - suffix.count + (node.isQuoted ? 1 : 0)
             let mark = SourceMark(line: node.mark.line, column: node.mark.column + offset)
-            error(path, "unknown unit '\(suffix)' in '\(text)'", at: mark, hints: LayoutReader.unitHints(suffix))
+            error(path(), "unknown unit '\(suffix)' in '\(text)'", at: mark, hints: LayoutReader.unitHints(suffix))
         case .failure(.notWhole):
             error(
-                path, "'\(text)' is not a whole number of bytes", at: node.mark,
+                path(), "'\(text)' is not a whole number of bytes", at: node.mark,
                 hints: ["use a smaller unit, e.g. Mi instead of Gi, so the value has no fraction of a byte"])
         case .failure(.tooLarge):
-            error(path, "'\(text)' is too large for a size", at: node.mark)
+            error(path(), "'\(text)' is too large for a size", at: node.mark)
         case .failure(.notAQuantity):
             let message = text.hasPrefix("-") ? "a size cannot be negative ('\(text)')"
                 : "expected a size such as 4Gi, 512Mi or 1073741824, found \(describe(node))"
-            error(path, message, at: node.mark)
+            error(path(), message, at: node.mark)
         }
         return nil
     }
@@ -53,9 +53,9 @@ extension LayoutReader {
     /// sums of sizes far from overflowing.
     static let maximumSize = ByteSize(1 << 50)
 
-    private func checked(_ size: ByteSize, _ node: YAMLNode, _ path: String) -> ByteSize? {
+    private func checked(_ size: ByteSize, _ node: YAMLNode, _ path: @autoclosure () -> String) -> ByteSize? {
         guard size <= LayoutReader.maximumSize else {
-            error(path, "\(size) is more memory than any host has (at most 1Pi)", at: node.mark,
+            error(path(), "\(size) is more memory than any host has (at most 1Pi)", at: node.mark,
                   hints: ["for no limit write 'infinity' where a limit is asked for"])
             return nil
         }
@@ -83,27 +83,27 @@ extension LayoutReader {
     }
 
     /// A memory limit: a size or `infinity`.
-    func limit(_ node: YAMLNode, _ path: String) -> Limit? {
+    func limit(_ node: YAMLNode, _ path: @autoclosure () -> String) -> Limit? {
         if case .string(let s, _)? = node.resolvedScalar {
             switch s {
             case "infinity": return .infinity
             case "max", "unlimited", "none", "Infinity", "inf":
-                error(path, "'\(s)' is not a size", at: node.mark, hints: ["write 'infinity' for no limit"])
+                error(path(), "'\(s)' is not a size", at: node.mark, hints: ["write 'infinity' for no limit"])
                 return nil
             default:
                 if s.hasSuffix("%") {
                     error(
-                        path, "percentages are not supported ('\(s)')", at: node.mark,
+                        path(), "percentages are not supported ('\(s)')", at: node.mark,
                         hints: ["give a size such as 8Gi, or 'infinity'"])
                     return nil
                 }
             }
         }
         if case .int(-1)? = node.resolvedScalar {
-            error(path, "a size cannot be negative (-1)", at: node.mark, hints: ["write 'infinity' for no limit"])
+            error(path(), "a size cannot be negative (-1)", at: node.mark, hints: ["write 'infinity' for no limit"])
             return nil
         }
-        return size(node, path).map { .value($0.bytes) }
+        return size(node, path()).map { .value($0.bytes) }
     }
 }
 

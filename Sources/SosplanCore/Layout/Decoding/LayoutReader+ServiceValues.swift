@@ -9,25 +9,26 @@ extension LayoutReader {
     ///   written: systemd runs that path as written and does not unescape `$$`
     ///   there (measured: status 203). In an enclave it is an argument of the
     ///   launcher, where `$` is escaped like any other argument.
-    func exec(_ node: YAMLNode, _ path: String, systemdRunsProgram: Bool = true) -> [String]? {
+    func exec(_ node: YAMLNode, _ path: @autoclosure () -> String, systemdRunsProgram: Bool = true) -> [String]? {
         if case .string(let s, _)? = node.resolvedScalar {
             let words = s.split(separator: " ").map { "\"\($0)\"" }.joined(separator: ", ")
-            error(path, "exec is an argument vector, not a shell string", at: node.mark,
+            error(path(), "exec is an argument vector, not a shell string", at: node.mark,
                   hints: ["write a list: exec: [\(words)]", "sosplan never runs a shell; quote each argument separately"])
             return nil
         }
         guard let items = node.isNull ? [] : node.sequence else {
-            error(path, "expected a list of arguments, found \(describe(node))", at: node.mark)
+            error(path(), "expected a list of arguments, found \(describe(node))", at: node.mark)
             return nil
         }
         guard !items.isEmpty else {
-            error(path, "exec is empty; it needs at least the program to run", at: node.mark)
+            error(path(), "exec is empty; it needs at least the program to run", at: node.mark)
             return nil
         }
         var argv: [String] = []
         var ok = true
         for (i, item) in items.enumerated() {
-            let itemPath = "\(path)[\(i)]"
+            // Built for a message only: most arguments have none.
+            var itemPath: String { "\(path())[\(i)]" }
             guard let text = item.scalar, !item.isNull else {
                 error(itemPath, "expected an argument (a string), found \(describe(item))", at: item.mark)
                 ok = false
@@ -56,6 +57,7 @@ extension LayoutReader {
     }
 
     static let limitOrder = ["min", "low", "high", "max"]
+    static let memoryLimitFields = limitOrder + ["nodes"]
 
     func memoryLimits(_ node: YAMLNode, _ path: String) -> MemoryLimits? {
         let what = "a mapping {min, low, high, max, nodes}"
@@ -64,7 +66,7 @@ extension LayoutReader {
                   hints: ["to cap the service's memory write memory: {max: \(text)}"])
             return nil
         }
-        guard let f = fields(node, path, allowed: LayoutReader.limitOrder + ["nodes"], what: what) else { return nil }
+        guard let f = fields(node, path, allowed: LayoutReader.memoryLimitFields, what: what) else { return nil }
         var limits = MemoryLimits()
         var ok = true
         var given: [(key: String, limit: Limit, mark: SourceMark)] = []

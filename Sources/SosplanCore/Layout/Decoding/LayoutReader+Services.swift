@@ -76,13 +76,13 @@ extension LayoutReader {
         }
     }
 
-    func stack(_ node: YAMLNode, _ path: String) -> ServiceSpec.Stack? {
-        guard let s = string(node, path, what: "'linux' or 'enclave:<name>'") else { return nil }
+    func stack(_ node: YAMLNode, _ path: @autoclosure () -> String) -> ServiceSpec.Stack? {
+        guard let s = string(node, path(), what: "'linux' or 'enclave:<name>'") else { return nil }
         if s == "linux" { return .linux }
         if s.hasPrefix("enclave:") {
             let name = String(s.dropFirst("enclave:".count))
             guard !name.isEmpty else {
-                error(path, "'enclave:' needs the enclave's name, as in 'enclave:lwk0'", at: node.mark)
+                error(path(), "'enclave:' needs the enclave's name, as in 'enclave:lwk0'", at: node.mark)
                 return nil
             }
             return .enclave(name)
@@ -90,20 +90,21 @@ extension LayoutReader {
         var hints: [String] = []
         if s.lowercased() == "linux" { hints.append("did you mean 'linux'?") }
         if LayoutReader.dnsLabelProblem(s) == nil, s != "linux" { hints.append("for an enclave write 'enclave:\(s)'") }
-        error(path, "expected 'linux' or 'enclave:<name>', found '\(s)'", at: node.mark, hints: hints)
+        error(path(), "expected 'linux' or 'enclave:<name>', found '\(s)'", at: node.mark, hints: hints)
         return nil
     }
 
-    func units(_ node: YAMLNode, _ path: String) -> [String]? {
+    func units(_ node: YAMLNode, _ path: @autoclosure () -> String) -> [String]? {
         if node.scalar != nil, !node.isNull {
-            error(path, "expected a list of unit names, found \(describe(node))", at: node.mark,
+            error(path(), "expected a list of unit names, found \(describe(node))", at: node.mark,
                   hints: ["write a list, even for one unit: [\(node.scalar ?? "")]"])
             return nil
         }
-        guard let items = items(node, path, what: "a list of unit names") else { return nil }
+        guard let items = items(node, path(), what: "a list of unit names") else { return nil }
         var units: [String] = []
         for (i, item) in items.enumerated() {
-            let itemPath = "\(path)[\(i)]"
+            // Built for a message only: most units have none.
+            var itemPath: String { "\(path())[\(i)]" }
             guard let name = string(item, itemPath, what: "a unit name") else { continue }
             if let p = UnitNames.problem(name) {
                 error(itemPath, p.message, at: LayoutReader.mark(in: item, offset: p.offset), hints: p.hints)
@@ -131,10 +132,10 @@ extension LayoutReader {
         }
     }
 
-    func slice(_ node: YAMLNode, _ path: String) -> String? {
-        guard let name = string(node, path, what: "a slice name") else { return nil }
+    func slice(_ node: YAMLNode, _ path: @autoclosure () -> String) -> String? {
+        guard let name = string(node, path(), what: "a slice name") else { return nil }
         if let p = UnitNames.sliceProblem(name) {
-            error(path, p.message, at: LayoutReader.mark(in: node, offset: p.offset), hints: p.hints)
+            error(path(), p.message, at: LayoutReader.mark(in: node, offset: p.offset), hints: p.hints)
             return nil
         }
         return name
@@ -145,7 +146,7 @@ extension LayoutReader {
         SourceMark(line: node.mark.line, column: node.mark.column + offset + (node.isQuoted ? 1 : 0))
     }
 
-    func tasksMax(_ node: YAMLNode, _ path: String) -> Limit? {
+    func tasksMax(_ node: YAMLNode, _ path: @autoclosure () -> String) -> Limit? {
         if case .string(let s, _)? = node.resolvedScalar {
             if s == "infinity" { return .infinity }
             var hints: [String] = []
@@ -153,10 +154,10 @@ extension LayoutReader {
             if node.isQuoted, YAMLNode.resolvePlain(s).isInteger {
                 hints.append("quotes make \"\(s)\" a string; write \(s) without quotes for a number")
             }
-            error(path, "expected an integer of at least 1 or 'infinity', found \(describe(node))", at: node.mark,
+            error(path(), "expected an integer of at least 1 or 'infinity', found \(describe(node))", at: node.mark,
                   hints: hints)
             return nil
         }
-        return int(node, path, in: 1...Int.max, what: "tasksMax").map { .value(UInt64($0)) }
+        return int(node, path(), in: 1...Int.max, what: "tasksMax").map { .value(UInt64($0)) }
     }
 }

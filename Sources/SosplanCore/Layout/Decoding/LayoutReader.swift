@@ -38,6 +38,8 @@ final class LayoutReader {
     /// True when `path`, something inside it, or something around it could
     /// not be decoded.
     func isBroken(_ path: String) -> Bool {
+        // Nothing broken is the common case; then no parents need building.
+        if brokenPaths.isEmpty { return false }
         if brokenPaths.contains(path) || brokenAncestors.contains(path) { return true }
         var p = path
         while let parent = LayoutReader.parent(of: p) {
@@ -109,10 +111,10 @@ final class LayoutReader {
 
     /// The items of a list; a null node (a key with nothing after it, e.g.
     /// all entries commented out) reads as an empty list.
-    func items(_ node: YAMLNode, _ path: String, what: String = "a list") -> [YAMLNode]? {
+    func items(_ node: YAMLNode, _ path: @autoclosure () -> String, what: String = "a list") -> [YAMLNode]? {
         if node.isNull { return [] }
         guard let items = node.sequence else {
-            error(path, "expected \(what), found \(describe(node))", at: node.mark)
+            error(path(), "expected \(what), found \(describe(node))", at: node.mark)
             return nil
         }
         return items

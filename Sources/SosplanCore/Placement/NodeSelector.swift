@@ -7,7 +7,7 @@ struct NodeSelector {
     let allocator: PackedAllocator
     var index: TopologyIndex { allocator.index }
     /// Assignable CPUs per node position (what a node could give if all were free).
-    private let nodeSizes: [Int]
+    let nodeSizes: [Int]
     /// Nodes with CPUs that can be assigned (the candidates of an owner
     /// without `numa`), in id order.
     let usableNodes: [Int]
@@ -15,13 +15,13 @@ struct NodeSelector {
     /// Per node position: the words of its cores' assignable CPUs (word
     /// index, bit mask), so a node's free CPUs are a few word operations;
     /// flat, node p's at `wordStart[p]..<wordStart[p + 1]`.
-    private let wordIndex: [Int]
-    private let wordMask: [UInt64]
-    private let wordStart: [Int]
+    let wordIndex: [Int]
+    let wordMask: [UInt64]
+    let wordStart: [Int]
     /// Each node's capacity from the last call, reused while the node's
     /// free CPUs are the same (one owner's placement changes one or two
     /// nodes; without this, placing n owners on a host of n CPUs is O(n²)).
-    private let memo: CapacityMemo
+    let memo: NodeCapacityMemo
 
     init(allocator: PackedAllocator) {
         self.allocator = allocator
@@ -49,33 +49,8 @@ struct NodeSelector {
         self.wordIndex = wordIndex
         self.wordMask = wordMask
         self.wordStart = wordStart
-        memo = CapacityMemo(nodes: index.nodeIDs.count, cores: index.cores.count, words: wordIndex.count)
+        memo = NodeCapacityMemo(nodes: index.nodeIDs.count, cores: index.cores.count, words: wordIndex.count)
         usableNodes = index.nodeIDs.filter { !(index.nodeCPUs[$0] ?? CPUSet()).isDisjoint(with: allocator.universe) }
-    }
-
-    private final class CapacityMemo {
-        /// Per node word (flat, as `wordIndex`): its free bits when last counted.
-        var key: [UInt64]
-        /// Per node position: counted at least once.
-        var known: [Bool]
-        var free: [Int]
-        var whole: [Int]
-        /// Scratch: free threads per core (zero between uses).
-        var freeThreads: [Int]
-        /// The last candidate list, its node positions (ascending, no
-        /// repeats) and its node sizes sorted descending: most owners
-        /// share one list (every node), so it is not rebuilt per owner.
-        var candidates: [Int]?
-        var positions: [Int] = []
-        var sortedSizes: [Int] = []
-
-        init(nodes: Int, cores: Int, words: Int) {
-            key = Array(repeating: 0, count: words)
-            known = Array(repeating: false, count: nodes)
-            free = Array(repeating: 0, count: nodes)
-            whole = Array(repeating: 0, count: nodes)
-            freeThreads = Array(repeating: 0, count: cores)
-        }
     }
 
     struct Choice: Equatable {
@@ -91,79 +66,6 @@ struct NodeSelector {
         static func == (a: Shortfall, b: Shortfall) -> Bool {
             a.needed == b.needed && a.nodesAllowed == b.nodesAllowed
                 && a.capacity.map(\.node) == b.capacity.map(\.node) && a.capacity.map(\.free) == b.capacity.map(\.free)
-        }
-    }
-
-    /// The candidates' node positions (ascending, each once) and their
-    /// sizes sorted descending, reused while the list is the same.
-    private func prepare(_ candidates: [Int]) -> (positions: [Int], sortedSizes: [Int]) {
-        if let last = memo.candidates, last == candidates { return (memo.positions, memo.sortedSizes) }
-        var seen = [Bool](repeating: false, count: index.nodeIDs.count)
-        var positions: [Int] = []
-        var sizes: [Int] = []
-        for node in candidates {
-            let p = position(node)
-            sizes.append(p >= 0 ? nodeSizes[p] : 0)
-            if p >= 0 && !seen[p] { seen[p] = true; positions.append(p) }
-        }
-        positions.sort()
-        sizes.sort(by: >)
-        memo.candidates = candidates
-        memo.positions = positions
-        memo.sortedSizes = sizes
-        return (positions, sizes)
-    }
-
-    @inline(__always) private func position(_ node: Int) -> Int {
-        node >= 0 && node < index.nodePosition.count ? index.nodePosition[node] : -1
-    }
-
-    /// Brings the memo's free CPUs per node (and those in whole free cores)
-    /// up to date for `positions`; a node whose free CPUs did not change
-    /// since the last call is not counted again.
-    private func refresh(free: CPUSet, positions: [Int]) {
-        let words = free.rawWords
-        // The memo's arrays are moved out while they change (no copy, no
-        // access check per element) and put back at the end.
-        var key = memo.key, known = memo.known, caps = memo.free, whole = memo.whole, threads = memo.freeThreads
-        memo.key = []; memo.known = []; memo.free = []; memo.whole = []; memo.freeThreads = []
-        defer { memo.key = key; memo.known = known; memo.free = caps; memo.whole = whole; memo.freeThreads = threads }
-        var touched: [Int] = []
-        for position in positions {
-            let start = wordStart[position], end = wordStart[position + 1]
-            if known[position] {
-                var same = true
-                for k in start..<end where (wordIndex[k] < words.count ? words[wordIndex[k]] & wordMask[k] : 0) != key[k] {
-                    same = false
-                    break
-                }
-                if same { continue }
-            }
-            // Free assignable threads per core of this node, then per node:
-            // all of them, and those in cores with every thread free.
-            touched.removeAll(keepingCapacity: true)
-            var f = 0, w = 0
-            for k in start..<end {
-                let bits = wordIndex[k] < words.count ? words[wordIndex[k]] & wordMask[k] : 0
-                key[k] = bits
-                var rest = bits
-                while rest != 0 {
-                    let cpu = wordIndex[k] << 6 + rest.trailingZeroBitCount
-                    rest &= rest - 1
-                    let i = index.coreIndex(cpu)!
-                    if threads[i] == 0 { touched.append(i) }
-                    threads[i] += 1
-                }
-            }
-            for i in touched {
-                let n = threads[i]
-                f += n
-                if n == allocator.assignableCount[i] { w += n }
-                threads[i] = 0
-            }
-            known[position] = true
-            caps[position] = f
-            whole[position] = w
         }
     }
 

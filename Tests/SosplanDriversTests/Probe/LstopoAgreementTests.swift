@@ -46,13 +46,13 @@ import Testing
     @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"), arguments: hwlocOutputNames)
     func probeAgreesWithHwlocOutput(_ name: String) throws {
         let fixture = try TopologyFixtures.load(name)
-        try Self.compare(fixture, with: LstopoConsole(try #require(fixture.console)), skip: Self.skipped(by: fixture.consoleOptions))
+        try Self.compare(fixture.root, with: LstopoConsole(try #require(fixture.console)), skip: Self.skipped(by: fixture.consoleOptions))
     }
 
     @Test(.enabled(if: TopologyFixtures.laterAvailable, "\(TopologyFixtures.laterUnavailableReason ?? "")"), arguments: laterConsoleNames)
     func probeAgreesWithLaterConsole(_ name: String) throws {
         let fixture = try TopologyFixtures.load(name)
-        try Self.compare(fixture, with: LstopoConsole(try #require(fixture.console)), skip: [])
+        try Self.compare(fixture.root, with: LstopoConsole(try #require(fixture.console)), skip: [])
     }
 
     @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"),
@@ -75,11 +75,12 @@ import Testing
     static func compareWithInstalledLstopo(_ name: String) throws {
         let fixture = try TopologyFixtures.load(name)
         let text = try Lstopo.console(root: fixture.root, variables: TopologyFixtures.lstopoEnvironment(of: name))
-        try compare(fixture, with: LstopoConsole(text), skip: [])
+        try compare(fixture.root, with: LstopoConsole(text), skip: [])
     }
 
-    static func compare(_ fixture: TopologyFixtures.Fixture, with console: LstopoConsole, skip: Set<Check>) throws {
-        let observation = try SysfsTopologyProbe(root: fixture.root.path).probeTopology()
+    /// The probe on the snapshot under `root` against what lstopo printed for it.
+    static func compare(_ root: URL, with console: LstopoConsole, skip: Set<Check> = []) throws {
+        let observation = try SysfsTopologyProbe(root: root.path).probeTopology()
         let t = observation.topology
 
         // Online CPUs the process may use: what lstopo shows.
@@ -124,7 +125,7 @@ import Testing
 
         // NUMA nodes: ids, memory as lstopo rounds it, and CPU sets per
         // attachment point (nodes attached to one parent share its PUs).
-        let hidden = gpuMemoryNodes(fixture.root)
+        let hidden = gpuMemoryNodes(root)
         let allowedNodes = observation.allowedMemoryNodes ?? CPUSet(t.nodes.map(\.id))
         let nodes = t.nodes.filter { allowedNodes.contains($0.id) && !hidden.contains($0.id) }
         let lstopoNodes = console.indexes(ofType: "NUMANode")

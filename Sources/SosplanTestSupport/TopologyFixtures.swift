@@ -84,8 +84,8 @@ public enum TopologyFixtures {
 
     /// Why the machines of `laterNames` cannot be read, or nil when they can.
     public static let laterUnavailableReason: String? = missing(laterNames, in: sharedFolder).map {
-        "the machines hwloc added after \(hwlocVersion) are read from the shared folder beside the checkout, "
-            + "and \($0) missing in \(sharedFolder.path) (SOSPLAN_SHARED_DIR names another shared folder)"
+        "the machines hwloc added after \(hwlocVersion) are read from the shared folder beside the checkout: "
+            + "\($0) missing in \(sharedFolder.path) (SOSPLAN_SHARED_DIR names another shared folder)"
     }
     public static var laterAvailable: Bool { laterUnavailableReason == nil }
 
@@ -164,7 +164,7 @@ public enum TopologyFixtures {
     static func missing(_ names: [String], in dir: URL) -> String? {
         let absent = names.filter { !FileManager.default.fileExists(atPath: dir.appendingPathComponent($0 + ".tar.bz2").path) }
         if absent.isEmpty { return nil }
-        return absent.count == 1 ? "\(absent[0]).tar.bz2 is" : "\(absent.count) of its \(names.count) archives are"
+        return absent.count == 1 ? "\(absent[0]).tar.bz2 is" : "\(absent.count) of the \(names.count) archives are"
     }
 }
 

@@ -29,6 +29,11 @@ struct SimInstaller {
     var options: Options
     let fm = FileManager.default
 
+    /// The build id IHK reports (`ihkconfig 0 get buildid`) and McKernel's
+    /// `mcreboot.sh` carries (`MCK_BUILDID=`, mck `scripts/mcreboot-smp.sh.in:28`):
+    /// the same on a consistent install.
+    static let mckernelBuildID = "sosplan-sim-mckernel-1.7.1"
+
     func run() throws {
         let root = URL(fileURLWithPath: options.root).standardizedFileURL.path
         try fm.createDirectory(atPath: root + SimStore.directory, withIntermediateDirectories: true)
@@ -65,7 +70,7 @@ struct SimInstaller {
         var modules: [String] = []
         try fm.createDirectory(atPath: root + "/dev", withIntermediateDirectories: true)
         if options.drivers.contains("ihk") {
-            _ = fm.createFile(atPath: root + "/dev/mcd0", contents: Data())
+            _ = fm.createFile(atPath: root + "/dev/mcd0", contents: Data(), attributes: [.posixPermissions: 0o600])
             modules += ["mcctrl 1 0 - Live 0x0", "ihk_smp_x86_64 1 1 mcctrl, Live 0x0", "ihk 1 2 mcctrl,ihk_smp_x86_64, Live 0x0"]
         }
         if options.drivers.contains("pisces") {
@@ -78,6 +83,11 @@ struct SimInstaller {
         }
         try fm.createDirectory(atPath: root + "/proc", withIntermediateDirectories: true)
         _ = fm.createFile(atPath: root + "/proc/modules", contents: Data(modules.map { $0 + "\n" }.joined().utf8))
+        // What mcreboot writes before reserving memory (mck `scripts/mcreboot-smp.sh.in:267-276`).
+        try fm.createDirectory(atPath: root + "/proc/sys/vm", withIntermediateDirectories: true)
+        for file in ["drop_caches", "compact_memory"] where !fm.fileExists(atPath: root + "/proc/sys/vm/" + file) {
+            _ = fm.createFile(atPath: root + "/proc/sys/vm/" + file, contents: Data("0\n".utf8))
+        }
         try fm.createDirectory(atPath: root + "/proc/sys/kernel/random", withIntermediateDirectories: true)
         _ = fm.createFile(atPath: root + "/proc/sys/kernel/random/boot_id", contents: Data((UUID().uuidString.lowercased() + "\n").utf8))
     }
@@ -92,6 +102,21 @@ struct SimInstaller {
                 try? fm.removeItem(atPath: link)
                 try fm.createSymbolicLink(atPath: link, withDestinationPath: me)
             }
+        }
+        if options.drivers.contains("ihk") {
+            // McKernel installs mcreboot.sh beside ihkconfig (its SBINDIR); sosplan
+            // reads only its MCK_BUILDID line. This one only says what it is.
+            let script = """
+                #!/bin/sh
+                # sosplan-sim: stands for McKernel's mcreboot.sh (scripts/mcreboot-smp.sh.in), which is not simulated.
+                MCK_BUILDID=\(Self.mckernelBuildID)
+                echo "mcreboot.sh (sosplan-sim): not simulated" >&2
+                exit 1
+
+                """
+            let path = "\(tools)/mcreboot.sh"
+            try? fm.removeItem(atPath: path)
+            _ = fm.createFile(atPath: path, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
         }
         let config: JSONValue = .object([("root", .string(URL(fileURLWithPath: options.root).standardizedFileURL.path))])
         _ = fm.createFile(atPath: "\(tools)/\(SimStore.configName)", contents: Data((JSONWriter.pretty(config) + "\n").utf8))

@@ -15,7 +15,17 @@ enum YodJob {
         let me = getpid()
         var child: pid_t = 0
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        let spawned = posix_spawn(&child, path, nil, nil, cArgs, environ)
+        // The job starts with no signal blocked and default handlers, whatever yod inherited.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let spawned = posix_spawn(&child, path, nil, &attributes, cArgs, environ)
         guard spawned == 0 else {
             FileHandle.standardError.write(Data("yod (sosplan-sim): cannot exec \(path): \(String(cString: strerror(spawned)))\n".utf8))
             update(root: root) { jobs in jobs.removeAll { $0.pid == me } }

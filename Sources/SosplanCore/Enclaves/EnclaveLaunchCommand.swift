@@ -61,11 +61,6 @@ public enum EnclaveLaunchCommand {
         }
     }
 
-    /// The launcher's file name (`mcexec`, `yod`, `pisces_run`).
-    public static func launcherName(for driver: EnclaveDriverKind) -> String {
-        String(defaultLauncher(for: driver).split(separator: "/").last ?? "")
-    }
-
     /// Whether the launcher returns once the job is handed over instead of
     /// running as the job: `pisces_run` returns when the LAUNCH_JOB control
     /// command is answered and the job lives on in Kitten (pis18

@@ -140,11 +140,9 @@ extension StepBuilder {
                     phase: .releaseUnits, side: .other, reason: "no longer in the layout")
                 d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null]
                 add(d)
-                // A launcher goes before any enclave of its co-kernel does.
-                if let launcher = unit.execStart?.first?.split(separator: "/").last.map(String.init) {
-                    for kind in EnclaveDriverKind.allCases where EnclaveLaunchCommand.launcherName(for: kind) == launcher {
-                        for teardown in enclaveTeardownsByDriver[kind] ?? [] { order(d.key, before: teardown) }
-                    }
+                // It may be a launcher whose job holds an enclave: it goes first.
+                if !isContainer {
+                    for teardown in enclaveTeardownsByDriver.values.joined() { order(d.key, before: teardown) }
                 }
                 if let s = unit.slice { releasedBySlice[s, default: []].append(d.key) }
             } else if !placed.contains(unit.name) {

@@ -23,7 +23,8 @@ struct StepBuilder {
     /// Keys of the step that destroys each enclave, by layout name and by
     /// driver: the launchers running in it stop before it goes (a running
     /// yod keeps its LWK CPUs reserved and `lwkctl -d` refuses; mcexec holds
-    /// /dev/mcosN and `ihkconfig destroy` returns EBUSY).
+    /// /dev/mcosN and `ihkconfig destroy` returns EBUSY), and so does every
+    /// `exec:` unit the layout dropped (any of them may be a launcher).
     var enclaveTeardownStep: [String: String] = [:]
     var enclaveTeardownsByDriver: [EnclaveDriverKind: [String]] = [:]
     /// Positions of observed units and placed services by name (the first

@@ -74,11 +74,7 @@ final class SimContext {
     }
 
     /// The modification time of a simulated file, if it exists.
-    func modificationTime(_ absolute: String) -> Double? {
-        var st = stat()
-        guard stat(path(absolute), &st) == 0 else { return nil }
-        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
-    }
+    func modificationTime(_ absolute: String) -> Double? { SimInstaller.modificationTime(path(absolute)) }
 
     // MARK: Faults
 

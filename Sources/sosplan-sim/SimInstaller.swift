@@ -49,20 +49,33 @@ struct SimInstaller {
                 .trimmingASCIIWhitespace() == "0"
         }
         nodes.sort { $0.id < $1.id }
+        try writeDevices(root: root)
+        var ihk: IHKDeviceState?
+        if options.drivers.contains("ihk") {
+            // Writes to these files from now on are what IHK's reservations notice.
+            var device = IHKDeviceState()
+            device.compactedAt = Self.modificationTime(root + "/proc/sys/vm/compact_memory")
+            device.cachesDroppedAt = Self.modificationTime(root + "/proc/sys/vm/drop_caches")
+            ihk = device
+        }
         let state = SimState(
-            drivers: options.drivers, nodes: nodes, blockSize: blockSize, settings: SimSettings(),
-            ihk: options.drivers.contains("ihk") ? IHKDeviceState() : nil,
+            drivers: options.drivers, nodes: nodes, blockSize: blockSize, settings: SimSettings(), ihk: ihk,
             pisces: options.drivers.contains("pisces") ? PiscesState() : nil,
             mos: options.drivers.contains("mos") ? MOSState() : nil, initiallyOffline: initiallyOffline)
         SimStore.writeJSON(state, to: root + SimStore.directory + "/state.json")
         SimStore.writeJSON(SimFaultFile(faults: []), to: root + SimStore.directory + "/faults.json")
-        try writeDevices(root: root)
         try installTools(root: root)
         try SimStore.locked(root: root) {
             let ctx = try SimContext(root: root, tool: "sosplan-sim", arguments: ["install"])
             SimSync.sync(ctx)
             SimStore.writeJSON(ctx.state, to: root + SimStore.directory + "/state.json")
         }
+    }
+
+    static func modificationTime(_ path: String) -> Double? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
     }
 
     /// Device nodes and module list of the enabled co-kernels (research §1.1, §2.1, §3).

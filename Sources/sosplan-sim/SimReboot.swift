@@ -29,6 +29,8 @@ enum SimReboot {
             // Reloading the modules frees what destroyed OSes stranded; the build stays.
             var fresh = IHKDeviceState()
             fresh.buildID = old.buildID
+            fresh.compactedAt = old.compactedAt
+            fresh.cachesDroppedAt = old.cachesDroppedAt
             ctx.state.ihk = fresh
         }
         if ctx.state.pisces != nil { ctx.state.pisces = PiscesState() }

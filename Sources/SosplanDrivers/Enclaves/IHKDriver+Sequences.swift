@@ -97,10 +97,12 @@ extension IHKDriver {
         }
         var notes: [String] = []
         if entry?.isUp != true && !(held.cpus.isEmpty && held.memory.isEmpty) {
-            // Not known to have booted: an OS sosplan created (release works),
-            // or one it did not make (release fails with EBUSY if it runs).
-            do { try releaseFromOS(index) } catch where entry == nil {
-                notes.append("OS \(index) kept its resources (it may be running): \(error.message)")
+            // Not known to have booted: one sosplan created (release works,
+            // unless an apply died between boot and recording it) or one it
+            // did not make. A booted OS refuses (EBUSY), and destroy then
+            // shuts it down, which returns what it holds to the pool.
+            do { try releaseFromOS(index) } catch {
+                notes.append("OS \(index) kept its resources (it may have booted): \(error.message)")
             }
         }
         try destroyOS(index)

@@ -72,10 +72,10 @@ public struct PiscesDriver: EnclaveDriver {
 
     /// Every `/proc/pisces/enclave-N`. The state is not in /proc, so it is
     /// inferred: LOADED without CPUs; DEAD when Linux runs every CPU it
-    /// lists (shut down but not freed); else RUNNING. An enclave's CPUs and
-    /// memory are those it lists that Linux does not run: a listed CPU or
-    /// block that Linux runs failed to join (the module keeps it listed,
-    /// the tool gave it back) and is reported, not counted.
+    /// lists (shut down but not freed: it holds nothing); else RUNNING. An
+    /// enclave's CPUs and memory are those it lists that Linux does not run:
+    /// a listed CPU or block that Linux runs failed to join (the module
+    /// keeps it listed, the tool gave it back) and is reported, not counted.
     public func observeEnclaves() throws -> EnclaveObservation {
         let fm = FileManager.default
         let names = (try? fm.contentsOfDirectory(atPath: configuration.hostPath("/proc/pisces"))) ?? []
@@ -99,19 +99,19 @@ public struct PiscesDriver: EnclaveDriver {
             var memory: [MemoryChunk] = []
             var ghostBlocks: [Int] = []
             for block in held.memory.flatMap({ $0.blocks(blockSize: blockSize) }) {
-                if state != "DEAD" && hotplug.isMemoryBlockOnline(block) == true {
+                if hotplug.isMemoryBlockOnline(block) == true {
                     ghostBlocks.append(block)
                     continue
                 }
                 memory.append(MemoryChunk(node: nodeOf[block] ?? 0, bytes: blockSize))
             }
-            if !ghostBlocks.isEmpty {
+            if state != "DEAD" && !ghostBlocks.isEmpty {
                 warnings.append("Pisces enclave \(id) lists memory blocks \(ghostBlocks) that failed to join it (Linux runs them)")
             }
             let order = registry.entries.first { $0.driver == .pisces && $0.instance == String(id) }?.cpuOrder
             instances.append(
                 EnclaveInstance(
-                    driver: .pisces, instance: String(id), state: state, cpus: state == "DEAD" ? listed : running,
+                    driver: .pisces, instance: String(id), state: state, cpus: running,
                     memory: MemoryChunk.merged(memory), cpuOrder: order.map { Self.joinOrder($0, of: running) }))
         }
         instances.sort { Int($0.instance)! < Int($1.instance)! }

@@ -41,6 +41,27 @@ import Testing
         try host.expectAllReturned()
     }
 
+    /// IHK's free memory on node 0 in runs of unrelated sizes, none as large
+    /// as a request: every reservation is several chunks, every release must
+    /// name them exactly.
+    @Test func aFragmentedEnclaveIsCreatedGrownByRecreateAndDestroyedToLinux() throws {
+        let host = try SimHost()
+        try host.fault("chunks", "0", "156Mi,92Mi,236Mi,44Mi,300Mi,68Mi,172Mi,124Mi,20Mi,96Mi")
+        let driver = host.ihk
+        _ = try driver.create(try request(host, memory: [mib(512)]))
+        let first = try driver.queryOSMemory(0)
+        #expect(first.count >= 2 && first.reduce(0) { $0 + $1.bytes } == 512 << 20, "\(first)")
+        try host.expectAccounted()
+        let grown = try driver.recreate(try request(host, cpus: CPUSet(2...5), memory: [mib(768)]))
+        #expect(grown.cpus == CPUSet(2...5) && grown.memory == [mib(768)])
+        let second = try driver.queryOSMemory(Int(grown.instance)!)
+        #expect(second.count >= 2, "\(second)")
+        try host.expectAccounted()
+        try driver.destroy("lwk0")
+        #expect(try driver.queryPool().memory.isEmpty)
+        try host.expectAllReturned()
+    }
+
     @Test func observeReportsPoolAndInstancesAsTheUnionOfQueries() throws {
         let host = try SimHost()
         let driver = host.ihk

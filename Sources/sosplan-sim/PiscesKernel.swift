@@ -115,14 +115,14 @@ struct PiscesKernel {
     }
 
     /// `pet_offline_block`: refuses a block that is not online ("Could not
-    /// offline memory block"; research §7.2).
+    /// offline memory block"; cokernels-upstream.md §7.2).
     func offlineBlock(_ id: Int) throws(SimKernelError) {
         guard ctx.isBlockOnline(id) == true else { throw fail(EINVAL, "memory block \(id) is not online") }
         try ctx.setBlock(id, online: false)
     }
 
     /// `pet_offline_cpu`: refuses a CPU that is not online ("Could not
-    /// offline CPU"; research §7.2).
+    /// offline CPU"; cokernels-upstream.md §7.2).
     func offlineCPU(_ cpu: Int) throws(SimKernelError) {
         guard ctx.isCPUPresent(cpu) else { throw fail(EINVAL, "CPU \(cpu) is not present") }
         guard ctx.isCPUOnline(cpu) else { throw fail(EINVAL, "CPU \(cpu) is not online") }

@@ -56,7 +56,7 @@ enum PiscesTools {
         if let b = opts.value("b") {
             // `base_addr` is an `int` (`pisces_launch.c:36`, `:63`): the block's
             // address wraps at 32 bits, so a block past 2 GiB names another block
-            // or a negative address (research §7.1).
+            // or a negative address (cokernels-upstream.md §7.1).
             let addr = Int32(truncatingIfNeeded: Int64(atoi(b)) &* Int64(bs))
             let block = addr >= 0 ? Int(UInt64(addr) / bs) : -1
             // RSVD or INVALID blocks are refused; offline ones taken as they are (`pisces.c:123-140`).
@@ -146,7 +146,7 @@ enum PiscesTools {
 
     /// `pisces_ctrl` (pis18 `pisces_add.c:33-128`, adding through pis18
     /// `pisces_ctrl.c`). Explicit adds offline each CPU or block first and
-    /// refuse one that is not online (research §7.2); when Kitten refuses
+    /// refuse one that is not online (cokernels-upstream.md §7.2); when Kitten refuses
     /// it, the CPU or block goes online again (`pisces_ctrl.c:141-145`,
     /// `:222-226`) while the module keeps it listed (`PiscesKernel`).
     static func ctrl(_ ctx: SimContext, _ args: [String]) -> Int32 {
@@ -181,7 +181,7 @@ enum PiscesTools {
                     }
                 }
             } else {
-                // `pisces_add_mem` (`pisces_ctrl.c:88-125`): the blocks stay offline when an add fails (research §7.5).
+                // `pisces_add_mem` (`pisces_ctrl.c:88-125`): the blocks stay offline when an add fails (cokernels-upstream.md §7.5).
                 let free = kernel.freeBlocks(node: numa)
                 let count = mem == "all" ? free.count : Int(atoi(mem))
                 guard free.count >= count else {
@@ -237,7 +237,7 @@ enum PiscesTools {
     /// `pisces_shutdown` → `pisces_teardown(id, 1, 1)` (pis18
     /// `pisces_shutdown.c:28-43`, `teardown.c:86-390`): caches the enclave's
     /// CPUs and memory from /proc, sends SHUTDOWN (a failure is printed and
-    /// ignored, `:338-340`, so a LOADED enclave is freed too: research §7.6),
+    /// ignored, `:338-340`, so a LOADED enclave is freed too: cokernels-upstream.md §7.6),
     /// frees the enclave (result ignored, `:346-347`) and onlines what it
     /// cached (`:349-375`). It always exits 0.
     static func shutdown(_ ctx: SimContext, _ args: [String]) -> Int32 {

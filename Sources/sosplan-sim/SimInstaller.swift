@@ -78,7 +78,9 @@ struct SimInstaller {
         return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
     }
 
-    /// Device nodes and module list of the enabled co-kernels (research §1.1, §2.1, §3).
+    /// Device nodes and module list of the enabled co-kernels: /dev/mcd0 and
+    /// ihk, ihk_smp_x86_64, mcctrl (mck `scripts/mcreboot-smp.sh.in:259-366`),
+    /// /dev/pisces and /proc/pisces (pis `src/main.c`), /sys/kernel/mOS.
     func writeDevices(root: String) throws {
         var modules: [String] = []
         try fm.createDirectory(atPath: root + "/dev", withIntermediateDirectories: true)

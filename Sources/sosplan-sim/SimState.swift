@@ -120,7 +120,7 @@ struct PiscesJob: Codable, Equatable {
 
 // MARK: mOS
 
-/// `/sys/kernel/mOS/*` (research §3).
+/// `/sys/kernel/mOS/*` (mos `lwkctl.h`; `mos.c` `_lwkmem_vec_show`).
 struct MOSState: Codable {
     var version = "0.8"
     var lwkCPUs: [Int] = []

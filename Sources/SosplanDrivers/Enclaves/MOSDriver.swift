@@ -2,7 +2,8 @@ import Foundation
 import SosplanCore
 
 /// The mOS LWK partition, through `lwkctl -c '<spec>' -p yes`, `lwkctl -d`,
-/// `lwkctl -s [-r]` and `/sys/kernel/mOS/*` (research §3). One partition per
+/// `lwkctl -s [-r]` and `/sys/kernel/mOS/*` (intel/mOS `mOS/tools/lwkctl`,
+/// `mOS/mos.c`; research cokernels-upstream.md §4). One partition per
 /// host (instance `partition`); any change is delete + create, refused while
 /// jobs run (`ras/jobid`) or yod holds LWK CPUs (`lwkcpus_reserved`).
 /// Memory comes in 128 MiB sections and may come back smaller unless

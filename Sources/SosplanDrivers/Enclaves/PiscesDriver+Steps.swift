@@ -142,7 +142,7 @@ extension PiscesDriver {
     }
 
     /// CPUs the tools can take: present, hot-pluggable, and run by Linux
-    /// (pisces_ctrl refuses a CPU that is already offline; research §7.2).
+    /// (pisces_ctrl refuses a CPU that is already offline; cokernels-upstream.md §7.2).
     func checkCPUs(_ cpus: CPUSet) throws(EnclaveError) {
         guard !cpus.isEmpty else { throw EnclaveError(.invalid, "no CPUs given") }
         let forbidden = cpus.intersection(capabilities.forbiddenCPUs)

@@ -90,17 +90,21 @@ extension IHKDriver {
         let entry = entry(index)
         var keep = try queryPool()
         let held = try queryOS(index)
-        if let entry, entry.isUp, held.cpus.isEmpty {
-            // Shut down outside sosplan: what it held is in the pool already.
+        // Booted by sosplan, and still that OS (a booted OS's CPUs cannot change).
+        let booted = entry?.isUp == true && held.cpus == entry?.cpus
+        if let entry, entry.isUp, !booted {
+            // Shut down or replaced outside sosplan: what sosplan reserved for it
+            // went back to the pool, where it is now the enclave's to give back.
             keep.cpus.subtract(entry.cpus)
             keep.memory = Self.subtract(entry.memory, from: keep.memory)
         }
         var notes: [String] = []
-        if entry?.isUp != true && !(held.cpus.isEmpty && held.memory.isEmpty) {
+        if !booted && !(held.cpus.isEmpty && held.memory.isEmpty) {
             // Not known to have booted: one sosplan created (release works,
             // unless an apply died between boot and recording it) or one it
-            // did not make. A booted OS refuses (EBUSY), and destroy then
-            // shuts it down, which returns what it holds to the pool.
+            // did not make or that was replaced behind its back. A booted OS
+            // refuses (EBUSY), and destroy then shuts it down, which returns
+            // what it holds to the pool.
             do { try releaseFromOS(index) } catch {
                 notes.append("OS \(index) kept its resources (it may have booted): \(error.message)")
             }
@@ -112,8 +116,8 @@ extension IHKDriver {
             }
         }
         let left = try release(beyond: keep)
-        let shutDownOutside = entry?.isUp == true && held.cpus.isEmpty
-        let stranded = CPUSet((shutDownOutside ? entry!.cpus : held.cpus).filter { !hotplug.isCPUOnline($0) })
+        let owned = booted || entry?.isUp != true ? held.cpus : held.cpus.union(entry!.cpus)
+        let stranded = CPUSet(owned.filter { !hotplug.isCPUOnline($0) })
         guard stranded.isEmpty else {
             throw EnclaveError(
                 .inconsistent,

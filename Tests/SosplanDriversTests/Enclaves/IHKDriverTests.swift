@@ -62,6 +62,22 @@ import Testing
         try host.expectAllReturned()
     }
 
+    /// Destroyed and replaced behind sosplan's back by an OS that never
+    /// booted: not asked for its status, emptied before it is destroyed,
+    /// and what sosplan reserved for the old one goes back too.
+    @Test func aReplacedOSIsEmptiedBeforeItIsDestroyed() throws {
+        let host = try SimHost()
+        let driver = host.ihk
+        _ = try driver.create(try request(host))
+        #expect(try host.tool("ihkconfig", "0", "destroy", "0").succeeded)
+        #expect(try host.tool("ihkconfig", "0", "create").succeeded)
+        #expect(try host.tool("ihkosctl", "0", "assign", "cpu", "2").succeeded)
+        let o = try driver.observeEnclaves()
+        #expect(o.instances.map(\.state) == ["UNKNOWN"] && o.instances.map(\.name) == ["lwk0"])
+        try driver.destroy("lwk0")
+        try host.expectAllReturned()
+    }
+
     @Test func observeReportsPoolAndInstancesAsTheUnionOfQueries() throws {
         let host = try SimHost()
         let driver = host.ihk

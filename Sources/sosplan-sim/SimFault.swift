@@ -8,8 +8,9 @@ import SosplanCore
 ///   `action` fails like the kernel returning `errno`, `count` times (0 =
 ///   until cleared). Actions are the tool's words (`reserve cpu`, `boot`,
 ///   `get status`) or the kernel step inside a tool (`launch`, `add_cpu`,
-///   `add_mem`, `remove_cpu`, `shutdown`, `free`, `online`, `lwk_config`,
-///   `offline`).
+///   `add_mem`, `shutdown`, `free`, `online` for the Pisces tools and
+///   pisces_run; `lwk_config`, `offline` for lwkctl, where `offline` is the
+///   kernel taking an LWK CPU; `launch` for mcexec and yod).
 /// - `fragment`: at most `bytes` more can be taken from `node` (IHK reserve
 ///   → ENOMEM, mOS gets less, Pisces finds blocks not removable).
 /// - `chunks`: the free memory IHK can gather on `node` is exactly these

@@ -10,7 +10,8 @@ extension StepRunner {
         let d = try driver(try enclaveDriverKind(step))
         let request = EnclaveRequest(
             name: name, cpus: list(step.after["cpus"]), memory: StepMemory.chunks(step.after["memory"]),
-            image: step.after["image"]?.stringValue, args: step.after["args"]?.stringValue)
+            image: step.after["image"]?.stringValue, args: step.after["args"]?.stringValue,
+            deviceGroup: step.after["deviceGroup"]?.stringValue)
         host.counts.operated()
         let instance: EnclaveInstance
         do { instance = try d.create(request) } catch { throw StepFailure.from(error) }
@@ -109,14 +110,14 @@ extension StepRunner {
         if extraCPUs.isEmpty && extraMemory.isEmpty { return [] }
         host.counts.operated()
         do {
-            if extraMemory.isEmpty || d.capabilities.shrinkMemoryWhileRunning {
+            if (extraCPUs.isEmpty || d.capabilities.shrinkCPUsWhileRunning) && (extraMemory.isEmpty || d.capabilities.shrinkMemoryWhileRunning) {
                 _ = try d.shrink(name, cpus: extraCPUs, memory: extraMemory)
                 return ["removed CPUs \(extraCPUs) again"]
             }
-            // The co-kernel cannot give memory back while running: boot it again as it was.
+            // The co-kernel cannot give them back while running: boot it again as it was.
             try d.destroy(name)
             _ = try d.create(EnclaveRequest(name: name, cpus: before.cpus, memory: before.memory, image: before.image, args: before.args))
-            return ["booted enclave '\(name)' again as it was (\(d.driver.rawValue) cannot remove memory from a running enclave)"]
+            return ["booted enclave '\(name)' again as it was (\(d.driver.rawValue) cannot remove CPUs or memory from a running enclave)"]
         } catch { throw StepFailure.from(error) }
     }
 

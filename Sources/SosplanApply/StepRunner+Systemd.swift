@@ -88,7 +88,8 @@ extension StepRunner {
     func writeExecUnit(_ step: Step) throws(StepFailure) -> StepResult {
         guard let slice = step.after["Slice"]?.stringValue else { throw StepFailure("step \(step.id) names no Slice") }
         let arguments = try execArguments(step)
-        let request = ExecUnitRequest(name: step.target, slice: slice, arguments: arguments)
+        var request = ExecUnitRequest(name: step.target, slice: slice, arguments: arguments)
+        request.returnsAtLaunch = step.after["Launcher"]?.stringValue.flatMap(EnclaveDriverKind.init(rawValue:)).map(EnclaveLaunchCommand.returnsAtLaunch) ?? false
         let change = try systemdCall { d throws(SystemdError) in
             step.action == .unitCreate ? try d.createUnit(request) : try d.updateUnit(request)
         }

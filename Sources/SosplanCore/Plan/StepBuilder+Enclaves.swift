@@ -5,7 +5,8 @@ extension StepBuilder {
     /// give them back get `cpu.online` steps after.
     mutating func buildEnclaves() {
         for inst in observed.orphanedEnclaves {
-            destroy(inst, driver: inst.driver, reason: "no longer in the layout", disruption: .recreate)
+            let key = destroy(inst, driver: inst.driver, reason: "no longer in the layout", disruption: .recreate)
+            enclaveTeardownsByDriver[inst.driver, default: []].append(key)
         }
         for enclave in layout.enclaves {
             guard let desired = placement.enclave(enclave.name) else { continue }
@@ -19,6 +20,8 @@ extension StepBuilder {
             case .recreate(let reasons):
                 // Deferred recreates were pinned by the planner; what is left is allowed.
                 let key = destroy(current!, driver: enclave.driver, reason: "recreate: " + reasons.joined(separator: "; "), disruption: .recreate)
+                enclaveTeardownStep[enclave.name] = key
+                enclaveTeardownsByDriver[enclave.driver, default: []].append(key)
                 create(enclave, desired, disruption: .recreate, reason: "recreate: " + reasons.joined(separator: "; "), after: [key])
             case .live(let remove, let add, let addMemory):
                 var after: [String] = []
@@ -61,12 +64,14 @@ extension StepBuilder {
                    "memory": StepBuilder.memoryValue(desired.memory)]
         if let image = enclave.image { d.after["image"] = .string(image) }
         if let args = enclave.args { d.after["args"] = .string(args) }
+        if let group = enclave.deviceGroup { d.after["deviceGroup"] = .string(group) }
         d.acquiresMemoryOn = CPUSet(desired.memory.map(\.node))
         // A co-kernel with an instance limit boots after its other instances are gone.
         d.after_ = after + drafts.filter { $0.action == .enclaveDestroy && $0.before["driver"]?.stringValue == enclave.driver.rawValue }.map(\.key)
         handOver(&d, cpus: desired.cpus, driver: enclave.driver, name: enclave.name)
         add(d)
         enclaveReadyStep[enclave.name] = d.key
+        enclavesBooted.insert(enclave.name)
     }
 
     private mutating func shrink(_ enclave: EnclaveSpec, _ current: EnclaveInstance, remove: CPUSet) -> String {

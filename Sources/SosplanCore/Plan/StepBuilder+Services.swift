@@ -83,12 +83,32 @@ extension StepBuilder {
             if let ready = enclaveReadyStep[name] { after.append(ready) }
         }
         let name = service.execUnitName
+        if let unit = observedUnit(name), unit.loadState != "not-found",
+            let enclave = service.stack.enclaveName, let teardown = enclaveTeardownStep[enclave]
+        {
+            // Its enclave is recreated: the launcher stops before the enclave
+            // goes (the old job holds it) and starts again once it is back.
+            var stop = StepDraft("unit:\(name)/stop", .unitRemove, target: name, disruption: .restart, phase: .releaseUnits,
+                side: .other, reason: "enclave '\(enclave)' is recreated: stop the service running in it first")
+            stop.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null, "ExecStart": .array((unit.execStart ?? []).map(JSONValue.string))]
+            add(stop)
+            order(stop.key, before: teardown)
+            var d = StepDraft("unit:\(name)", .unitCreate, target: name, disruption: .restart, phase: .placeUnits, side: .other,
+                reason: "start it again in the new enclave '\(enclave)'")
+            d.after = desired
+            d.after_ = after + [stop.key]
+            add(d)
+            return
+        }
         if let unit = observedUnit(name), unit.loadState != "not-found" {
             // The launcher's own arguments (OS index, CPUs) are resolved at apply time:
-            // compare the application's vector as the tail of ExecStart.
+            // compare the application's vector as the tail of ExecStart. A
+            // launcher starts again when its enclave is booted anew; a live
+            // grow leaves the running job alone (a Pisces job cannot be
+            // stopped, so relaunching would run it twice).
             let running = unit.execStart ?? []
             let sameExec = running.count >= exec.count && Array(running.suffix(exec.count)) == exec
-            let enclaveMoved = enclaveReadyStep[service.stack.enclaveName ?? ""] != nil
+            let enclaveMoved = enclavesBooted.contains(service.stack.enclaveName ?? "")
             guard !(sameExec && unit.slice == service.slice && !enclaveMoved) else { return }
             var d = StepDraft("unit:\(name)", .unitUpdate, target: name, disruption: .restart, phase: .placeUnits, side: .other)
             d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null, "ExecStart": .array(running.map(JSONValue.string))]
@@ -120,6 +140,10 @@ extension StepBuilder {
                     phase: .releaseUnits, side: .other, reason: "no longer in the layout")
                 d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null]
                 add(d)
+                // It may be a launcher whose job holds an enclave: it goes first.
+                if !isContainer {
+                    for teardown in enclaveTeardownsByDriver.values.joined() { order(d.key, before: teardown) }
+                }
                 if let s = unit.slice { releasedBySlice[s, default: []].append(d.key) }
             } else if !placed.contains(unit.name) {
                 var d = StepDraft("unit:\(unit.name)", .unitRelease, target: unit.name, disruption: .restart,

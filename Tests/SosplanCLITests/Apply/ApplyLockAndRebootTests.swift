@@ -42,7 +42,7 @@ struct ApplyLockAndRebootTests {
         let after = try ApplyFixture.plan(sandbox, ApplyFixture.full)
         #expect(after.status == 2)
         let steps = try #require(after.plan).steps
-        let kernel: Set<StepAction> = [.hugepagesSet, .cpuOffline, .enclaveCreate]
+        let kernel: Set<StepAction> = [.hugepagesSet, .enclaveCreate]
         #expect(!steps.isEmpty)
         for step in steps {
             // Launcher units follow their enclave: restarted once it is back.

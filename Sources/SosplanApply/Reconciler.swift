@@ -81,7 +81,7 @@ public final class Reconciler {
     static func unitNames(of plan: Plan) -> [String] {
         var names = Set(plan.priorSnapshot?.systemd?.units.map(\.name) ?? [])
         for step in plan.steps where step.action.rawValue.hasPrefix("slice.") || step.action.rawValue.hasPrefix("unit.") {
-            names.insert(step.target)
+            if let unit = step.target.unitName { names.insert(unit) }
         }
         return names.sorted()
     }
@@ -128,6 +128,8 @@ public final class Reconciler {
             host: host, journal: journal, events: events, crashPoint: options.crashPoint,
             known: fresh ? prepared.snapshot.systemd?.units ?? [] : [])
         let result = engine.run(prepared.plan)
+        // A simulated crash (tests): the apply ends here, its journal unfinished.
+        if result.killed { return report }
         report.completed = result.completed.map(\.step)
         report.undone = result.undone
         report.undoFailures = result.undoFailures
@@ -168,7 +170,7 @@ public final class Reconciler {
     /// else was touched: the snapshot from before with those units as read
     /// back. Otherwise the host is observed again.
     func observation(after result: ApplyEngine.Result, _ prepared: PreparedApply) -> HostSnapshot? {
-        guard let systemd = prepared.snapshot.systemd, prepared.plan.steps.allSatisfy({ result.observed[$0.target] != nil })
+        guard let systemd = prepared.snapshot.systemd, prepared.plan.steps.allSatisfy({ result.observed[$0.unit] != nil })
         else { return try? observe(prepared.unitNames) }
         var units = Dictionary(systemd.units.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (name, unit) in result.observed { units[name] = unit }

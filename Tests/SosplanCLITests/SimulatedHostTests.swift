@@ -96,17 +96,17 @@ import Testing
         #expect(grow.status == 2, "\(grow.stderr)")
         let growPlan = try Plan.decode(json: grow.stdout)
         let growStep = try #require(growPlan.steps.first { $0.action == .enclaveGrow })
-        #expect(growStep.target == "enclave:kit" && growStep.disruption == .live)
+        #expect(growStep.target == .enclave(.named("kit")) && growStep.disruption == .live)
         let offline = try #require(growPlan.steps.first { $0.action == .cpuOffline })
         #expect(growStep.dependsOn.contains(offline.id))
         // McKernel cannot change CPUs after boot: deferred under `defer`...
         let deferred = try host.sosplan(["plan", try layout("defer", kitCPUs: 2, mckCPUs: 3), "--no-systemd", "--format", "json"])
         let deferredPlan = try Plan.decode(json: deferred.stdout)
-        #expect(!deferredPlan.steps.contains { $0.target == "enclave:mck" }, "\(deferred.stdout)")
+        #expect(!deferredPlan.steps.contains { $0.target == .enclave(.named("mck")) }, "\(deferred.stdout)")
         #expect(deferredPlan.notes.contains { $0.contains("enclave 'mck' is kept as it is") })
         // ...and recreated (destroy, then create, both labelled recreate) under `allow`.
         let allowed = try host.sosplan(["plan", try layout("allow", kitCPUs: 2, mckCPUs: 3), "--no-systemd", "--format", "json"])
-        let steps = try Plan.decode(json: allowed.stdout).steps.filter { $0.target == "enclave:mck" }
+        let steps = try Plan.decode(json: allowed.stdout).steps.filter { $0.target == .enclave(.named("mck")) }
         #expect(steps.map(\.action) == [.enclaveDestroy, .enclaveCreate], "\(allowed.stdout)")
         #expect(steps.allSatisfy { $0.disruption == .recreate })
         #expect(steps[1].dependsOn.contains(steps[0].id))

@@ -179,11 +179,11 @@ enum UnusualHost {
         var steps = plan.steps
         let last = steps.last.map { [$0.id] } ?? []
         steps.append(Step(
-            id: "s\(steps.count + 1)", action: .memoryOffline, target: "memory:1008-1023@node1", dependsOn: last,
+            id: "s\(steps.count + 1)", action: .memoryOffline, target: .memoryBlocks(CPUSet(1008...1023)), dependsOn: last,
             disruption: .live, before: ["online": .bool(true)], after: ["online": .bool(false)],
             reason: "memory blocks for an enclave"))
         steps.append(Step(
-            id: "s\(steps.count + 1)", action: .memoryOnline, target: "memory:1008-1023@node1",
+            id: "s\(steps.count + 1)", action: .memoryOnline, target: .memoryBlocks(CPUSet(1008...1023)),
             dependsOn: ["s\(steps.count)"], disruption: .none, before: ["online": .bool(false)],
             after: ["online": .bool(true)]))
         return Plan(

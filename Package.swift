@@ -62,5 +62,8 @@ let package = Package(
         .testTarget(
             name: "SosplanApplyTests",
             dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
+        .testTarget(
+            name: "SosplanReactTests",
+            dependencies: ["SosplanReact", "SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
     ]
 )

@@ -17,8 +17,10 @@ public final class ApplyHost {
     public var launchers: LauncherPaths
     /// podman, for container services (nil: container steps fail and say why).
     public var podman: PodmanDriver?
-    /// Observes the host, reading systemd's state of these units too.
-    public var observe: ([String]) throws -> HostSnapshot
+    /// How the host is observed, reading systemd's state of these units too.
+    private let observeHost: ([String]) throws -> HostSnapshot
+    /// Observations made so far (a reconcile pass makes one).
+    public private(set) var observations = 0
     /// How long a unit that was just started is watched.
     public var unitWatch = UnitWatch()
     /// Sysfs writes and co-kernel operations the engine made (D-Bus calls
@@ -37,7 +39,13 @@ public final class ApplyHost {
         self.capabilities = capabilities
         self.launchers = launchers
         self.podman = podman
-        self.observe = observe
+        observeHost = observe
+    }
+
+    /// The host as it is now, with systemd's state of `units` too.
+    public func observe(_ units: [String]) throws -> HostSnapshot {
+        observations += 1
+        return try observeHost(units)
     }
 
     /// Mutating calls made so far, all kinds.

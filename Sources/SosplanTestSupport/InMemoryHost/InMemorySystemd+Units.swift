@@ -61,14 +61,15 @@ extension InMemorySystemd {
     }
 
     public func createContainerUnit(_ request: ContainerUnitRequest) throws(SystemdError) -> SystemdChange {
-        let text = try ManagedUnitFiles.containerUnit(request).render()
-        return try applyOwnUnit(
-            File(unit: request.name, kind: .containerUnit, text: text, slice: request.slice, execStart: request.arguments),
-            restartOnChange: true)
+        try applyContainerUnit(request, restart: true)
     }
 
     public func updateContainerUnit(_ request: ContainerUnitRequest, restart: Bool) throws(SystemdError) -> SystemdChange {
         try requireOwnUnit(request.name)
+        return try applyContainerUnit(request, restart: restart)
+    }
+
+    private func applyContainerUnit(_ request: ContainerUnitRequest, restart: Bool) throws(SystemdError) -> SystemdChange {
         let text = try ManagedUnitFiles.containerUnit(request).render()
         return try applyOwnUnit(
             File(unit: request.name, kind: .containerUnit, text: text, slice: request.slice, execStart: request.arguments),

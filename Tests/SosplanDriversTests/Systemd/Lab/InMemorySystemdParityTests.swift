@@ -62,9 +62,14 @@ struct InMemorySystemdParityTests {
     @Test("slices, an exec unit and a placed unit: the same actions and states")
     func sameActionsAndStates() throws {
         let ctx = try LabContext.shared()
-        let plain = try ctx.foreignService("parity").name
+        let foreign = try ctx.foreignService("parity")
+        let plain = foreign.name
+        defer {
+            _ = try? ctx.systemctl("stop", plain)
+            try? FileManager.default.removeItem(at: foreign.path)
+            _ = try? ctx.systemctl("daemon-reload")
+        }
         let lab = try run(ctx.driver, unitDirectory: ctx.lab.unitDirectory.path, tag: ctx.tag, plain: plain)
-        try ctx.systemctl("stop", plain)
 
         let memory = InMemorySystemd()
         memory.addVendorUnit(plain)

@@ -86,17 +86,17 @@ import Testing
         #expect(grow.status == 2, "\(grow.stderr)")
         let growPlan = try Plan.decode(json: grow.stdout)
         let growStep = try #require(growPlan.steps.first { $0.action == .enclaveGrow })
-        #expect(growStep.target == "enclave:kit" && growStep.disruption == .live)
+        #expect(growStep.target == .enclave(.named("kit")) && growStep.disruption == .live)
         #expect(growStep.after["addCPUs"]?.stringValue.flatMap { try? CPUSet(lenientList: $0) }?.count == 1)
         #expect(!growPlan.steps.contains { $0.action == .cpuOffline })
         // McKernel cannot change CPUs after boot: deferred under `defer`...
         let deferred = try host.sosplan(["plan", try layout("defer", kitCPUs: 2, mckCPUs: 3), "--no-systemd", "--format", "json"])
         let deferredPlan = try Plan.decode(json: deferred.stdout)
-        #expect(!deferredPlan.steps.contains { $0.target == "enclave:mck" }, "\(deferred.stdout)")
+        #expect(!deferredPlan.steps.contains { $0.target == .enclave(.named("mck")) }, "\(deferred.stdout)")
         #expect(deferredPlan.notes.contains { $0.contains("enclave 'mck' is kept as it is") })
         // ...and recreated (destroy, then create, both labelled recreate) under `allow`.
         let allowed = try host.sosplan(["plan", try layout("allow", kitCPUs: 2, mckCPUs: 3), "--no-systemd", "--format", "json"])
-        let steps = try Plan.decode(json: allowed.stdout).steps.filter { $0.target == "enclave:mck" }
+        let steps = try Plan.decode(json: allowed.stdout).steps.filter { $0.target == .enclave(.named("mck")) }
         #expect(steps.map(\.action) == [.enclaveDestroy, .enclaveCreate], "\(allowed.stdout)")
         #expect(steps.allSatisfy { $0.disruption == .recreate })
         #expect(steps[1].dependsOn.contains(steps[0].id))
@@ -111,13 +111,13 @@ import Testing
         let deferred = try host.sosplan(["plan", try Self.layout(host, "defer", kitCPUs: 1, mckCPUs: 2), "--no-systemd", "--format", "json"])
         #expect(deferred.status == 0, "\(deferred.stdout)\(deferred.stderr)")
         let kept = try Plan.decode(json: deferred.stdout)
-        #expect(!kept.steps.contains { $0.target == "enclave:kit" }, "\(deferred.stdout)")
+        #expect(!kept.steps.contains { $0.target == .enclave(.named("kit")) }, "\(deferred.stdout)")
         #expect(kept.notes.contains { $0.contains("enclave 'kit' is kept as it is") && $0.contains("pisces cannot remove CPUs from a running enclave") })
 
         let allowed = try host.sosplan(["plan", try Self.layout(host, "allow", kitCPUs: 1, mckCPUs: 2), "--no-systemd", "--format", "json"])
         #expect(allowed.status == 2, "\(allowed.stderr)")
         let plan = try Plan.decode(json: allowed.stdout)
-        let kit = plan.steps.filter { $0.target == "enclave:kit" }
+        let kit = plan.steps.filter { $0.target == .enclave(.named("kit")) }
         #expect(kit.map(\.action) == [.enclaveDestroy, .enclaveCreate], "\(allowed.stdout)")
         #expect(kit.allSatisfy { $0.disruption == .recreate })
         #expect(!plan.steps.contains { $0.action == .enclaveShrink })

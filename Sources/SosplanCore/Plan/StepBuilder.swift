@@ -83,7 +83,7 @@ struct StepBuilder {
     /// the other; returns the keys made.
     @discardableResult
     mutating func linuxChange(
-        key: String, action: StepAction, target: String, old: CPUSet?, new: CPUSet, before: PropertyMap,
+        key: String, action: StepAction, target: StepTarget, old: CPUSet?, new: CPUSet, before: PropertyMap,
         after: PropertyMap, reason: String?, extraAfter: [String] = []
     ) -> [String] {
         let oldCPUs = (old?.isEmpty ?? true) ? onlineCPUs : old!

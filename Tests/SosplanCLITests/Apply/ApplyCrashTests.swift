@@ -62,7 +62,7 @@ struct ApplyCrashTests {
         }
         let before = try sandbox.snapshot(units: ApplyFixture.units)
         let plan = try #require(try ApplyFixture.plan(sandbox, ApplyFixture.full).plan)
-        let step = try #require(plan.steps.first { $0.action == inside.step && $0.target == inside.target })
+        let step = try #require(plan.steps.first { $0.action == inside.step && $0.target.description == inside.target })
 
         try kill(sandbox, inside: step, inside.stall)
         let rollback = try sandbox.sosplan(["apply", "--rollback"])

@@ -39,7 +39,7 @@ import Testing
     }
 
     func step(_ plan: Plan, _ action: StepAction, _ target: String) throws -> Step {
-        try #require(plan.steps.first { $0.action == action && $0.target == target }, "\(PlanFormatter.text(plan))")
+        try #require(plan.steps.first { $0.action == action && $0.target.description == target }, "\(PlanFormatter.text(plan))")
     }
 
     @Test(arguments: [EnclaveDriverKind.mos, .mckernel, .pisces])
@@ -63,7 +63,7 @@ import Testing
     @Test func aLiveGrowLeavesAPiscesJobAlone() throws {
         let plan = try replan(layout(.pisces, cpus: 4), then: layout(.pisces, cpus: 6))
         #expect(plan.steps.contains { $0.action == .enclaveGrow })
-        #expect(!plan.steps.contains { $0.target == "sosplan-solver.service" }, "\(PlanFormatter.text(plan))")
+        #expect(!plan.steps.contains { $0.target == .unit("sosplan-solver.service") }, "\(PlanFormatter.text(plan))")
     }
 
     @Test func aRemovedEnclavesLauncherGoesFirst() throws {

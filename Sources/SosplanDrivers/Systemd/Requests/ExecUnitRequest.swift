@@ -1,3 +1,5 @@
+import SosplanCore
+
 /// `unit.create` / `unit.update`: the `sosplan-<name>.service` that runs an
 /// `exec:` service's argument vector in its slice.
 public struct ExecUnitRequest: Sendable, Hashable {

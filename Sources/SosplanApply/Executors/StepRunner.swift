@@ -19,6 +19,7 @@ struct StepRunner {
         case .cpuOffline, .cpuOnline, .memoryOffline, .memoryOnline: return HotplugExecutor(host: host)
         case .hugepagesSet: return HugepageExecutor(host: host)
         case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy: return EnclaveExecutor(host: host)
+        case .kubeletStop, .kubeletClearCPUState, .kubeletStart: return KubeletExecutor(host: host)
         }
     }
 

@@ -14,13 +14,17 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     /// CPUs and memory a co-kernel holds but has not given to an instance
     /// (IHK's reserved pool), per driver.
     public var enclavePools: [EnclavePool]
+    /// The kubelet's configuration and CPU manager state; nil (and left out
+    /// of the JSON) on a host without a kubelet.
+    public var kubelet: KubeletObservation?
     /// What the probes could not see and how they degraded.
     public var warnings: [String]
     public var fingerprint: String
 
     public init(
         hostname: String? = nil, topology: Topology, systemd: SystemdState? = nil,
-        enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], warnings: [String] = []
+        enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], kubelet: KubeletObservation? = nil,
+        warnings: [String] = []
     ) {
         self.schema = HostSnapshot.schemaID
         self.hostname = hostname
@@ -28,6 +32,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         self.systemd = systemd
         self.enclaves = enclaves
         self.enclavePools = enclavePools
+        self.kubelet = kubelet
         self.warnings = warnings
         self.fingerprint = ""
         self.fingerprint = computeFingerprint()

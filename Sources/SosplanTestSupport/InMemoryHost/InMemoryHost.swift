@@ -15,6 +15,8 @@ public final class InMemoryHost {
     public let state: StateDirectory
     public let hotplug: LinuxHotplug
     public let hugepages: LinuxHugepages
+    /// A kubelet's files under the scratch root, looked for when set.
+    public var kubelet: KubeletFiles?
 
     /// Units the layouts of tests place (defined outside sosplan, running).
     public static let units = ["nginx.service", "slurmd.service", "munge.service"]
@@ -44,7 +46,9 @@ public final class InMemoryHost {
     /// The host as sosplan observes it, with `units` read from systemd too.
     public func observe(_ units: [String]) throws -> HostSnapshot {
         let probe = ScratchTopology(base: base, hotplug: hotplug, hugepages: hugepages)
-        return try HostObserver(topology: probe, systemd: systemd, enclaves: [enclaves], unitNames: units).observe()
+        var observer = HostObserver(topology: probe, systemd: systemd, enclaves: [enclaves], unitNames: units)
+        observer.kubelet = kubelet.map { KubeletProbe(files: $0) }
+        return try observer.observe()
     }
 
     /// The host with the units tests place.

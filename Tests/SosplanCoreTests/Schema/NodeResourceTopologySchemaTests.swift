@@ -40,7 +40,7 @@ import Testing
             ("another kind", ["kind"], .string("Node")),
             ("no name", ["metadata", "name"], nil),
             ("an upper-case name", ["metadata", "name"], .string("Node07")),
-            ("no topologyPolicies", ["topologyPolicies"], nil),
+            ("topologyPolicies not a list", ["topologyPolicies"], .string("None")),
             ("no zones", ["zones"], nil),
             ("a zone without type", ["zones", 0, "type"], nil),
             ("a cost as a string", ["zones", 0, "costs", 0, "value"], .string("10")),

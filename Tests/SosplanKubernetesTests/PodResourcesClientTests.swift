@@ -26,10 +26,13 @@ struct PodResourcesClientTests {
             .init(namespace: "default", name: "web-7d9f", containers: [.init(name: "nginx")]),
         ])
 
+    /// Off the cooperative pool, which the synchronous tests running beside these hold.
+    static let executor = DedicatedTaskExecutor("podres-client")
+
     @Test func everyFieldComesAcrossAsTheServerSentIt() async throws {
         let server = try PodResourcesServer(Self.resources)
         defer { server.stop() }
-        let read = try await PodResourcesClient(socket: server.socket).read()
+        let read = try await Self.executor.run { try await PodResourcesClient(socket: server.socket).read() }
         #expect(read == Self.resources)
         #expect(server.calls == ["GetAllocatableResources", "List"])
         #expect(read.exclusiveCPUs == CPUSet([2, 3, 18, 19]))
@@ -40,7 +43,9 @@ struct PodResourcesClientTests {
         defer { scratch.remove() }
         let started = Date()
         do {
-            _ = try await PodResourcesClient(socket: scratch.path("kubelet.sock").path, timeout: .seconds(20)).read()
+            _ = try await Self.executor.run { () async throws(PodResourcesClient.Failure) in
+                try await PodResourcesClient(socket: scratch.path("kubelet.sock").path, timeout: .seconds(20)).read()
+            }
             Issue.record("read from a socket nobody serves")
         } catch {
             #expect(error.description.contains("kubelet.sock"), "\(error)")

@@ -85,7 +85,7 @@ import Testing
         let bytes = try #require(state(host))
         host.systemd.fail(.reload)
         let report = try host.apply(Self.layout(cpus: 6))
-        #expect(report.outcome == .rolledBack, "\(report.failure ?? "")")
+        #expect(report.outcome == .rolledBack, "\(report.failure ?? "") \(report.left) \(report.undoFailures)")
         #expect(report.failedStep?.action == .sliceUpdate)
         #expect(state(host) == bytes)
         #expect(try host.snapshot().systemd?.unit("kubelet.service")?.activeState == "active")

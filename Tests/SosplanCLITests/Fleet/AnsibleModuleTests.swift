@@ -67,7 +67,10 @@ struct AnsibleModuleTests {
         // state: status reads sosplan.status/v1.
         let status = try AnsiblePlaybook.runModule(sandbox, scratch: scratch.url, variables: ["sosplan_state": .string("status")])
         #expect(status.changed == false && status.result?["in_sync"]?.boolValue == true, "\(status.log)")
-        for run in [check, apply, recheck, again, status] { #expect(try run.undocumentedKeys() == [], "\(run.log)") }
+        for run in [check, apply, recheck, again, status] {
+            let undocumented = try run.undocumentedKeys()
+            #expect(undocumented == [], "\(run.log)")
+        }
         #expect(status.result?["status"]?["schema"]?.stringValue == "sosplan.status/v1")
 
         // Drift behind sosplan's back: reported, neither changed nor failed.
@@ -164,7 +167,8 @@ struct AnsibleModuleTests {
         #expect(done.count > 0 && done.isSubset(of: undone), "done \(done.sorted()), undone \(undone.sorted())")
         _ = try sandbox.sim("fault", ["clear"])
         #expect(try ApplyFixture.differences(sandbox, from: before) == [], "the host is not as before")
-        #expect(try run.undocumentedKeys() == [])
+        let undocumented = try run.undocumentedKeys()
+        #expect(undocumented == [])
     }
 
     /// sosplan exit 3: the last step fails and undoing the enclave fails too
@@ -190,8 +194,10 @@ struct AnsibleModuleTests {
         let left = Set((run.result?["left"]?.arrayValue ?? []).compactMap(\.stringValue))
         let actual = try ApplyFixture.differences(sandbox, from: before)
         #expect(!actual.isEmpty && left == Set(actual), "reported \(left.sorted()), actual \(actual)")
-        #expect(!(run.result?["undo_failures"]?.arrayValue ?? []).isEmpty, "\(run.log)")
-        #expect(try run.undocumentedKeys() == [], "undo_failures and left are documented")
+        let undoFailures = run.result?["undo_failures"]?.arrayValue ?? []
+        #expect(undoFailures.count >= 1, "\(run.log)")
+        let undocumented = try run.undocumentedKeys()
+        #expect(undocumented == [], "undo_failures and left are documented")
     }
 
     /// `layout:` a path on the host, after an apply was killed half-way:

@@ -72,6 +72,8 @@ enum AnsiblePlaybook {
     /// What Ansible itself adds to every registered result.
     static let ansibleKeys: Set<String> = [
         "changed", "failed", "msg", "diff", "warnings", "deprecations", "invocation", "skipped", "exception", "skip_reason",
+        // ansible-core adds `*_lines` beside every `stdout`/`stderr` a module returns.
+        "stdout_lines", "stderr_lines",
     ]
 
     /// The keys the module's RETURN documents, as ansible-doc reads them (once per run).

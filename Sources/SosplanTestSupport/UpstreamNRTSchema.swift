@@ -13,7 +13,7 @@ public enum UpstreamNRTSchema {
     /// Why objects cannot be checked against it here, or nil.
     public static var unavailableReason: String? {
         FileManager.default.isReadableFile(atPath: file.path)
-            ? nil : "the upstream NodeResourceTopology CRD schema is not at \(file.path) (../shared beside the checkout): skipped"
+            ? nil : "the upstream NodeResourceTopology CRD schema is not at \(file.path) (../shared beside the checkout)"
     }
 
     public static var isAvailable: Bool { unavailableReason == nil }
@@ -29,5 +29,18 @@ public enum UpstreamNRTSchema {
         let schemaFile = scratch.path("crd-v1alpha2.schema.json")
         try JSONWriter.pretty(schema).write(to: schemaFile, atomically: false, encoding: .utf8)
         return try SchemaCheck.validate(documents, againstFile: schemaFile)
+    }
+
+    /// What a test that cannot check against the CRD says when it cancels
+    /// itself (`Test.cancel`: reported as skipped, with this reason).
+    public static var skipped: String { "validation against the upstream CRD skipped: \(unavailableReason ?? "")" }
+
+    /// Each invalid document with the CRD schema's complaints (empty: all
+    /// valid).
+    public static func problems(_ documents: [(name: String, text: String)]) throws -> [String] {
+        let verdicts = try validate(documents)
+        return documents.compactMap { name, _ in
+            verdicts[name]?.valid == true ? nil : "\(name): \(verdicts[name]?.errors ?? ["no verdict"])"
+        }
     }
 }

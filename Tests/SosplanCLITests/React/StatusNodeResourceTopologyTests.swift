@@ -61,7 +61,10 @@ struct StatusNodeResourceTopologyTests {
         #expect(quantities(zones[0], "cpu").map { $0[0] - $0[1] } == placement.host.cpus.count + 6)
         #expect(quantities(zones[0], "hugepages-2Mi")?.first == 512 << 21)
 
-        let verdicts = try SchemaCheck.validate([("never applied", never.stdout), ("applied", result.stdout)], against: Self.schema)
+        let documents = [("never applied", never.stdout), ("applied", result.stdout)]
+        let verdicts = try SchemaCheck.validate(documents, against: Self.schema)
         for (name, verdict) in verdicts { #expect(verdict.valid, "\(name): \(verdict.errors)") }
+        guard UpstreamNRTSchema.isAvailable else { try Test.cancel("\(UpstreamNRTSchema.skipped)") }
+        #expect(try UpstreamNRTSchema.problems(documents) == [])
     }
 }

@@ -2,13 +2,15 @@ import Foundation
 import SosplanCore
 import SosplanTestSupport
 import Testing
-@testable import SosplanKubernetes
 
-/// The pod-resources client (grpc-swift 2 over a unix socket) against a real
-/// gRPC server, Python's grpcio, built from the same project-owned .proto:
-/// every field of `GetAllocatableResources` and `List` comes across as the
-/// server sent it; `sosplan-kube pod-resources` prints it as JSON that reads
-/// back the same; a missing kubelet is an error at once, not a wait.
+/// The pod-resources client (grpc-swift 2 over a unix socket), as `sosplan`
+/// runs it (`sosplan-kube pod-resources`, a process of its own), against a
+/// real gRPC server, Python's grpcio, built from the same project-owned
+/// .proto: every field of `GetAllocatableResources` and `List` comes across
+/// as the server sent it and reads back the same; a missing kubelet is an
+/// error at once, not a wait. (In this test process the client would share
+/// Swift's cooperative pool with the synchronous tests beside it, which
+/// hold it until the call's deadline passes.)
 @Suite(.enabled(if: PodResourcesServer.isAvailable, "\(PodResourcesServer.unavailableReason ?? "")"))
 struct PodResourcesClientTests {
     static let resources = KubeletPodResources(
@@ -26,44 +28,29 @@ struct PodResourcesClientTests {
             .init(namespace: "default", name: "web-7d9f", containers: [.init(name: "nginx")]),
         ])
 
-    /// Off the cooperative pool, which the synchronous tests running beside these hold.
-    static let executor = DedicatedTaskExecutor("podres-client")
+    static let helper = RepositoryPaths.product("sosplan-kube")
 
-    @Test func everyFieldComesAcrossAsTheServerSentIt() async throws {
+    @Test func everyFieldComesAcrossAsTheServerSentIt() throws {
         let server = try PodResourcesServer(Self.resources)
         defer { server.stop() }
-        let read = try await Self.executor.run { try await PodResourcesClient(socket: server.socket).read() }
+        let ok = try CommandRunner.run(Self.helper, ["pod-resources", "--socket", server.socket])
+        try #require(ok.status == 0, "\(ok.stderr)")
+        let read = try KubeletPodResources.decode(json: ok.stdout)
         #expect(read == Self.resources)
         #expect(server.calls == ["GetAllocatableResources", "List"])
         #expect(read.exclusiveCPUs == CPUSet([2, 3, 18, 19]))
     }
 
-    @Test func aMissingKubeletIsAnErrorAtOnce() async throws {
+    @Test func aMissingKubeletIsAnErrorAtOnce() throws {
         let scratch = try ScratchDirectory("no-kubelet")
         defer { scratch.remove() }
+        let socket = scratch.path("kubelet.sock").path
         let started = Date()
-        do {
-            _ = try await Self.executor.run { () async throws(PodResourcesClient.Failure) in
-                try await PodResourcesClient(socket: scratch.path("kubelet.sock").path, timeout: .seconds(20)).read()
-            }
-            Issue.record("read from a socket nobody serves")
-        } catch {
-            #expect(error.description.contains("kubelet.sock"), "\(error)")
-        }
+        let missing = try CommandRunner.run(Self.helper, ["pod-resources", "--socket", socket, "--timeout", "20"])
         #expect(Date().timeIntervalSince(started) < 10, "waited for a kubelet that is not there")
-    }
-
-    @Test func theHelperPrintsJSONThatReadsBackTheSame() throws {
-        let server = try PodResourcesServer(Self.resources)
-        defer { server.stop() }
-        let helper = RepositoryPaths.product("sosplan-kube")
-        let ok = try CommandRunner.run(helper, ["pod-resources", "--socket", server.socket])
-        #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(try KubeletPodResources.decode(json: ok.stdout) == Self.resources)
-        let missing = try CommandRunner.run(helper, ["pod-resources", "--socket", server.socket + ".gone", "--timeout", "3"])
         #expect(missing.status == 1 && missing.stdout.isEmpty)
-        #expect(missing.stderr.contains("sosplan-kube: error:") && missing.stderr.contains(".gone"), "\(missing.stderr)")
-        let bad = try CommandRunner.run(helper, ["pod-resources", "--timeout", "0"])
+        #expect(missing.stderr.contains("sosplan-kube: error:") && missing.stderr.contains(socket), "\(missing.stderr)")
+        let bad = try CommandRunner.run(Self.helper, ["pod-resources", "--timeout", "0"])
         #expect(bad.status != 0 && bad.stderr.contains("--timeout"))
     }
 

@@ -16,7 +16,8 @@ import Testing
         #expect(families["SliceExecutor"] == [.sliceCreate, .sliceUpdate, .sliceRemove])
         #expect(families["HotplugExecutor"] == [.cpuOffline, .cpuOnline, .memoryOffline, .memoryOnline])
         #expect(families["EnclaveExecutor"] == [.enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy])
-        #expect(families.count == 8, "\(families.keys.sorted())")
+        #expect(families["KubeletExecutor"] == [.kubeletStop, .kubeletClearCPUState, .kubeletStart])
+        #expect(families.count == 9, "\(families.keys.sorted())")
         #expect(StepAction.allCases.filter(StepRunner.batchable) == [.sliceCreate, .sliceUpdate])
     }
 

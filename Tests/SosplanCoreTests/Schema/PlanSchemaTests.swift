@@ -55,6 +55,7 @@ import Testing
         }
         let confine = try index(.hostConfine), create = try index(.enclaveCreate), offline = try index(.cpuOffline)
         let hugepages = try index(.hugepagesSet), update = try index(.sliceUpdate), exec = try index(.unitCreate)
+        let clearState = try index(.kubeletClearCPUState), stopKubelet = try index(.kubeletStop)
         let service = try #require(plan.placement.services.first?.name)
         let mutations: [(String, [JSONPathStep], JSONValue?)] = [
             ("another schema id", ["schema"], .string("sosplan.plan/v2")),
@@ -86,6 +87,8 @@ import Testing
             ("hugepages.set without a node", ["steps", hugepages, "target"], .string("hugepages:2Mi")),
             ("slice.update on a service", ["steps", update, "target"], .string("nginx.service")),
             ("unit.create of a foreign unit", ["steps", exec, "target"], .string("nginx.service")),
+            ("the kubelet's state as another file", ["steps", clearState, "target"], .string("file:/etc/passwd")),
+            ("kubelet.stop of a slice", ["steps", stopKubelet, "target"], .string("kubepods.slice")),
         ]
         var documents = [("unmutated", JSONWriter.pretty(base))]
         for (name, path, value) in mutations {

@@ -99,17 +99,8 @@ public struct JournalHeader: Codable, Sendable {
     public var priorSnapshot: HostSnapshot
 }
 
-public struct JournalLayout: Codable, Sendable, Hashable {
-    public var file: String
-    public var sha256: String
-    public var text: String
-
-    public init(file: String, text: String) {
-        self.file = file
-        self.text = text
-        sha256 = "sha256:" + SHA256.hex(text.utf8)
-    }
-}
+/// The layout an apply carried out (Core's `LayoutSource`).
+public typealias JournalLayout = LayoutSource
 
 public struct JournalRecord: Codable, Sendable {
     public enum Kind: String, Codable, Sendable {

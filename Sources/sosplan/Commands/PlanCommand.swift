@@ -15,7 +15,9 @@ struct PlanCommand: ParsableCommand {
             that does not fit the host, an unreadable snapshot). With --snapshot FILE the host \
             comes from a saved snapshot (observe -o), which is how CI diffs a layout against a \
             host it cannot reach. -o FILE saves the plan as JSON for 'apply PLAN.json', with the \
-            snapshot it was made from, so that apply can name what changed if the host moved on.
+            snapshot it was made from and its layout: apply plans that layout again and \
+            carries the plan out only if its steps are the same, and names what changed if the \
+            host moved on.
             """)
 
     @Argument(help: ArgumentHelp("The host layout.", valueName: "LAYOUT"))
@@ -39,7 +41,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let layout = try LayoutInput.load(self.layout)
+        let (layout, source) = try LayoutInput.loadWithSource(self.layout)
         if snapshot == nil { warnAboutUnfinishedApply() }
         let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout))
         let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
@@ -48,6 +50,7 @@ struct PlanCommand: ParsableCommand {
         if let output {
             var saved = plan
             saved.priorSnapshot = state
+            saved.layoutSource = source
             try OutputFile.write(saved.jsonText(), to: output, what: "plan")
         }
         switch format {

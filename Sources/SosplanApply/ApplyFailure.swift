@@ -42,7 +42,7 @@ public enum ApplyFailure: Error, CustomStringConvertible {
 
     public var hint: String? {
         switch self {
-        case .locked: return "wait for it to finish, or give --lock-timeout SECONDS to wait for it"
+        case .locked(.held): return "wait for it to finish, or give --lock-timeout SECONDS to wait for it"
         case .wrongHost: return "check metadata.hostname in the layout, or run this on the host it names"
         case .stalePlan, .planDiffers: return "run 'sosplan plan LAYOUT -o PLAN.json' again, review it, and apply the new plan"
         case .invalidPlan: return "apply takes plans saved by 'sosplan plan LAYOUT -o PLAN.json', unchanged"

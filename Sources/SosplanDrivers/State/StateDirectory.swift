@@ -18,6 +18,7 @@ public struct StateDirectory: Sendable {
     /// Writes `data` to `name` atomically (temporary file + rename), creating
     /// the directory if needed, so a crash never leaves a half-written file.
     public func writeAtomically(_ data: Data, to name: String) throws {
+        try checkWritable()
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         let target = file(name)
         let temporary = url.appendingPathComponent(".\(name).tmp-\(getpid())")
@@ -29,5 +30,9 @@ public struct StateDirectory: Sendable {
         }
     }
 
-    public func read(_ name: String) -> Data? { try? Data(contentsOf: file(name)) }
+    /// A cache's or record's bytes; nil when absent or not a readable
+    /// regular file (a FIFO there must not block the read).
+    public func read(_ name: String) -> Data? {
+        (try? StateFileReader.read(file(name).path, limit: StateFileReader.recordLimit, remedy: "")).flatMap { $0.map { Data($0) } }
+    }
 }

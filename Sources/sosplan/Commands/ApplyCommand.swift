@@ -75,6 +75,10 @@ struct ApplyCommand: ParsableCommand {
             throw Failure.report(error.description, hint: error.hint)
         }
         defer { reconciler.releaseLock() }
+        // The journal stops the apply if it is damaged; the other records are rewritten by it.
+        for damage in StateFiles.damages(in: host.stateDirectory, journal: false) {
+            Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n")
+        }
 
         let report: ApplyReport
         do {

@@ -63,6 +63,10 @@ struct PlanCommand: ParsableCommand {
     /// The host may be half-way through an apply that was killed: the plan
     /// is then made from that state, which the user should know.
     func warnAboutUnfinishedApply() {
+        // A damaged record is said to be damaged, not taken for "nothing was applied".
+        for damage in StateFiles.damages(in: host.stateDirectory) {
+            Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n")
+        }
         guard let journal = (try? ApplyJournal.read(in: host.stateDirectory)) ?? nil, !journal.isFinished else { return }
         let h = journal.header
         Terminal.err(

@@ -98,8 +98,9 @@ public final class ApplyLock {
 
     /// The holder recorded in the lock file, if readable.
     public static func holder(at path: String) -> Holder? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let value = try? JSONParser.parse(Array(data))
+        // Read like any state file: a FIFO put in its place must not block the message.
+        guard let bytes = (try? StateFileReader.read(path, limit: 64 << 10, remedy: "")) ?? nil,
+            let value = try? JSONParser.parse(bytes)
         else { return nil }
         return try? JSONValueDecoder().decode(Holder.self, from: value)
     }

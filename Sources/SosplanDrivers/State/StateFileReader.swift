@@ -62,19 +62,11 @@ public enum StateFileReader {
         default: throw damage("it is a device, not a regular file")
         }
         if Int(st.st_size) > limit { throw damage("it is \(st.st_size) bytes; sosplan writes at most \(limit) bytes there") }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(st.st_size))
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while bytes.count <= limit {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw damage("it cannot be read (\(String(cString: strerror(errno))))")
-            }
-            bytes += chunk[..<n]
+        switch InputFile.readAll(fd, limit: limit) {
+        case .failure(let e): throw damage("it cannot be read (\(e.reason))")
+        case .success(let bytes):
+            if bytes.count > limit { throw damage("it grew past \(limit) bytes while being read") }
+            return bytes
         }
-        if bytes.count > limit { throw damage("it grew past \(limit) bytes while being read") }
-        return bytes
     }
 }

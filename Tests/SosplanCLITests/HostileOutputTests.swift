@@ -26,20 +26,20 @@ import Testing
         return found
     }
 
-    /// The 8ia64-2s2c2t host with a hostile host name and an enclave whose
-    /// name holds terminal escapes.
+    /// The kvm-16c-1n host (in the repository) with a hostile host name and
+    /// an enclave whose name holds terminal escapes.
     static func hostileSnapshot() throws -> HostSnapshot {
-        let root = try TopologyFixtures.load("8ia64-2s2c2t").root.path
+        let root = try TopologyFixtures.load("kvm-16c-1n").root.path
         var snapshot = try HostSnapshot.decode(
             json: try CommandRunner.sosplan(["observe", "--root", root, "--format", "json"]).stdout)
         snapshot.hostname = hostname
-        for i in snapshot.topology.cpus.indices where snapshot.topology.cpus[i].id >= 4 {
+        for i in snapshot.topology.cpus.indices where snapshot.topology.cpus[i].id >= 12 {
             snapshot.topology.cpus[i].online = false
             snapshot.topology.cpus[i].owner = "enclave:\(enclaveName)"
         }
         snapshot.enclaves = [
             EnclaveInstance(
-                driver: .mckernel, instance: "0\u{1B}[1A", name: enclaveName, state: "RUNNING\u{07}", cpus: CPUSet(4...7),
+                driver: .mckernel, instance: "0\u{1B}[1A", name: enclaveName, state: "RUNNING\u{07}", cpus: CPUSet(12...15),
                 memory: [MemoryChunk(node: 0, bytes: 1 << 30)])
         ]
         snapshot.refreshFingerprint()
@@ -49,7 +49,7 @@ import Testing
     @Test func observeEscapesAHostNameFromTheHost() throws {
         let scratch = try ScratchDirectory("hostile-output-observe")
         defer { scratch.remove() }
-        let root = try scratch.copyFixture("2arm-2c")
+        let root = try scratch.copyFixture("kvm-16c-1n")
         try ScratchDirectory.write(Self.hostname + "\n", to: "proc/sys/kernel/hostname", in: root)
         let r = try CommandRunner.sosplan(["observe", "--root", root.path, "--no-systemd"])
         #expect(r.status == 0, "\(r.stderr)")

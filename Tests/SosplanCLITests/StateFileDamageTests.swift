@@ -17,7 +17,7 @@ import Testing
 
         init() throws {
             scratch = try ScratchDirectory("state-damage")
-            root = try scratch.copyFixture("2arm-2c")
+            root = try scratch.copyFixture("kvm-16c-1n")
             try ScratchDirectory.write(
                 "apiVersion: sosplan/v1\nkind: HostLayout\nmetadata: {name: empty}\nspec:\n  host: {confine: false}\n",
                 to: "empty.yaml", in: scratch.url)

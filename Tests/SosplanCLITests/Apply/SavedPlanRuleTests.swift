@@ -20,7 +20,7 @@ import Testing
 
         init() throws {
             scratch = try ScratchDirectory("saved-plan-input")
-            root = try scratch.copyFixture("16amd64-8n2c")
+            root = try scratch.copyFixture("kvm-16c-1n")
             try ScratchDirectory.write(
                 "apiVersion: sosplan/v1\nkind: HostLayout\nmetadata: {name: hp}\nspec:\n  hugepages:\n    - {size: 2Mi, count: 4, numa: 0}\n",
                 to: "hp.yaml", in: scratch.url)

@@ -1,7 +1,10 @@
 import SosplanCore
 
-/// hwloc's `lstopo` text output (the `.console` files of hwloc's test suite)
-/// as a tree, to use hwloc as an independent oracle for the sysfs probe.
+/// hwloc's `lstopo -v` text output as a tree, to use hwloc as an independent
+/// oracle for the sysfs probe: the `.output` files of hwloc 2.9's test suite,
+/// the `.console` files a later lstopo printed, and the installed
+/// `lstopo-no-graphics` run on a snapshot (`Lstopo`). The formats differ only
+/// in how sizes are printed (see `memory(_:printedLike:)`).
 ///
 /// Each object line is `Type[(subtype)] [L#i] [(P#p key=value ...)]`,
 /// nested by two spaces per level; the tree ends at the `depth 0:` summary.
@@ -106,8 +109,20 @@ public struct LstopoConsole: Sendable {
         return covered
     }
 
-    /// How lstopo prints a memory size (`local=` / `total=`): rounded to
-    /// the nearest KiB below 10 MiB, MiB below 10 GiB, GiB below 10 TiB.
+    /// `bytes` as lstopo prints a size (`local=`, `total=`) in the style of
+    /// `printed`. hwloc 2.9 rounds to the nearest KB with `-v` (the test
+    /// suite's `.output`), else to KB, MB, GB or TB by size
+    /// (include/private/misc.h:541-544 of hwloc 2.9.0,
+    /// hwloc_memory_size_printf_value/_unit); later releases round the same
+    /// way and write KiB, MiB, GiB, TiB (`formatMemory`).
+    public static func memory(_ bytes: UInt64, printedLike printed: String) -> String {
+        let unit = String(printed.drop { $0.isNumber })
+        guard let shift = ["KB": 10, "MB": 20, "GB": 30, "TB": 40][unit] else { return formatMemory(bytes) }
+        return "\(((bytes >> (shift - 1)) + 1) >> 1)\(unit)"
+    }
+
+    /// How a later lstopo prints a memory size (`local=` / `total=`): rounded
+    /// to the nearest KiB below 10 MiB, MiB below 10 GiB, GiB below 10 TiB.
     public static func formatMemory(_ bytes: UInt64) -> String {
         if bytes < 10 << 20 { return "\(((bytes >> 9) + 1) >> 1)KiB" }
         if bytes < 10 << 30 { return "\(((bytes >> 19) + 1) >> 1)MiB" }

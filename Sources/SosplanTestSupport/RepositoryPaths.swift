@@ -17,6 +17,16 @@ public enum RepositoryPaths {
     public static var topologies: URL { fixtures.appendingPathComponent("Topologies") }
     public static var scripts: URL { root.appendingPathComponent("scripts") }
 
+    /// The read-only shared folder beside the checkout (`../shared`: real
+    /// machines' snapshots, research); `SOSPLAN_SHARED_DIR` names another.
+    /// Nothing of it is copied into the repository.
+    public static var shared: URL {
+        if let dir = ProcessInfo.processInfo.environment["SOSPLAN_SHARED_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir, isDirectory: true)
+        }
+        return root.deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
+    }
+
     /// The directory holding the built products (`sosplan`, `sosplan-sim`).
     public static var productsDirectory: URL {
         if let override = ProcessInfo.processInfo.environment["SOSPLAN_PRODUCTS_DIR"] {

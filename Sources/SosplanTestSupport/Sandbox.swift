@@ -13,7 +13,14 @@ public final class Sandbox: Sendable {
     let upArguments: [String]
 
     public static var script: URL { RepositoryPaths.scripts.appendingPathComponent("sandbox") }
-    public static var unavailableReason: String? { SystemdLab.unavailableReason }
+    /// The simulated host without a `fixture`: two sockets, 2 NUMA nodes,
+    /// 32 CPUs with SMT-2 (hwloc 2.9.0's, from `scripts/fixtures`).
+    public static let defaultHost = "32intel64-2p8co2t+8ve"
+    public static var unavailableReason: String? { unavailableReason(for: defaultHost) }
+    /// Why a sandbox of `fixture` (a topology fixture, `host` or a folder) cannot come up, or nil.
+    public static func unavailableReason(for fixture: String) -> String? {
+        SystemdLab.unavailableReason ?? (TopologyFixtures.source(of: fixture) == nil ? nil : TopologyFixtures.unavailableReason(of: fixture))
+    }
     public static var isAvailable: Bool { unavailableReason == nil }
 
     public var root: URL { URL(fileURLWithPath: environment["SOSPLAN_ROOT"] ?? "") }
@@ -40,11 +47,18 @@ public final class Sandbox: Sendable {
         if let hostname { args += ["--hostname", hostname] }
         for d in deny { args += ["--deny", d] }
         if containers { args.append("--containers") }
-        let r = try CommandRunner.run(script, ["up"] + args + (fixture.map { [$0] } ?? []))
+        let r = try CommandRunner.run(script, ["up"] + args + [try hostArgument(fixture ?? defaultHost)])
         guard r.status == 0 else {
             throw SystemdLab.Failure(description: "scripts/sandbox up failed (\(r.status)):\n\(r.stderr)")
         }
         return Sandbox(name: name, directory: directory, environment: SystemdLab.parseExports(r.stdout), upArguments: args)
+    }
+
+    /// What `scripts/sandbox up` is given for a fixture: a topology
+    /// fixture's unpacked folder (found as the tests find it), else the
+    /// argument as it is (`host`, a folder).
+    static func hostArgument(_ fixture: String) throws -> String {
+        TopologyFixtures.source(of: fixture) == nil ? fixture : try TopologyFixtures.load(fixture).root.path
     }
 
     public func down() {

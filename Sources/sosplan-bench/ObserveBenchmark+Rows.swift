@@ -1,5 +1,6 @@
 import Foundation
 import SosplanDrivers
+import SosplanTestSupport
 
 extension ObserveBenchmark {
     static let target = 0.4
@@ -10,6 +11,9 @@ extension ObserveBenchmark {
     static func rows(fixtures: [String], runs: Int, sosplan: URL) throws -> [BenchRow] {
         guard FileManager.default.isExecutableFile(atPath: lstopo) else {
             return [.skipped("observe", "no \(lstopo) (apt-get install hwloc-nox)")]
+        }
+        if let missing = fixtures.lazy.compactMap({ TopologyFixtures.unavailableReason(of: $0) }).first {
+            return [.skipped("observe", missing)]
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-observe-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -1,6 +1,7 @@
 import Foundation
 import SosplanCore
 import SosplanDrivers
+import SosplanTestSupport
 
 /// `sosplan-bench observe [--runs N] [FIXTURE...]`: how long observing a
 /// host takes, against hwloc's `lstopo --input DIR --of xml` on the same
@@ -59,14 +60,11 @@ enum ObserveBenchmark {
         }
     }
 
-    /// Unpacks a fixture archive and returns the folder standing for `/`.
+    /// Unpacks a fixture archive (found as the tests find it: hwloc's from
+    /// `scripts/fixtures`) and returns the folder standing for `/`.
     static func unpack(_ name: String, into scratch: URL) throws -> URL {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let topologies = repository.appendingPathComponent("Tests/Fixtures/Topologies")
-        let candidates = ["hwloc-linux/\(name).tar.bz2", "\(name).tar.bz2"].map { topologies.appendingPathComponent($0) }
-        guard let archive = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw BenchmarkError("no fixture named \(name)")
+        guard let archive = TopologyFixtures.archive(name) else {
+            throw BenchmarkError(TopologyFixtures.unavailableReason(of: name) ?? "no fixture named \(name)")
         }
         let target = scratch.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)

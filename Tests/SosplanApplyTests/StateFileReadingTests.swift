@@ -101,7 +101,7 @@ import Testing
         cyclic.steps[0].dependsOn = [cyclic.steps[1].id]
         cyclic.steps[1].dependsOn = [cyclic.steps[0].id]
         var forged = Self.plan
-        forged.steps[0].target = "sshd.service\n[Service]"
+        forged.steps[0].target = .unit("sshd.service\n[Service]")
         let cases: [([String], String)] = [
             ([try line(JournalRecord(.stepsDone, steps: [steps[0].id]))],
              "\(path):1 is damaged: the first record is a 'steps-done' record, not the journal's beginning"),

@@ -11,9 +11,20 @@ import Testing
     static let schema = "noderesourcetopology-v1alpha2.schema.json"
     static let twoNodes = "32intel64-2p8co2t+8ve"
 
-    @Test func everyTopologyFixtureGivesAValidObject() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func everyTopologyFixtureGivesAValidObject() throws {
+        // hwloc 2.9.0's machines and the project's own VMs.
+        try Self.validObjects(TopologyFixtures.hwlocNames + TopologyFixtures.repositoryNames)
+    }
+
+    @Test(.enabled(if: TopologyFixtures.laterAvailable, "\(TopologyFixtures.laterUnavailableReason ?? "")"))
+    func everyLaterMachineGivesAValidObject() throws {
+        try Self.validObjects(TopologyFixtures.laterNames)
+    }
+
+    static func validObjects(_ names: [String]) throws {
         var documents: [(name: String, text: String)] = []
-        for (i, name) in TopologyFixtures.allNames.enumerated() {
+        for (i, name) in names.enumerated() {
             let root = try TopologyFixtures.load(name).root.path
             let result = try CommandRunner.sosplan(["observe", "--root", root, "--format", "nrt", "--node-name", "fixture-\(i)"])
             #expect(result.status == 0, "\(name): \(result.stderr)")
@@ -23,14 +34,15 @@ import Testing
             #expect(json["metadata"]?["name"]?.stringValue == "fixture-\(i)")
             documents.append((name, result.stdout))
         }
-        #expect(documents.count == TopologyFixtures.allNames.count && documents.count > 40)
-        let verdicts = try SchemaCheck.validate(documents, against: Self.schema)
+        #expect(documents.count == names.count)
+        let verdicts = try SchemaCheck.validate(documents, against: schema)
         for (name, _) in documents {
             #expect(verdicts[name]?.valid == true, "\(name): \(verdicts[name]?.errors ?? [])")
         }
     }
 
-    @Test func twoNodeNumbersAreTheSnapshots() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func twoNodeNumbersAreTheSnapshots() throws {
         let root = try TopologyFixtures.load(Self.twoNodes).root.path
         let nrt = try CommandRunner.sosplan(["observe", "--root", root, "--format", "nrt", "--node-name", "node07"])
         #expect(nrt.status == 0, "\(nrt.stderr)")
@@ -92,7 +104,8 @@ import Testing
         #expect(outcome.isMatch, "\(outcome.message)")
     }
 
-    @Test func offlineCPUsAreNotAllocatable() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func offlineCPUsAreNotAllocatable() throws {
         let root = try TopologyFixtures.load("16em64t-4s2c2t-offlines").root.path
         let snapshot = try HostObserver(topology: SysfsTopologyProbe(root: root)).observe()
         let result = try CommandRunner.sosplan(["observe", "--root", root, "--format", "nrt", "--node-name", "n"])
@@ -103,7 +116,8 @@ import Testing
         #expect(cpu["allocatable"]?.stringValue == "\(snapshot.topology.onlineCPUs.count)")
     }
 
-    @Test func nodeNamesAreCheckedWithAClearMessage() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func nodeNamesAreCheckedWithAClearMessage() throws {
         let root = try TopologyFixtures.load(Self.twoNodes).root.path
         let unnamed = try CommandRunner.sosplan(["observe", "--root", root, "--format", "nrt"])
         #expect(unnamed.status == 1 && unnamed.stdout.isEmpty)

@@ -73,7 +73,8 @@ import Testing
         #expect(wrong.status == 1 && wrong.stderr.hasPrefix("error: "))
     }
 
-    @Test func snapshotFolderAndSavedSnapshotPlanAlike() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func snapshotFolderAndSavedSnapshotPlanAlike() throws {
         let root = try TopologyFixtures.load("64amd64-4s2n4ca2co").root.path
         let fromRoot = try CommandRunner.sosplan(["plan", Self.example("minimal.yaml"), "--root", root, "--format", "json"])
         let fromFile = try CommandRunner.sosplan(["plan", Self.example("minimal.yaml"), "--snapshot", Self.snapshot("64amd64-4s2n4ca2co"), "--format", "json"])

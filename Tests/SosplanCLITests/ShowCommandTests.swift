@@ -9,7 +9,8 @@ import Testing
 
 /// `sosplan show`: the ownership picture, as text and as SVG.
 @Suite struct ShowCommandTests {
-    @Test func textPictureGolden() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func textPictureGolden() throws {
         for name in ["8ia64-2s2c2t", "16em64t-4s2c2t-offlines", "256ppc-8n8s4t"] {
             let root = try TopologyFixtures.load(name).root.path
             let result = try CommandRunner.sosplan(["show", "--root", root], environment: ["COLUMNS": "80"])
@@ -20,7 +21,8 @@ import Testing
         }
     }
 
-    @Test func everyCPUAppearsOnceWithItsOwnerCode() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func everyCPUAppearsOnceWithItsOwnerCode() throws {
         for name in ["16em64t-4s2c2t-offlines", "256ia64-64n2s2c", "2arm-2c"] {
             let root = try TopologyFixtures.load(name).root.path
             let snapshot = try HostSnapshot.decode(
@@ -35,7 +37,8 @@ import Testing
         }
     }
 
-    @Test func svgIsValidWithOneElementPerCPU() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func svgIsValidWithOneElementPerCPU() throws {
         let scratch = try ScratchDirectory("show-svg")
         defer { scratch.remove() }
         for name in ["16em64t-4s2c2t-offlines", "256ppc-8n8s4t"] {
@@ -64,7 +67,8 @@ import Testing
         }
     }
 
-    @Test func savedSnapshotDrawsTheSame() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func savedSnapshotDrawsTheSame() throws {
         let scratch = try ScratchDirectory("show-snapshot")
         defer { scratch.remove() }
         let root = try TopologyFixtures.load("8ia64-2s2c2t").root.path
@@ -84,7 +88,8 @@ import Testing
         #expect(both.status != 0 && both.stderr.contains("give one"))
     }
 
-    @Test func enclavesAndPoolsAreDrawn() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func enclavesAndPoolsAreDrawn() throws {
         // A saved snapshot where enclave lwk0 holds package 1 and McKernel's pool CPU 3.
         let scratch = try ScratchDirectory("show-enclave")
         defer { scratch.remove() }
@@ -121,7 +126,8 @@ import Testing
             4: "cpu enclave", 5: "cpu enclave", 6: "cpu enclave", 7: "cpu enclave"])
     }
 
-    @Test func aLayoutThatIsInvalidOrMissingFailsWithItsDiagnostics() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func aLayoutThatIsInvalidOrMissingFailsWithItsDiagnostics() throws {
         let scratch = try ScratchDirectory("show-layout")
         defer { scratch.remove() }
         let layout = scratch.path("node.yaml")
@@ -136,7 +142,8 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.hasPrefix("\(none): error: cannot read:"), "\(missing.stderr)")
     }
 
-    @Test func coloursOnATerminalUnlessNoColor() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func coloursOnATerminalUnlessNoColor() throws {
         // `script` gives the command a pseudo-terminal as stdout.
         let root = try TopologyFixtures.load("2arm-2c").root.path
         let command = "'\(RepositoryPaths.product("sosplan").path)' show --root '\(root)'"

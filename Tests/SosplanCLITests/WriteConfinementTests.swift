@@ -34,14 +34,13 @@ struct WriteConfinementTests {
                     blocks(ofNodeIn: step.after[key])
                 }
             case .cpuOffline, .cpuOnline:
-                let cpus = (try? CPUSet(strictList: String(step.target.dropFirst("cpu:".count)))) ?? CPUSet()
-                for cpu in cpus { files.insert("\(root)/sys/devices/system/cpu/cpu\(cpu)/online") }
+                for cpu in step.target.cpus { files.insert("\(root)/sys/devices/system/cpu/cpu\(cpu)/online") }
             case .hugepagesSet:
-                if let h = HugepageTarget(step.target) {
+                if case .hugepages(let h) = step.target {
                     files.insert("\(root)/sys/devices/system/node/node\(h.node)/hugepages/hugepages-\(h.sizeBytes / 1024)kB/nr_hugepages")
                 }
             case .memoryOffline, .memoryOnline:
-                let blocks = (try? CPUSet(strictList: String(step.target.dropFirst("memory:".count)))) ?? CPUSet()
+                guard case .memoryBlocks(let blocks) = step.target else { continue }
                 for b in blocks {
                     files.insert("\(root)/sys/devices/system/memory/memory\(b)/state")
                     files.insert("\(root)/sys/devices/system/memory/memory\(b)/online")

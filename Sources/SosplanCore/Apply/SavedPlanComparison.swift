@@ -46,7 +46,7 @@ public enum SavedPlanComparison {
     static func quoted(_ s: String?) -> String { s.map { "'\(ControlCharacters.shown($0))'" } ?? "none" }
 
     static func name(_ s: Step) -> String {
-        "\(ControlCharacters.shown(s.id, limit: 20)) \(s.action.rawValue) \(ControlCharacters.shown(s.target))"
+        "\(ControlCharacters.shown(s.id, limit: 20)) \(s.action.rawValue) \(ControlCharacters.shown(s.target.description))"
     }
 
     /// One step pair: which field differs, with both values.

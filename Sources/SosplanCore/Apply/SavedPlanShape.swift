@@ -47,9 +47,23 @@ enum SavedPlanShape {
         if let source = value["layoutSource"], !source.isNull { _ = check(source, fields: layoutSourceFields, at: "layoutSource", into: &out) }
         for (i, step) in (value["steps"]?.arrayValue ?? []).enumerated() {
             _ = check(step, fields: stepFields, at: "steps[\(i)]", into: &out)
+            if let problem = targetKindProblem(step) { out.append("steps[\(i)].target: \(problem)") }
             if out.count >= 20 { break }
         }
         return out
+    }
+
+    /// A target of another kind than its action changes (`cpu:4` for
+    /// `unit.create`): the typed `StepTarget` refuses it, named here by
+    /// field rather than by the decoder.
+    private static func targetKindProblem(_ step: JSONValue) -> String? {
+        guard let action = step["action"]?.stringValue.flatMap(StepAction.init(rawValue:)),
+            let text = step["target"]?.stringValue
+        else { return nil }
+        do { _ = try StepTarget.parse(text, for: action) } catch {
+            return ControlCharacters.shown(error.description, limit: 200) + " for \(action.rawValue)"
+        }
+        return nil
     }
 
     /// Checks an object's fields; false when it is not an object at all.

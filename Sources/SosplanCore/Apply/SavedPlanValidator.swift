@@ -78,66 +78,67 @@ public enum SavedPlanValidator {
         (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x2D || b == 0x5F || b == 0x2E
     }
 
-    /// What is wrong with the step's target for its action.
+    /// What is wrong with the step's target for its action. The target was
+    /// parsed by kind when the plan was decoded (`StepTarget.parse`; a target
+    /// of the wrong kind is a shape problem); here its value is checked.
     static func targetProblem(_ step: Step) -> String? {
-        let t = step.target
-        let shown = "'\(ControlCharacters.shown(t))'"
-        switch step.action {
-        case .sliceCreate, .sliceUpdate, .sliceRemove:
-            return UnitNames.sliceProblem(t).map { _ in "\(shown) is not a slice sosplan may change; expected a slice of a service (sosplan-<name>.slice)" }
-        case .unitCreate, .unitUpdate, .unitRemove, .containerCreate, .containerUpdate, .containerRemove:
-            if UnitNames.problem(t) == nil, t.hasPrefix("sosplan-"), t.hasSuffix(".service") { return nil }
-            return "\(shown) is not a service sosplan makes; expected sosplan-<name>.service"
-        case .unitPlace, .unitRelease:
-            if let p = UnitNames.problem(t) { return "\(shown) is not a unit name: \(ControlCharacters.escaped(p.message))" }
-            guard let type = UnitNames.type(of: t), UnitNames.movableTypes.contains(type) else {
-                return "\(shown) is not a unit sosplan can move into a slice; expected a "
-                    + UnitNames.movableTypes.map { "." + $0 }.joined(separator: ", ") + " unit"
+        let shown = "'\(ControlCharacters.shown(step.target.description))'"
+        switch step.target {
+        case .unit(let t):
+            switch step.action {
+            case .sliceCreate, .sliceUpdate, .sliceRemove:
+                return UnitNames.sliceProblem(t).map { _ in "\(shown) is not a slice sosplan may change; expected a slice of a service (sosplan-<name>.slice)" }
+            case .unitCreate, .unitUpdate, .unitRemove, .containerCreate, .containerUpdate, .containerRemove:
+                if UnitNames.problem(t) == nil, step.target.ownUnitService != nil { return nil }
+                return "\(shown) is not a service sosplan makes; expected sosplan-<name>.service"
+            default:
+                if let p = UnitNames.problem(t) { return "\(shown) is not a unit name: \(ControlCharacters.escaped(p.message))" }
+                guard let type = UnitNames.type(of: t), UnitNames.movableTypes.contains(type) else {
+                    return "\(shown) is not a unit sosplan can move into a slice; expected a "
+                        + UnitNames.movableTypes.map { "." + $0 }.joined(separator: ", ") + " unit"
+                }
+                return nil
             }
+        case .host:
             return nil
-        case .hostConfine:
-            return t == "host" ? nil : "\(shown); expected 'host'"
-        case .cpuOffline, .cpuOnline:
-            return listProblem(t, prefix: "cpu:", what: "CPU", limit: CPUSet.maximumObservedID)
-        case .memoryOffline, .memoryOnline:
-            return listProblem(t, prefix: "memory:", what: "memory block", limit: CPUSet.maximumID)
-        case .hugepagesSet:
-            guard let h = HugepageTarget(t), h.sizeBytes >= 4096, h.sizeBytes <= 16 << 30, h.sizeBytes & (h.sizeBytes - 1) == 0,
+        case .cpus(let set):
+            return listProblem(set, shown: shown, prefix: "cpu:", what: "CPU", limit: CPUSet.maximumObservedID)
+        case .memoryBlocks(let set):
+            return listProblem(set, shown: shown, prefix: "memory:", what: "memory block", limit: CPUSet.maximumID)
+        case .hugepages(let h):
+            guard h.sizeBytes >= 4096, h.sizeBytes <= 16 << 30, h.sizeBytes & (h.sizeBytes - 1) == 0,
                 h.node <= HostSnapshot.maximumNodeID
             else {
                 return "\(shown) is not a hugepage pool; expected hugepages:<size>@node<N> (a power of two from 4Ki to 16Gi, "
                     + "a node up to \(HostSnapshot.maximumNodeID))"
             }
             return nil
-        case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy:
-            return enclaveTargetProblem(t)
+        case .enclave(let enclave):
+            return enclaveTargetProblem(enclave, shown: shown)
         }
     }
 
-    static func listProblem(_ t: String, prefix: String, what: String, limit: Int) -> String? {
-        guard t.hasPrefix(prefix), let set = try? CPUSet(strictList: String(t.dropFirst(prefix.count))), !set.isEmpty,
-            (set.last ?? 0) <= limit
-        else {
-            return "'\(ControlCharacters.shown(t))' is not a \(prefix)<list> target; expected \(what)s such as '\(prefix)4-7'"
+    static func listProblem(_ set: CPUSet, shown: String, prefix: String, what: String, limit: Int) -> String? {
+        guard !set.isEmpty, (set.last ?? 0) <= limit else {
+            return "\(shown) is not a \(prefix)<list> target; expected \(what)s such as '\(prefix)4-7' (up to \(limit))"
         }
         return nil
     }
 
     /// `enclave:<name>` (a DNS label, as in layouts), or
     /// `enclave:<driver>:<instance>` for an instance without a name.
-    static func enclaveTargetProblem(_ t: String) -> String? {
+    static func enclaveTargetProblem(_ enclave: StepTarget.Enclave, shown: String) -> String? {
         let expected = "expected enclave:<name> or enclave:<driver>:<instance>"
-        guard t.hasPrefix("enclave:") else { return "'\(ControlCharacters.shown(t))' is not an enclave target; \(expected)" }
-        let rest = String(t.dropFirst("enclave:".count))
-        let parts = rest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        if parts.count == 2 {
-            guard EnclaveDriverKind(rawValue: parts[0]) != nil, !parts[1].isEmpty, parts[1].utf8.count <= 64,
-                parts[1].utf8.allSatisfy({ isWordByte($0) })
-            else { return "'\(ControlCharacters.shown(t))' does not name a driver's instance; \(expected)" }
+        switch enclave {
+        case .instance(_, let handle):
+            guard !handle.isEmpty, handle.utf8.count <= 64, handle.utf8.allSatisfy({ isWordByte($0) }) else {
+                return "\(shown) does not name a driver's instance; \(expected)"
+            }
+            return nil
+        case .named(let name):
+            do { try EnclaveText.checkName(name) } catch { return "\(shown): the name \(error.reason); \(expected)" }
             return nil
         }
-        do { try EnclaveText.checkName(rest) } catch { return "'\(ControlCharacters.shown(t))': the name \(error.reason); \(expected)" }
-        return nil
     }
 
     /// Property names systemd could have, and values without control
@@ -154,7 +155,7 @@ public enum SavedPlanValidator {
                 out.append("\(key): contains \(bad); a value is written into a unit file or a tool's arguments")
             }
             if let n = value.int64Value, n < 0 { out.append("\(key): \(n) is negative") }
-            if key == "count", step.action == .hugepagesSet, let h = HugepageTarget(step.target) {
+            if key == "count", case .hugepages(let h) = step.target {
                 guard let n = value.uint64Value, n <= HostSnapshot.maximumMemoryBytes / max(h.sizeBytes, 1) else {
                     out.append("count: \(ControlCharacters.shown(JSONWriter.compact(value))) pages of \(ByteSize(h.sizeBytes)) is more than any host has (at most 1 PiB)")
                     continue

@@ -17,7 +17,7 @@ public enum PlanFormatter {
             out.append("")
             out.append("Disruptive steps (review them before applying):")
             for step in disruptive {
-                out.append("  ! \(e(step.id)) \(step.disruption.rawValue): \(step.action.rawValue) \(e(step.target))" + (step.reason.map { " (\(e($0)))" } ?? ""))
+                out.append("  ! \(e(step.id)) \(step.disruption.rawValue): \(step.action.rawValue) \(e(step.target.description))" + (step.reason.map { " (\(e($0)))" } ?? ""))
             }
         }
         if !plan.steps.isEmpty {
@@ -44,7 +44,7 @@ public enum PlanFormatter {
     }
 
     static func lines(_ step: Step) -> [String] {
-        var out = ["  \(symbol(step.action)) \(e(step.id)) \(step.action.rawValue) \(e(step.target)) [\(step.disruption.rawValue)]" + (step.reason.map { "  # \(e($0))" } ?? "")]
+        var out = ["  \(symbol(step.action)) \(e(step.id)) \(step.action.rawValue) \(e(step.target.description)) [\(step.disruption.rawValue)]" + (step.reason.map { "  # \(e($0))" } ?? "")]
         let keys = step.before.keys + step.after.keys.filter { !step.before.keys.contains($0) }
         for key in keys {
             let b = step.before[key], a = step.after[key]

@@ -45,7 +45,7 @@ final class ApplyProgressText {
         return "[" + String(repeating: " ", count: max(0, width - i.count)) + i + "/\(total)]"
     }
 
-    static func name(_ step: Step) -> String { "\(step.action.rawValue) \(ControlCharacters.escaped(step.target))" }
+    static func name(_ step: Step) -> String { "\(step.action.rawValue) \(ControlCharacters.escaped(step.target.description))" }
 
     static func duration(_ seconds: Double) -> String {
         seconds < 10 ? String(format: "%.2fs", seconds) : String(format: "%.1fs", seconds)

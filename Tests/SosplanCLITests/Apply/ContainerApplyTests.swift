@@ -8,7 +8,7 @@ enum ContainerHost {
     static let busybox = "/bin/busybox"
 
     static var unavailableReason: String? {
-        if let why = Sandbox.unavailableReason { return why }
+        if let why = Sandbox.unavailableReason(for: "host") { return why }
         for tool in ["/usr/bin/podman", "/usr/sbin/runc"] where !FileManager.default.isExecutableFile(atPath: tool) {
             return "\(tool) is not installed (apt-get install podman runc)"
         }

@@ -141,7 +141,7 @@ struct SavedPlanRuleTests {
         let (_, saved) = try Self.save(sandbox, "plan.json")
         var plan = try SavedPlanReader.read(JSONWriter.pretty(saved))
         plan.steps.append(Step(
-            id: "s\(plan.steps.count + 1)", action: .unitPlace, target: "sshd.service", disruption: .restart,
+            id: "s\(plan.steps.count + 1)", action: .unitPlace, target: .unit("sshd.service"), disruption: .restart,
             before: ["Slice": .string("system.slice")], after: ["Slice": .string("sosplan-slurm.slice")]))
         plan.summary = PlanSummary(steps: plan.steps)
         let forged = try Self.write(plan.jsonValue(), sandbox, "forged.json")

@@ -112,7 +112,13 @@ import Testing
              "steps[\(enclave)].target: 'enclave:../lwk': the name must be a DNS label"),
             ("a CPU list past the limit", base.setting(["steps", 0, "action"], to: .string("cpu.offline"))
                 .setting(["steps", 0, "target"], to: .string("cpu:0-99999999")),
-             "steps[0].target: 'cpu:0-99999999' is not a cpu:<list> target"),
+             "steps[0].target: 'cpu:0-99999999' does not name a list"),
+            ("memory blocks past the limit", base.setting(["steps", 0, "action"], to: .string("memory.offline"))
+                .setting(["steps", 0, "target"], to: .string("memory:0-70000")),
+             "steps[0].target: 'memory:0-70000' is not a memory:<list> target"),
+            ("a target of another kind than its action", base.setting(["steps", 0, "action"], to: .string("cpu.offline"))
+                .setting(["steps", 0, "target"], to: .string("sosplan-web.service")),
+             "steps[0].target: 'sosplan-web.service' is not a cpu:<list> target"),
             ("a property name that is a unit file line", base.setting(["steps", .index(slice), "after"],
                 to: .object([("AllowedCPUs\n[Service]\nExecStart", .string("/bin/sh"))])),
              "steps[\(slice)].after.AllowedCPUs\\n[Service]\\nExecStart: not a property name"),
@@ -197,7 +203,7 @@ import Testing
         let plan = try SavedPlanReader.read(JSONWriter.pretty(value))
         #expect(SavedPlanComparison.differences(saved: plan, now: plan).isEmpty)
         var extra = plan
-        extra.steps.append(Step(id: "s99", action: .unitPlace, target: "sshd.service", disruption: .restart))
+        extra.steps.append(Step(id: "s99", action: .unitPlace, target: .unit("sshd.service"), disruption: .restart))
         #expect(SavedPlanComparison.differences(saved: extra, now: plan)
             == ["step \(plan.steps.count + 1): the saved plan has s99 unit.place sshd.service, which sosplan does not plan"])
         var changed = plan

@@ -188,7 +188,8 @@ import Testing
 /// Device and slow memory is marked as hwloc names it (the lstopo console
 /// of fakeheteromemtiers says NUMANode(HBM) and NUMANode(NVM)).
 @Suite struct MemoryKindTests {
-    @Test func daxAndGPUMemoryIsMarked() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func daxAndGPUMemoryIsMarked() throws {
         let hetero = try SysfsTopologyProbe(root: TopologyFixtures.load("fakeheteromemtiers").root.path).probeTopology()
         var kinds: [Int: MemoryKind] = [:]
         for node in hetero.topology.nodes { if let k = node.memoryKind { kinds[node.id] = k } }

@@ -20,7 +20,8 @@ import Testing
         o.warnings.first { $0.contains(text) }
     }
 
-    @Test func noNodeDirectoriesMeansOneNodeWithAllCPUsAndProcMeminfo() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func noNodeDirectoriesMeansOneNodeWithAllCPUsAndProcMeminfo() throws {
         let scratch = try ScratchDirectory("no-numa")
         defer { scratch.remove() }
         let root = try scratch.copyFixture("8em64t-2s2ca2c")
@@ -37,7 +38,8 @@ import Testing
         #expect(warning(o, containing: "no NUMA nodes in sysfs") != nil)
     }
 
-    @Test func missingPresentAndOnlineFilesAreDerived() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func missingPresentAndOnlineFilesAreDerived() throws {
         // An old kernel: no cpu/present, no cpu/online; offline CPUs have cpuN/online = 0.
         let o = try probe("16em64t-4s2c2t-offlines")
         #expect(o.topology.presentCPUs == CPUSet(0...15))
@@ -46,13 +48,15 @@ import Testing
         #expect(warning(o, containing: "assumed online") != nil)
     }
 
-    @Test func nodeWithoutCpulistFallsBackToCpumap() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func nodeWithoutCpulistFallsBackToCpumap() throws {
         let o = try probe("16em64t-4s2c2t")
         #expect(o.topology.node(0)?.cpus == CPUSet(0...15))
         #expect(warning(o, containing: "no cpulist") != nil)
     }
 
-    @Test func offlineCPUsWithoutTopologyKeepNullsButTheirNode() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func offlineCPUsWithoutTopologyKeepNullsButTheirNode() throws {
         let o = try probe("16em64t-4s2c2t-offlines")
         for id in [2, 5, 13, 14] {
             let cpu = try #require(o.topology.cpu(id))
@@ -62,14 +66,16 @@ import Testing
         #expect(warning(o, containing: "CPUs 2,5,13-14: offline") != nil)
     }
 
-    @Test func packageIDMinusOneIsUnknown() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func packageIDMinusOneIsUnknown() throws {
         let o = try probe("256ppc-8n8s4t")
         #expect(o.topology.cpus.allSatisfy { $0.package == nil })
         #expect(o.topology.cpus.allSatisfy { $0.core != nil && $0.threadSiblings.count == 4 })
         #expect(warning(o, containing: "physical_package_id is -1") != nil)
     }
 
-    @Test func nodesClaimingCPUsOfALowerNodeAreIgnoredWithTheirMemory() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func nodesClaimingCPUsOfALowerNodeAreIgnoredWithTheirMemory() throws {
         // Eight nodes each claim CPUs 0-7: like hwloc, only node 0 is kept,
         // and the memory of the others is not counted on top of it.
         let o = try probe("8em64t-2s2ca2c-buggynuma")
@@ -81,7 +87,8 @@ import Testing
         #expect(warning(o, containing: "nodes 1-7 claim only CPUs a lower node already has") != nil)
     }
 
-    @Test func packageMasksThatContradictLeaveThePackageUnknownLikeHwloc() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func packageMasksThatContradictLeaveThePackageUnknownLikeHwloc() throws {
         // cpu3's core_siblings mask names CPUs 0-3, so no CPU of package 3
         // starts a package: hwloc shows CPUs 3,7,...,39 in no package.
         let o = try probe("40intel64-4n10c+pci-conflicts")
@@ -91,7 +98,8 @@ import Testing
         #expect(warning(o, containing: "package masks (package_cpus/core_siblings) contradict") != nil)
     }
 
-    @Test func repeatedPackageIDsAreToldApartByMasks() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func repeatedPackageIDsAreToldApartByMasks() throws {
         // ia64: two packages per physical_package_id, one CPU each.
         let o = try probe("16ia64-8n2s")
         #expect(o.topology.cpu(0)?.package == 0 && o.topology.cpu(1)?.package == 0)
@@ -103,7 +111,8 @@ import Testing
         #expect(try probe("64amd64-4s2n4ca2co").topology.cpus.allSatisfy { $0.packageCPUs == nil })
     }
 
-    @Test func cpusOfANodeWithoutDirectoryKeepThatNode() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func cpusOfANodeWithoutDirectoryKeepThatNode() throws {
         // Node 0 is offline: no node0 directory, but cpuN/node0 links remain.
         let o = try probe("offline-cpu0-node0")
         #expect(o.topology.node(0) == nil)
@@ -113,14 +122,15 @@ import Testing
         #expect(warning(o, containing: "which has no directory in sysfs") != nil)
     }
 
-    @Test func ampCoresWithOneThreadEachAreSplitLikeHwloc() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func ampCoresWithOneThreadEachAreSplitLikeHwloc() throws {
         // AMD Bulldozer lists both cores of a compute unit as thread siblings.
         let o = try probe("64amd64-4s2n4ca2co")
         #expect(o.topology.cpus.allSatisfy { $0.threadSiblings == CPUSet([$0.id]) })
         #expect(o.topology.cores.count == 64)
     }
 
-    @Test(arguments: [
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"), arguments: [
         ("16amd64-8n2c-cpusets", "0-6,12-15", "1-4"),
         ("16em64t-4s2ca2c-cpusetreorder", nil, nil),
         ("32amd64-4s2n4c-cgroup2", "0-5", "0-5"),
@@ -197,8 +207,18 @@ import Testing
         #expect(throws: SysfsProbeError.self) { try probe(scratch.path("missing")) }
     }
 
-    @Test func everyFixtureIsDeterministic() throws {
-        for name in TopologyFixtures.allNames {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func everyFixtureIsDeterministic() throws {
+        try deterministic(TopologyFixtures.hwlocNames + TopologyFixtures.repositoryNames)
+    }
+
+    @Test(.enabled(if: TopologyFixtures.laterAvailable, "\(TopologyFixtures.laterUnavailableReason ?? "")"))
+    func everyLaterMachineIsDeterministic() throws {
+        try deterministic(TopologyFixtures.laterNames)
+    }
+
+    func deterministic(_ names: [String]) throws {
+        for name in names {
             let root = try TopologyFixtures.load(name).root
             let a = try probe(root), b = try probe(root)
             #expect(a.topology == b.topology && a.warnings == b.warnings, "\(name)")

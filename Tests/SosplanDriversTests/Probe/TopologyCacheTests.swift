@@ -45,7 +45,8 @@ import Testing
         return words.reversed().map { String(format: "%08x", $0) }.joined(separator: ",") + "\n"
     }
 
-    @Test func offlineCPUKeepsTheTopologyLearnedWhileOnline() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func offlineCPUKeepsTheTopologyLearnedWhileOnline() throws {
         let scratch = try ScratchDirectory("topology-cache")
         defer { scratch.remove() }
         let state = StateDirectory(path: scratch.path("state").path)
@@ -75,7 +76,8 @@ import Testing
         #expect(observation.topology.cpus.filter { $0.id != 5 } == original.cpus.filter { $0.id != 5 })
     }
 
-    @Test func corruptCacheIsReplacedNotFatal() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func corruptCacheIsReplacedNotFatal() throws {
         let scratch = try ScratchDirectory("corrupt-cache")
         defer { scratch.remove() }
         let state = StateDirectory(path: scratch.path("state").path)
@@ -92,7 +94,8 @@ import Testing
         #expect(leftovers == [TopologyCache.fileName], "atomic writes leave no temporary files")
     }
 
-    @Test func cacheOfAnotherMachineIsIgnored() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func cacheOfAnotherMachineIsIgnored() throws {
         let scratch = try ScratchDirectory("foreign-cache")
         defer { scratch.remove() }
         let state = StateDirectory(path: scratch.path("state").path)
@@ -105,7 +108,8 @@ import Testing
         #expect(o.topology.cpu(5)?.package == nil)
     }
 
-    @Test func unwritableStateDirectoryIsAWarning() throws {
+    @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
+    func unwritableStateDirectoryIsAWarning() throws {
         let scratch = try ScratchDirectory("readonly-state")
         defer { scratch.remove() }
         // A file where the directory should be: creating it fails.

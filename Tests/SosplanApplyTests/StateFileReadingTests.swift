@@ -101,13 +101,15 @@ import Testing
         cyclic.steps[0].dependsOn = [cyclic.steps[1].id]
         cyclic.steps[1].dependsOn = [cyclic.steps[0].id]
         var forged = Self.plan
-        forged.steps[0].target = .unit("sshd.service\n[Service]")
+        // A unit step's target (a unit name) with a unit file section in it.
+        let unitStep = try #require(forged.steps.firstIndex { $0.target.unitName != nil })
+        forged.steps[unitStep].target = .unit("sshd.service\n[Service]")
         let cases: [([String], String)] = [
             ([try line(JournalRecord(.stepsDone, steps: [steps[0].id]))],
              "\(path):1 is damaged: the first record is a 'steps-done' record, not the journal's beginning"),
             ([try beginning(), try beginning()], "\(path):2 is damaged: a second beginning"),
             ([try beginning(cyclic)], "\(path):1 is damaged: its plan breaks the rules of plans: steps[0].dependsOn: '\(steps[1].id)' is a later step"),
-            ([try beginning(forged)], "\(path):1 is damaged: its plan breaks the rules of plans: steps[0].target: "),
+            ([try beginning(forged)], "\(path):1 is damaged: its plan breaks the rules of plans: steps[\(unitStep)].target: "),
             ([try beginning(), "{\"type\": \"steps-done\", \"type\": \"end\", \"time\": \"x\"}"],
              "\(path):2 is damaged: not a journal record (column 24: 'type' is given twice in this object"),
         ]

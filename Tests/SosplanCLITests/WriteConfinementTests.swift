@@ -6,7 +6,8 @@ import Testing
 /// Every command, run in the sandbox under strace, writes only into the
 /// state directory, the unit and install directories and output files it
 /// is given, and the kernel files its plan names (the CPU `online` files
-/// of cpu.* steps, `nr_hugepages` of hugepages.* steps). What the programs
+/// of cpu.* steps, `nr_hugepages` of hugepages.* steps, the memory blocks
+/// and the page cache and compaction files of enclave steps). What the programs
 /// it runs write (the co-kernel tools, which stand for the kernel here) is
 /// theirs; the test lists which programs those are.
 @Suite(.serialized, .enabled(if: Sandbox.isAvailable && WriteTrace.strace != nil,
@@ -32,6 +33,12 @@ struct WriteConfinementTests {
                 for key in ["memory", "addMemory", "removeMemory"] {
                     blocks(ofNodeIn: step.before[key])
                     blocks(ofNodeIn: step.after[key])
+                }
+                // Before IHK reserves memory, mcreboot drops the page cache and
+                // compacts (IHKDriver.prepareMemory), as the driver does too.
+                if step.action == .enclaveCreate || step.action == .enclaveGrow {
+                    files.insert("\(root)/proc/sys/vm/drop_caches")
+                    files.insert("\(root)/proc/sys/vm/compact_memory")
                 }
             case .cpuOffline, .cpuOnline:
                 for cpu in step.target.cpus { files.insert("\(root)/sys/devices/system/cpu/cpu\(cpu)/online") }

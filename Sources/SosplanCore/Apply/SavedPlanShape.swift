@@ -61,7 +61,9 @@ enum SavedPlanShape {
             let text = step["target"]?.stringValue
         else { return nil }
         do { _ = try StepTarget.parse(text, for: action) } catch {
-            return ControlCharacters.shown(error.description, limit: 200) + " for \(action.rawValue)"
+            // The message quotes the text: cut it there, and escape the rest.
+            let cut = error.description.replacingOccurrences(of: "'\(text)'", with: "'\(ControlCharacters.shown(text))'")
+            return ControlCharacters.escaped(cut) + " for \(action.rawValue)"
         }
         return nil
     }

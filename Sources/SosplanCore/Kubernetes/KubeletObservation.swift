@@ -10,6 +10,8 @@ public struct KubeletObservation: Codable, Sendable, Hashable {
     public static let podsSlice = "kubepods.slice"
     /// The kubelet's unit as kubeadm's and the distributions' packages name it.
     public static let defaultUnit = "kubelet.service"
+    /// The CPU manager's state file in the kubelet's root directory.
+    public static let cpuManagerStateFileName = "cpu_manager_state"
 
     /// The systemd unit running the kubelet.
     public var unit: String

@@ -11,7 +11,7 @@ public struct KubeletFiles: Sendable {
     public static let defaultConfigFile = "/var/lib/kubelet/config.yaml"
     /// `kubelet --root-dir`'s default.
     public static let defaultDirectory = "/var/lib/kubelet"
-    public static let stateFileName = "cpu_manager_state"
+    public static let stateFileName = KubeletObservation.cpuManagerStateFileName
 
     public var root: String
     public var configFile: String

@@ -60,7 +60,6 @@ enum UnusualHost {
               cpus: 2
             - name: pods
               existingSlice: kubepods.slice
-              cpus: 2
         """
 
     /// 2 packages × 8 cores × 2 threads: node 0 holds CPUs 0-7,16-23, node 1 8-15,24-31.

@@ -46,7 +46,8 @@ struct PodResourcesCommand: AsyncParsableCommand {
             let resources = try await client.read()
             print(resources.jsonText())
         } catch {
-            FileHandle.standardError.write(Data("sosplan-kube: error: \(error)\n".utf8))
+            // The kubelet's own words may be in it: escaped for the terminal.
+            FileHandle.standardError.write(Data("sosplan-kube: error: \(ControlCharacters.escaped("\(error)"))\n".utf8))
             throw ExitCode(1)
         }
     }

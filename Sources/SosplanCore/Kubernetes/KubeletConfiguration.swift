@@ -77,11 +77,11 @@ public struct KubeletConfiguration: Codable, Sendable, Hashable {
             switch key {
             case "kind":
                 if let kind = reader.string(value, key), kind != "KubeletConfiguration" {
-                    reader.fail("expected kind KubeletConfiguration, found '\(kind)'", value)
+                    reader.fail("expected kind KubeletConfiguration, found '\(ControlCharacters.shown(kind))'", value)
                 }
             case "apiVersion":
                 if let version = reader.string(value, key), !version.hasPrefix("kubelet.config.k8s.io/") {
-                    reader.fail("expected apiVersion kubelet.config.k8s.io/v1beta1, found '\(version)'", value)
+                    reader.fail("expected apiVersion kubelet.config.k8s.io/v1beta1, found '\(ControlCharacters.shown(version))'", value)
                 }
             case "cpuManagerPolicy":
                 if let v = reader.choice(value, key, ["none", "static"]) { config.cpuManagerPolicy = v }
@@ -98,7 +98,7 @@ public struct KubeletConfiguration: Codable, Sendable, Hashable {
             case "reservedSystemCPUs":
                 if let v = reader.string(value, key) {
                     do { config.reservedSystemCPUs = try CPUSet(lenientList: v) } catch {
-                        reader.fail("reservedSystemCPUs '\(v)' is not a CPU list: \(error.message)", value)
+                        reader.fail("reservedSystemCPUs '\(ControlCharacters.shown(v))' is not a CPU list: \(ControlCharacters.escaped(error.message))", value)
                     }
                 }
             case "cpuManagerPolicyOptions":
@@ -138,7 +138,7 @@ public struct KubeletConfiguration: Codable, Sendable, Hashable {
             guard let s = string(node, key) else { return nil }
             guard allowed.contains(s) else {
                 diagnostics.append(.error(
-                    "\(key) '\(s)' is not one the kubelet knows", file: file, at: node.mark,
+                    "\(key) '\(ControlCharacters.shown(s))' is not one the kubelet knows", file: file, at: node.mark,
                     hints: ["expected one of: \(allowed.joined(separator: ", "))"]))
                 return nil
             }

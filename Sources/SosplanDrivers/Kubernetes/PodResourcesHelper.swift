@@ -49,9 +49,9 @@ public struct PodResourcesHelper: Sendable {
             }
         }
         guard result.succeeded else {
-            // Its last line, control characters shown as '?': it may repeat what the kubelet said.
+            // Its last line, escaped: it may repeat what the kubelet said.
             let last = result.stderr.split(separator: "\n").last.map { String($0) } ?? "exit \(result.exitStatus)"
-            let said = String(String.UnicodeScalarView(last.unicodeScalars.map { ControlCharacters.isControl($0) ? "?" : $0 }))
+            let said = ControlCharacters.shown(last, limit: 300)
             throw Failure(
                 description: "cannot read the kubelet's pod-resources API (\(socket)): \(said)",
                 hint: "is the kubelet running, and is its socket at \(socket)? (--pod-resources SOCKET)")

@@ -2,14 +2,16 @@
 /// carried by each owner's CPU request.
 extension LayoutPlacer {
     /// The devices each owner asked to be near, where the host has them.
-    func nearRequests(diagnostics: inout [Diagnostic], notes: inout [String]) -> [OwnerID: NearRequest] {
+    /// An owner placed already whose device went away keeps its CPUs.
+    func nearRequests(observed: ObservedAssignments, diagnostics: inout [Diagnostic], notes: inout [String]) -> [OwnerID: NearRequest] {
         var requests: [OwnerID: NearRequest] = [:]
-        let owners: [(OwnerID, [DeviceReference], SourceMarks)] =
-            layout.enclaves.map { (.enclave($0.name), $0.near, $0.marks) } + layout.services.map { (.service($0.name), $0.near, $0.marks) }
-        for (id, references, marks) in owners where !references.isEmpty {
+        let owners: [(OwnerID, [DeviceReference], SourceMarks, Bool)] =
+            layout.enclaves.map { (.enclave($0.name), $0.near, $0.marks, observed.enclaves[$0.name] != nil) }
+            + layout.services.map { (.service($0.name), $0.near, $0.marks, !(observed.serviceCPUs[$0.name] ?? CPUSet()).isEmpty) }
+        for (id, references, marks, placed) in owners where !references.isEmpty {
             requests[id] = NearRequest.resolve(
                 references, owner: id, topology: snapshot.topology, policy: layout.policy.topology, file: layout.file, marks: marks,
-                diagnostics: &diagnostics, notes: &notes)
+                placed: placed, diagnostics: &diagnostics, notes: &notes)
         }
         return requests
     }

@@ -36,7 +36,7 @@ public struct LayoutPlacer {
         var notes: [String] = []
 
         // Top level: host, enclaves, exclusive Linux services, each near its devices.
-        let near = nearRequests(diagnostics: &diagnostics, notes: &notes)
+        let near = nearRequests(observed: observed, diagnostics: &diagnostics, notes: &notes)
         let owners = topLevelOwners(observed: observed, universe: universe, index: index)
             .map { applying(near[$0.id], to: $0, diagnostics: &diagnostics) }
         let needsSharedPool = layout.services.contains { $0.cpus.isShared || $0.stack != .linux }

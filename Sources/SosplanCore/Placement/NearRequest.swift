@@ -33,9 +33,15 @@ struct NearRequest: Sendable, Hashable {
     /// is unknown or the policy cannot honour the devices together; nil
     /// without diagnostics when none of them has a locality (nothing to
     /// place near), with a note.
+    ///
+    /// - Parameter placed: the owner holds CPUs on the host already. A
+    ///   device it names that is gone then was hot-removed (PCI remove, a
+    ///   slot powered off), not misspelt: a warning, and the owner keeps
+    ///   what it has until the device returns (the next plan puts it near
+    ///   it again), as with CPUs that go offline.
     static func resolve(
         _ references: [DeviceReference], owner: OwnerID, topology: Topology, policy: LayoutPolicy.Topology, file: String,
-        marks: SourceMarks, diagnostics: inout [Diagnostic], notes: inout [String]
+        marks: SourceMarks, placed: Bool = false, diagnostics: inout [Diagnostic], notes: inout [String]
     ) -> NearRequest? {
         guard !references.isEmpty else { return nil }
         var named: [Named] = []
@@ -43,14 +49,21 @@ struct NearRequest: Sendable, Hashable {
         for (i, reference) in references.enumerated() {
             let mark = marks["near[\(i)]"] ?? marks["near"]
             guard let device = topology.device(reference) else {
-                problems.append(.error(
-                    "\(owner): near: this host has no device '\(reference)'", file: file, at: mark ?? .start,
-                    hints: unknownDeviceHints(reference, topology)))
+                if placed {
+                    diagnostics.append(.warning(
+                        "\(owner): near: device '\(reference)' is not on this host now (removed?); it keeps its CPUs until the device is back",
+                        file: file, at: mark ?? .start))
+                    notes.append("\(owner) keeps its CPUs: device '\(reference)' it is placed near is gone")
+                } else {
+                    problems.append(.error(
+                        "\(owner): near: this host has no device '\(reference)'", file: file, at: mark ?? .start,
+                        hints: unknownDeviceHints(reference, topology)))
+                }
                 continue
             }
             named.append(Named(reference: reference, device: device, nodes: topology.localNodes(of: device)))
         }
-        guard problems.isEmpty else {
+        guard problems.isEmpty, !named.isEmpty else {
             diagnostics += problems
             return nil
         }

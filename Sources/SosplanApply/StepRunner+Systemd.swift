@@ -88,9 +88,14 @@ extension StepRunner {
     func writeExecUnit(_ step: Step) throws(StepFailure) -> StepResult {
         guard let slice = step.after["Slice"]?.stringValue else { throw StepFailure("step \(step.id) names no Slice") }
         let arguments = try execArguments(step)
-        let request = ExecUnitRequest(name: step.target, slice: slice, arguments: arguments)
+        var request = ExecUnitRequest(name: step.target, slice: slice, arguments: arguments)
+        request.numaPolicy = NUMAPolicySetting(planProperties: step.after)
         let change = try systemdCall { d throws(SystemdError) in
             step.action == .unitCreate ? try d.createUnit(request) : try d.updateUnit(request)
+        }
+        guard change.state.numaPolicy == request.numaPolicy else {
+            throw StepFailure(
+                "after the change, systemd reports NUMAPolicy \(change.state.numaPolicy?.description ?? "unset") for \(step.target), not \(request.numaPolicy?.description ?? "unset")")
         }
         if change.state.execStart != arguments {
             throw StepFailure(
@@ -134,7 +139,8 @@ extension StepRunner {
             return try systemdCall { d throws(SystemdError) in try d.removeUnit(step.target) }.actions.map { $0.description }
         }
         if ContainerRun.parse(exec) != nil { return try restoreContainerUnit(step, before: before) }
-        let request = ExecUnitRequest(name: step.target, slice: slice, arguments: exec)
+        var request = ExecUnitRequest(name: step.target, slice: slice, arguments: exec)
+        request.numaPolicy = before.numaPolicy
         let change = try systemdCall { d throws(SystemdError) in
             if case .managed = try d.unitDirectory.state(step.target) { return try d.updateUnit(request) }
             return try d.createUnit(request)

@@ -66,6 +66,7 @@ public enum UnitProperties {
             case "TasksMax": u.tasksMax = value.uint64Value
             case "Slice": u.slice = value.stringValue
             case "ExecStart": u.execStart = value.arrayValue?.compactMap(\.stringValue)
+            case NUMAPolicySetting.policyKey: u.numaPolicy = NUMAPolicySetting(planProperties: p)
             default: break
             }
         }

@@ -212,10 +212,17 @@ import Testing
         let outcome = Golden.check(text, against: Self.golden("tier-\(c.name)@\(c.fixture)"))
         #expect(outcome.isMatch, "\(outcome.message)")
         if let expected = c.expectedNodes {
-            let placed = try #require(result.plan?.placement.service("solver"), "\(DiagnosticFormatter.text(result.diagnostics))")
+            let plan = try #require(result.plan, "\(DiagnosticFormatter.text(result.diagnostics))")
+            let placed = try #require(plan.placement.service("solver"))
             #expect(placed.memoryNodes == expected)
             #expect(placed.policyNodes == c.expectedPolicyNodes)
             #expect(placed.memoryTier == (c.memory.contains("hbm") ? .hbm : .dram))
+            // The exec unit carries the policy; carried out (simulated), nothing is left to do.
+            let create = try #require(plan.steps.first { $0.action == .unitCreate })
+            #expect(NUMAPolicySetting(planProperties: create.after) == placed.memoryPolicy.map { NUMAPolicySetting($0, nodes: placed.policyNodes ?? CPUSet()) })
+            let after = PlanSimulator(capabilities: EnclaveCapabilities.known).apply(plan, to: snapshot)
+            let again = try #require(try Self.plan(yaml, file: "\(c.name).yaml", on: after).result.plan)
+            #expect(!again.changes, "\(PlanFormatter.text(again))")
         } else {
             #expect(result.plan == nil)
             let error = try #require(result.diagnostics.first { $0.severity == .error })

@@ -47,10 +47,11 @@ extension LayoutReader {
                   at: f.keyMark("near") ?? n.mark,
                   hints: ["give it CPUs of its own, for example cpus: 4 (or {count: 4, min: 0} to let it fall back to the shared pool)"])
         }
-        if service.memory.policy != nil, !service.hasOwnUnit, let memory = f["memory"] {
+        if service.memory.policy != nil, service.exec == nil, let memory = f["memory"] {
             let mark = memory.mapping?.first { $0.key.scalar == "policy" }?.key.mark ?? memory.mark
+            let whose = service.container != nil ? "a container's processes keep podman's" : "the units of 'units:' and 'existingSlice:' keep their own"
             error(f.path("memory") + ".policy",
-                  "memory.policy is set on the processes sosplan starts (exec: or container:); the units of 'units:' and 'existingSlice:' keep their own NUMA policy",
+                  "memory.policy is set on the unit sosplan starts for 'exec:' (NUMAPolicy=); \(whose) NUMA policy",
                   at: mark, hints: ["leave memory.policy out: memory.tier still binds the slice's memory (AllowedMemoryNodes)",
                                     "or set NUMAPolicy= and NUMAMask= in those units yourself"])
         }

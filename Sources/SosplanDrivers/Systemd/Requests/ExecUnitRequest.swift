@@ -1,5 +1,7 @@
 /// `unit.create` / `unit.update`: the `sosplan-<name>.service` that runs an
 /// `exec:` service's argument vector in its slice.
+import SosplanCore
+
 public struct ExecUnitRequest: Sendable, Hashable {
     /// Must be `sosplan-<something>.service`.
     public var name: String
@@ -11,6 +13,9 @@ public struct ExecUnitRequest: Sendable, Hashable {
     public var description: String?
     /// Settings on the service itself (usually empty: the slice carries them).
     public var resources: ResourceControl
+    /// NUMAPolicy= and NUMAMask= (`memory.policy`): set by systemd when it
+    /// starts the service, so a change restarts it.
+    public var numaPolicy: NUMAPolicySetting?
 
     public init(
         name: String, slice: String, arguments: [String], description: String? = nil,

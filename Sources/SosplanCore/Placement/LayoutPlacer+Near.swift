@@ -37,6 +37,21 @@ extension LayoutPlacer {
         return owner
     }
 
+    /// What drove an enclave's memory: `enclave 'lwk0': memory.tier hbm
+    /// (interleave): 512Mi@4`, for each enclave asking for a tier or policy.
+    func tierNotes(_ chunks: [String: [MemoryChunk]]) -> [String] {
+        let tiers = MemoryTierNodes(topology: snapshot.topology, index: index ?? TopologyIndex(snapshot.topology))
+        return layout.enclaves.compactMap { enclave in
+            let asked = enclave.memory.filter(EnclaveMemoryPlacer.isTiered)
+            guard !asked.isEmpty, let placed = chunks[enclave.name] else { return nil }
+            let what = asked.map { r in "memory.tier \((r.tier ?? .any).rawValue) (\((r.policy ?? .bind).rawValue))" }.joined(separator: ", ")
+            let on = placed.map { c in
+                "\(ByteSize(c.bytes))@\(c.node)" + (snapshot.topology.node(c.node).map { tiers.holds($0, .dram) ? "" : " (\($0.memoryTier?.rawValue ?? "?"))" } ?? "")
+            }
+            return "enclave '\(enclave.name)': \(what): \(on.joined(separator: ", "))"
+        }
+    }
+
     /// What the plan says about an owner's devices: where they are, and
     /// whether its CPUs ended up there.
     static func nearPlacements(_ near: NearRequest?, references: [DeviceReference], cpus: CPUSet, index: TopologyIndex) -> [NearPlacement]? {

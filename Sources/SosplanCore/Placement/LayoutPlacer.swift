@@ -104,6 +104,7 @@ public struct LayoutPlacer {
             pinned: pinnedEnclaves
         ).place(enclaveCPUs: enclaveCPUs)
         diagnostics += memory.diagnostics
+        notes += tierNotes(memory.chunks)
         let hugepages = HugepagePlacer(layout: layout, snapshot: snapshot, enclaveMemory: memory.chunks).place()
         diagnostics += hugepages.diagnostics
 

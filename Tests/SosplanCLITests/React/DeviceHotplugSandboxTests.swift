@@ -36,11 +36,6 @@ struct DeviceHotplugSandboxTests {
     static let new = "0000:d7:00.0"
     static let newPath = "sys/devices/pci0000:d7/0000:d7:00.0"
 
-    func allowed(_ sandbox: Sandbox, _ unit: String) throws -> CPUSet {
-        let r = try sandbox.lab(["systemctl", "show", "--property", "AllowedCPUs", "--value", unit])
-        return try CPUSet(lenientList: r.stdout.replacingOccurrences(of: " ", with: ","))
-    }
-
     /// What the kernel sends for the function (class 0x0b4000, NEC's vector
     /// engine), without a SEQNUM: the simulated kernel numbers its own
     /// events, and a gap would read as lost events (a resync pass).
@@ -66,9 +61,9 @@ struct DeviceHotplugSandboxTests {
             log: sandbox.directory.appendingPathComponent("watch.log"))
         defer { watcher.stop() }
         try #require(watcher.waitForLog(timeout: 60) { $0.contains("reconcile (first-apply): converged") }, "\(watcher.log)")
-        let first = try allowed(sandbox, "sosplan-vector.slice")
+        let first = try sandbox.allowedCPUs("sosplan-vector.slice")
         #expect(first.count == 4 && first.isSubset(of: node0), "near ve0 on node 0: \(first)")
-        let other = try allowed(sandbox, "sosplan-other.slice")
+        let other = try sandbox.allowedCPUs("sosplan-other.slice")
         let socket = try #require(sandbox.environment["SOSPLAN_UEVENT_SOCKET"])
 
         // PCI remove: the function's sysfs goes, the kernel says so.
@@ -80,7 +75,7 @@ struct DeviceHotplugSandboxTests {
         #expect(watcher.waitForLog(timeout: 15) { after("PCI device \(Self.old) remove", $0).contains("reconcile (hotplug): no-changes") },
                 "\(watcher.log)")
         #expect(after("PCI device \(Self.old) remove", watcher.log).contains("device 've0' is not on this host now"), "\(watcher.log)")
-        #expect(try allowed(sandbox, "sosplan-vector.slice") == first, "it keeps its CPUs while the device is gone")
+        #expect(try sandbox.allowedCPUs("sosplan-vector.slice") == first, "it keeps its CPUs while the device is gone")
 
         // Rescan: it comes back in a slot of socket 1 (node 1), still named ve0.
         let dir = root.appendingPathComponent(Self.newPath)
@@ -95,9 +90,9 @@ struct DeviceHotplugSandboxTests {
         #expect(try sandbox.snapshot().topology.device(.name("ve0"))?.node == 1)
         #expect(UeventSocket.send(Self.uevent("add", Self.new, Self.newPath), to: socket))
         #expect(watcher.waitForLog(timeout: 15) { after("PCI device \(Self.new) add", $0).contains("reconcile (hotplug): converged") }, "\(watcher.log)")
-        let back = try allowed(sandbox, "sosplan-vector.slice")
+        let back = try sandbox.allowedCPUs("sosplan-vector.slice")
         #expect(back.count == 4 && back.isSubset(of: node1), "follows ve0 to node 1: \(back)")
-        #expect(try allowed(sandbox, "sosplan-other.slice") == other, "nobody else moves")
+        #expect(try sandbox.allowedCPUs("sosplan-other.slice") == other, "nobody else moves")
         #expect(watcher.stop() == 0, "\(watcher.log)")
     }
 }

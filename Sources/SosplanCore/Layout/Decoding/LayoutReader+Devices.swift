@@ -41,12 +41,15 @@ extension LayoutReader {
     /// What `near` and `memory.policy` need of a service: CPUs of its own
     /// to place, and processes sosplan starts to set a policy on.
     func checkDevicePlacement(_ service: ServiceSpec, _ f: Fields) {
-        guard service.stack == .linux else { return }
         if let n = f["near"], !service.near.isEmpty, service.cpus.isShared, !isBroken(f.path("cpus")) {
-            error(f.path("near"), "a service on the shared pool has no CPUs of its own to place near \(LayoutReader.deviceList(service.near))",
+            let pool = service.stack == .linux ? "the shared pool" : "the CPUs its enclave's other services leave"
+            error(f.path("near"), "a service on \(pool) has no CPUs of its own to place near \(LayoutReader.deviceList(service.near))",
                   at: f.keyMark("near") ?? n.mark,
-                  hints: ["give it CPUs of its own, for example cpus: 4 (or {count: 4, min: 0} to let it fall back to the shared pool)"])
+                  hints: [service.stack == .linux
+                      ? "give it CPUs of its own, for example cpus: 4 (or {count: 4, min: 0} to let it fall back to the shared pool)"
+                      : "give it CPUs of its own among the enclave's, for example cpus: 2; the enclave itself may be near the device too"])
         }
+        guard service.stack == .linux else { return }
         if service.memory.policy != nil, service.exec == nil, let memory = f["memory"] {
             let mark = memory.mapping?.first { $0.key.scalar == "policy" }?.key.mark ?? memory.mark
             let whose = service.container != nil ? "a container's processes keep podman's" : "the units of 'units:' and 'existingSlice:' keep their own"

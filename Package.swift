@@ -44,7 +44,8 @@ let package = Package(
         // Release-build benchmarks (speed and memory targets).
         .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
 
-        .target(name: "SosplanTestSupport", dependencies: ["SosplanCore"]),
+        // Test helpers: the sandbox and lab, goldens, fixtures, and an in-memory systemd for the engine's tests.
+        .target(name: "SosplanTestSupport", dependencies: ["SosplanCore", "SosplanDrivers"]),
         .testTarget(
             name: "SosplanCoreTests",
             dependencies: ["SosplanCore", "SosplanTestSupport"],
@@ -61,5 +62,8 @@ let package = Package(
         .testTarget(
             name: "SosplanApplyTests",
             dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
+        .testTarget(
+            name: "SosplanReactTests",
+            dependencies: ["SosplanReact", "SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
     ]
 )

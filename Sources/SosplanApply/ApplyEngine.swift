@@ -33,6 +33,8 @@ final class ApplyEngine {
         var failed: (step: Step, error: String)?
         var undone: [Step] = []
         var undoFailures: [(step: Step, error: String)] = []
+        /// The run stopped at a simulated crash point (tests): it did nothing more.
+        var killed = false
     }
 
     /// Consecutive slice steps that do not depend on each other run as one
@@ -75,11 +77,14 @@ final class ApplyEngine {
                 var begun = JournalRecord(.stepsBegun, steps: batch.map(\.id))
                 begun.priors = priors
                 try journal.append(begun)
-                crashPoint?.reached(.before, steps: first..<(first + batch.count))
+                if crashPoint?.reached(.before, steps: first..<(first + batch.count)) == true {
+                    result.killed = true
+                    return result
+                }
                 let results = try runner.execute(batch, priors: priors)
                 var done = JournalRecord(.stepsDone, steps: batch.map(\.id))
                 done.actions = results.flatMap(\.actions)
-                let launched = zip(batch, results).compactMap { s, r in r.execStart.map { (s.target, $0) } }
+                let launched = zip(batch, results).compactMap { s, r in r.execStart.map { (s.unit, $0) } }
                 if !launched.isEmpty { done.execStart = Dictionary(launched, uniquingKeysWith: { a, _ in a }) }
                 try journal.append(done)
                 let seconds = Date().timeIntervalSince(start)
@@ -88,7 +93,10 @@ final class ApplyEngine {
                 }
                 result.completed += zip(batch, priors).map { ($0, $1) }
                 for r in results { if let u = r.observed { result.observed[u.name] = u } }
-                crashPoint?.reached(.after, steps: first..<(first + batch.count))
+                if crashPoint?.reached(.after, steps: first..<(first + batch.count)) == true {
+                    result.killed = true
+                    return result
+                }
             } catch {
                 let message = (error as? StepFailure)?.message ?? "\(error)"
                 var failed = JournalRecord(.stepsFailed, steps: batch.map(\.id))
@@ -110,7 +118,7 @@ final class ApplyEngine {
     /// host's units when it confines the host.
     static func forget(_ batch: [Step], in known: inout [String: SystemdUnit]) {
         for step in batch {
-            known[step.target] = nil
+            known[step.unit] = nil
             if step.action == .hostConfine { for name in HostUnits.names { known[name] = nil } }
         }
     }
@@ -144,10 +152,13 @@ final class ApplyEngine {
 /// process with SIGKILL right after step K is journalled done (or right
 /// after its prior state is journalled, before it runs), the way a power
 /// cut or an OOM kill would, so crash recovery is tested on real kills.
+/// In-process tests simulate it: the apply stops there and does nothing more.
 public struct CrashPoint: Sendable, Hashable {
     public enum When: String, Sendable { case before, after }
     public var when: When
     public var step: Int
+    /// Stop the apply instead of killing the process.
+    var simulated = false
 
     public init(when: When, step: Int) {
         self.when = when
@@ -160,9 +171,11 @@ public struct CrashPoint: Sendable, Hashable {
         self.init(when: when, step: step)
     }
 
-    func reached(_ moment: When, steps: Range<Int>) {
-        guard moment == when, steps.contains(step) else { return }
-        kill(getpid(), SIGKILL)
+    /// True when a simulated crash is reached (a real one never returns).
+    func reached(_ moment: When, steps: Range<Int>) -> Bool {
+        guard moment == when, steps.contains(step) else { return false }
+        if !simulated { kill(getpid(), SIGKILL) }
+        return true
     }
 }
 

@@ -69,6 +69,10 @@ public struct ApplyReport: Sendable {
     /// Steps that planning again after a converged apply still gives (the
     /// host changed during the apply, or a step did not hold).
     public var remaining: [Step] = []
+    /// The host as the apply left it and what planning the layout again
+    /// gave, when it converged (or had nothing to do): what a status right
+    /// after needs, without observing or planning again.
+    public var settled: SettledHost?
     public var mutations = MutationCounts.Totals(dbus: 0, sysfsWrites: 0, enclaveOperations: 0)
     public var seconds: Double = 0
 
@@ -105,4 +109,20 @@ public enum ApplyEvent: Sendable {
     case undoFailed(Step, error: String)
     case warning(String)
     case finished(ApplyReport)
+}
+
+/// The host right after an apply that converged, and the layout planned
+/// against it once more.
+public struct SettledHost: Sendable {
+    public var snapshot: HostSnapshot
+    /// The steps planning again gives (none when the host holds the layout).
+    public var replanned: [Step]
+    /// Why planning again failed, if it did.
+    public var planProblem: String?
+
+    public init(snapshot: HostSnapshot, replanned: [Step], planProblem: String? = nil) {
+        self.snapshot = snapshot
+        self.replanned = replanned
+        self.planProblem = planProblem
+    }
 }

@@ -3,11 +3,12 @@ import SosplanCore
 import SosplanDrivers
 
 /// Everything the apply engine changes the host through, and how it looks
-/// at the host again: systemd over sd-bus, Linux hotplug and hugepage
-/// files under a root, the co-kernel drivers. The same value serves a real
-/// host and the sandbox (a lab systemd, a simulated sysfs, the simulators).
+/// at the host again: systemd (over sd-bus, or the tests' in-memory one),
+/// Linux hotplug and hugepage files under a root, the co-kernel drivers.
+/// The same value serves a real host, the sandbox (a lab systemd, a
+/// simulated sysfs, the simulators) and the engine's tests.
 public final class ApplyHost {
-    public var systemd: SDBusSystemdDriver?
+    public var systemd: (any SystemdControl)?
     public var hotplug: LinuxHotplug
     public var hugepages: LinuxHugepages
     public var enclaves: [EnclaveDriverKind: any EnclaveDriver]
@@ -16,14 +17,18 @@ public final class ApplyHost {
     public var launchers: LauncherPaths
     /// podman, for container services (nil: container steps fail and say why).
     public var podman: PodmanDriver?
-    /// Observes the host, reading systemd's state of these units too.
-    public var observe: ([String]) throws -> HostSnapshot
+    /// How the host is observed, reading systemd's state of these units too.
+    private let observeHost: ([String]) throws -> HostSnapshot
+    /// Observations made so far (a reconcile pass makes one).
+    public private(set) var observations = 0
+    /// How long a unit that was just started is watched.
+    public var unitWatch = UnitWatch()
     /// Sysfs writes and co-kernel operations the engine made (D-Bus calls
     /// are counted by the systemd connection itself).
     public let counts = MutationCounts()
 
     public init(
-        systemd: SDBusSystemdDriver?, root: String, enclaves: [any EnclaveDriver],
+        systemd: (any SystemdControl)?, root: String, enclaves: [any EnclaveDriver],
         capabilities: [EnclaveDriverKind: EnclaveCapabilities], launchers: LauncherPaths, podman: PodmanDriver? = nil,
         observe: @escaping ([String]) throws -> HostSnapshot
     ) {
@@ -34,7 +39,13 @@ public final class ApplyHost {
         self.capabilities = capabilities
         self.launchers = launchers
         self.podman = podman
-        self.observe = observe
+        observeHost = observe
+    }
+
+    /// The host as it is now, with systemd's state of `units` too.
+    public func observe(_ units: [String]) throws -> HostSnapshot {
+        observations += 1
+        return try observeHost(units)
     }
 
     /// Mutating calls made so far, all kinds.

@@ -30,4 +30,7 @@ public struct PreparedApply: Sendable {
     public var unitNames: [String]
     /// When the snapshot was taken (a fresh one stands in for the steps' first reads).
     public var observedAt = Date()
+    /// What started this apply, when it is known only now (a reconcile pass
+    /// infers it from the snapshot); nil: the options' trigger.
+    public var trigger: String?
 }

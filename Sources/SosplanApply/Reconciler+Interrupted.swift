@@ -91,7 +91,7 @@ extension Reconciler {
         var candidates = CPUSet()
         if offlinedOnly {
             for (step, _) in contents.begun where step.action == .cpuOffline {
-                if case .cpus(let cpus)? = try? StepTarget.parse(step) { candidates.formUnion(cpus) }
+                candidates.formUnion(step.target.cpus)
             }
         } else {
             candidates = CPUSet(header.priorSnapshot.topology.cpus.filter(\.online).map(\.id))

@@ -81,7 +81,7 @@ public final class Reconciler {
     static func unitNames(of plan: Plan) -> [String] {
         var names = Set(plan.priorSnapshot?.systemd?.units.map(\.name) ?? [])
         for step in plan.steps where step.action.rawValue.hasPrefix("slice.") || step.action.rawValue.hasPrefix("unit.") {
-            names.insert(step.target)
+            if let unit = step.target.unitName { names.insert(unit) }
         }
         return names.sorted()
     }
@@ -106,6 +106,7 @@ public final class Reconciler {
         events(.planned(prepared.plan))
         guard !prepared.plan.steps.isEmpty else {
             recordApplied(prepared, snapshot: prepared.snapshot, seconds: Date().timeIntervalSince(start))
+            if prepared.layout != nil { report.settled = SettledHost(snapshot: prepared.snapshot, replanned: []) }
             report.mutations = host.mutations - before
             report.seconds = Date().timeIntervalSince(start)
             events(.finished(report))
@@ -128,6 +129,8 @@ public final class Reconciler {
             host: host, journal: journal, events: events, crashPoint: options.crashPoint,
             known: fresh ? prepared.snapshot.systemd?.units ?? [] : [])
         let result = engine.run(prepared.plan)
+        // A simulated crash (tests): the apply ends here, its journal unfinished.
+        if result.killed { return report }
         report.completed = result.completed.map(\.step)
         report.undone = result.undone
         report.undoFailures = result.undoFailures
@@ -149,6 +152,9 @@ public final class Reconciler {
                         "the host did not fully converge: planning again gives \(steps.count) step(s): "
                             + steps.prefix(5).map { "\($0.action.rawValue) \($0.target)" }.joined(separator: ", "))
                 }
+                let problem = again.plan == nil
+                    ? again.diagnostics.first { $0.severity == .error }.map(\.message) ?? "planning failed" : nil
+                report.settled = SettledHost(snapshot: after, replanned: again.plan?.steps ?? [], planProblem: problem)
             }
             if let after { recordApplied(prepared, snapshot: after, seconds: Date().timeIntervalSince(start)) }
             report.outcome = .converged
@@ -168,7 +174,7 @@ public final class Reconciler {
     /// else was touched: the snapshot from before with those units as read
     /// back. Otherwise the host is observed again.
     func observation(after result: ApplyEngine.Result, _ prepared: PreparedApply) -> HostSnapshot? {
-        guard let systemd = prepared.snapshot.systemd, prepared.plan.steps.allSatisfy({ result.observed[$0.target] != nil })
+        guard let systemd = prepared.snapshot.systemd, prepared.plan.steps.allSatisfy({ result.observed[$0.unit] != nil })
         else { return try? observe(prepared.unitNames) }
         var units = Dictionary(systemd.units.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (name, unit) in result.observed { units[name] = unit }
@@ -181,7 +187,7 @@ public final class Reconciler {
     func header(_ prepared: PreparedApply) -> JournalHeader {
         JournalHeader(
             id: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), pid: getpid(), command: options.command,
-            trigger: options.trigger, hostname: prepared.snapshot.hostname, layout: prepared.source,
+            trigger: prepared.trigger ?? options.trigger, hostname: prepared.snapshot.hostname, layout: prepared.source,
             unitNames: prepared.unitNames, plan: prepared.plan, priorSnapshot: prepared.snapshot)
     }
 
@@ -210,7 +216,7 @@ public final class Reconciler {
 
     func recordApplied(_ prepared: PreparedApply, snapshot: HostSnapshot, seconds: Double) {
         let record = AppliedState(
-            appliedAt: Timestamp.now(), trigger: options.trigger, layout: prepared.source, plan: prepared.plan,
+            appliedAt: Timestamp.now(), trigger: prepared.trigger ?? options.trigger, layout: prepared.source, plan: prepared.plan,
             unitNames: prepared.unitNames, snapshot: snapshot, seconds: seconds, bootID: BootID.read(root: host.hotplug.root))
         do { try record.write(in: state) } catch { events(.warning("cannot record the applied state: \(error)")) }
     }

@@ -30,6 +30,8 @@ public final class ReconcilePass {
         public var selfCaused = SelfCausedChanges()
         /// The SHA-256 of the layout file as read (nil: unreadable).
         public var layoutSHA256: String?
+        /// The host as the pass left it, planned again, when it converged.
+        public var settled: SettledHost?
 
         /// `apply`'s exit codes; 1 for a layout that does not validate or fit.
         public var exitCode: Int32 {
@@ -100,13 +102,10 @@ public final class ReconcilePass {
             log(.init(.error, error.description))
             return finish(start, trigger ?? ReconcileTrigger.check, .notApplied, message: error.description, sha: sha)
         }
-        let applied = AppliedState.read(in: reconciler.state)
-        let why = trigger ?? ReconcileTrigger.infer(
-            layoutSHA256: layoutSource.sha256, bootID: BootID.read(root: reconciler.host.hotplug.root),
-            now: prepared.snapshot.topology,
-            applied: applied.map { .init(layoutSHA256: $0.layout?.sha256, bootID: $0.bootID, topology: $0.snapshot.topology) })
-        reconciler.options.trigger = why
-        let report = reconciler.apply(prepared)
+        let why = trigger ?? inferTrigger(layoutSource, now: prepared.snapshot)
+        var toApply = prepared
+        toApply.trigger = why
+        let report = reconciler.apply(toApply)
         if fileProblem == nil { lastGoodLayout = layoutSource }
         var outcome = finish(
             // An invalid file is the result even when the last good layout was re-applied,
@@ -115,12 +114,23 @@ public final class ReconcilePass {
             message: fileProblem ?? report.failure, sha: sha,
             steps: report.completed.count)
         outcome.report = report
+        // A status right after reads what the apply saw last, if the layout is the one applied.
+        if fileProblem == nil { outcome.settled = report.settled }
         if !prepared.plan.steps.isEmpty {
             outcome.selfCaused = SelfCausedChanges(
                 plan: prepared.plan, onlineBefore: prepared.snapshot.topology.onlineCPUs,
                 memoryBlockSize: prepared.snapshot.topology.memoryBlockSizeBytes)
         }
         return outcome
+    }
+
+    /// Why this pass runs when nobody said: an edited layout, a reboot, or
+    /// hotplug, from what the last converged apply recorded.
+    private func inferTrigger(_ layout: JournalLayout, now: HostSnapshot) -> String {
+        let applied = AppliedState.read(in: reconciler.state)
+        return ReconcileTrigger.infer(
+            layoutSHA256: layout.sha256, bootID: BootID.read(root: reconciler.host.hotplug.root), now: now.topology,
+            applied: applied.map { .init(layoutSHA256: $0.layout?.sha256, bootID: $0.bootID, topology: $0.snapshot.topology) })
     }
 
     private func finish(

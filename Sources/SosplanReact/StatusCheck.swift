@@ -5,8 +5,10 @@ import SosplanDrivers
 
 /// Compares the host with what sosplan last applied: observes it (the
 /// units the apply observed), diffs against the snapshot taken right after
-/// that apply, and plans the applied layout again. Read-only: it takes no
-/// lock and retires no journal.
+/// that apply, and plans the applied layout again. Right after an apply
+/// that converged, what that apply saw last stands in for both (`settled`),
+/// so a reconcile pass with metrics observes and plans no more than the
+/// apply did. Read-only: it takes no lock and retires no journal.
 public enum StatusCheck {
     /// The status together with what it was computed from, for outputs
     /// that describe the host as applied (`status --format nrt`).
@@ -19,11 +21,13 @@ public enum StatusCheck {
         public var layout: HostLayout?
     }
 
-    public static func run(host: ApplyHost, state: StateDirectory) throws -> HostStatus {
-        try inspect(host: host, state: state).status
+    public static func run(host: ApplyHost, state: StateDirectory, settled: SettledHost? = nil) throws -> HostStatus {
+        try inspect(host: host, state: state, settled: settled).status
     }
 
-    public static func inspect(host: ApplyHost, state: StateDirectory) throws -> Inspection {
+    /// - Parameter settled: the host as an apply just left it (and planned
+    ///   again), when that apply converged; nil observes and plans now.
+    public static func inspect(host: ApplyHost, state: StateDirectory, settled: SettledHost? = nil) throws -> Inspection {
         let record = state.read(ReconcileRecord.fileName).flatMap { ReconcileRecord.decode(json: String(decoding: $0, as: UTF8.self)) }
         var drift: [Drift] = []
         var interrupted = false
@@ -42,16 +46,21 @@ public enum StatusCheck {
             return Inspection(
                 status: HostStatus(state: interrupted ? .interrupted : .neverApplied, lastReconcile: record, drift: drift))
         }
-        let now = try host.observe(applied.unitNames)
+        let now = try settled?.snapshot ?? host.observe(applied.unitNames)
         var replanned: [Step] = []
         let layout = applied.layout.flatMap { LayoutDecoder.decode($0.text, file: $0.file).layout }
         if let layout {
-            let result = Planner(layout: layout, snapshot: now, capabilities: host.capabilities).plan()
-            if let plan = result.plan {
-                replanned = plan.steps
+            var problem: String?
+            if let settled {
+                replanned = settled.replanned
+                problem = settled.planProblem
             } else {
-                let why = result.diagnostics.first { $0.severity == .error }.map(\.message) ?? "planning failed"
-                drift.append(Drift(kind: "plan", target: "layout", message: "the applied layout no longer fits this host: \(why)"))
+                let result = Planner(layout: layout, snapshot: now, capabilities: host.capabilities).plan()
+                replanned = result.plan?.steps ?? []
+                if result.plan == nil { problem = result.diagnostics.first { $0.severity == .error }.map(\.message) ?? "planning failed" }
+            }
+            if let problem {
+                drift.append(Drift(kind: "plan", target: "layout", message: "the applied layout no longer fits this host: \(problem)"))
             }
         }
         drift += Drift.between(applied: applied.snapshot, now: now, replanned: replanned)

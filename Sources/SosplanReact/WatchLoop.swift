@@ -43,6 +43,8 @@ public final class WatchLoop {
     private var followUps = 0
     /// Passes run so far (tests count them).
     public private(set) var passes = 0
+    /// Stops the loop besides SIGTERM (tests: after the passes they wait for).
+    var stopWhen: (() -> Bool)?
 
     struct Pending {
         var trigger: String
@@ -71,7 +73,7 @@ public final class WatchLoop {
         var nextResync = settings.resync > 0 ? Date().addingTimeInterval(settings.resync) : Date.distantFuture
         var nextPing = Date()
         let ping = notifier.watchdogInterval
-        while !StopRequest.isRequested {
+        while !StopRequest.isRequested && !(stopWhen?() ?? false) {
             let now = Date()
             var deadline = min(nextResync, now.addingTimeInterval(1))
             if let p = pending { deadline = min(deadline, p.last.addingTimeInterval(settings.quiet), p.first.addingTimeInterval(settings.maxDelay)) }
@@ -82,7 +84,7 @@ public final class WatchLoop {
             if StopRequest.wakeDescriptor >= 0 { fds.append(pollfd(fd: StopRequest.wakeDescriptor, events: Int16(POLLIN), revents: 0)) }
             let timeout = Int32(max(0, min(deadline.timeIntervalSince(now), 1)) * 1000)
             _ = poll(&fds, nfds_t(fds.count), timeout)
-            if StopRequest.isRequested { break }
+            if StopRequest.isRequested || (stopWhen?() ?? false) { break }
             readUevents()
             readLayoutWatch()
             let after = Date()

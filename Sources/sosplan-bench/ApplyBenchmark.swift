@@ -82,7 +82,7 @@ enum ApplyBenchmark {
         // What apply leaves on each slice, for the driver to write the very same changes.
         func requests() throws -> [SliceRequest] {
             try driver.observeUnits(names).map { u in
-                SliceRequest(name: u.name, resources: try ResourceControl(planProperties: UnitProperties.observed(u)))
+                SliceRequest(name: u.name, resources: ResourceControl(observed: u))
             }
         }
         // Untimed: A creates the slices and starts the services, B and A once more

@@ -1,11 +1,14 @@
 import Foundation
 import SosplanCore
 
-/// `ihkconfig` and `ihkosctl` (ihk:linux/user/ihkconfig.c, ihkosctl.c):
-/// their argument handling, messages and exit statuses. A failed ioctl
-/// returns -1, so the tool exits 255; `create` exits with the new OS index
-/// and prints "error: creating OS instance" whenever it is not 0; an
-/// unknown action prints the usage and exits 0.
+/// `ihkconfig` and `ihkosctl` (ihk @3114d9e `linux/user/ihkconfig.c`,
+/// `ihkosctl.c`): their argument handling, messages and exit statuses. A
+/// failed ioctl returns -1, so most actions exit 255; `reserve` goes
+/// through ihklib and exits with `(uint8)-errno` (`ihkconfig.c:230-262`,
+/// `main` returns it), printing its error on stdout (`eprintf` is `printf`,
+/// `:31-34`); `create` exits with the new OS index and prints "error:
+/// creating OS instance" whenever it is not 0 (`:194-202`); an unknown
+/// action prints the usage and exits 0 (`:594-600`).
 enum IHKTools {
     static func ihkconfig(_ ctx: SimContext, _ args: [String]) -> Int32 {
         guard args.count >= 2 else { return usage(ctx, ihkconfigUsage, 1) }
@@ -17,7 +20,9 @@ enum IHKTools {
                 ctx.print(kernel.device.oses.map { String($0.index) }.sorted { Int($0)! < Int($1)! }.joined(separator: ","))
                 return 0
             case "buildid":
-                ctx.print("sosplan-sim-ihk-1")
+                // IHK_DEVICE_GET_BUILDID (`ihkconfig.c:489-513`), compared with
+                // McKernel's by mcreboot (mck `scripts/mcreboot-smp.sh.in:369-373`).
+                ctx.print(kernel.device.buildID)
                 return 0
             default:
                 ctx.printError("Unknown target : \(args[2])")
@@ -47,27 +52,48 @@ enum IHKTools {
             return ioctl(ctx, "error: destroying OS instance \(atoi(os))") { () throws(SimKernelError) in
                 try kernel.destroyOS(Int(atoi(os)))
             }
-        case "reserve", "release":
+        case "reserve":
+            // `do_reserve` (`ihkconfig.c:230-262`) through ihklib: `ret = -errno`.
             guard rest.count >= 2 else { return usage(ctx, ihkconfigUsage, -1) }
-            let reserve = args[1] == "reserve"
             switch rest[0] {
             case "cpu":
                 guard let cpus = orderedCPUList(rest[1]) else {
-                    ctx.print("do_\(args[1]),parse provided cpulist string failed")
-                    return -1
+                    ctx.print("do_reserve: error: reserving CPUs: \(rest[1])")
+                    return -EINVAL
                 }
-                let msg = reserve ? "do_reserve: error: reserving CPUs: \(rest[1])" : "error: releasing CPUs: \(rest[1])"
-                return ioctl(ctx, msg) { () throws(SimKernelError) in
-                    if reserve { try kernel.reserveCPUs(cpus) } else { try kernel.releaseCPUs(cpus) }
+                return reserve(ctx, "do_reserve: error: reserving CPUs: \(rest[1])") { () throws(SimKernelError) in
+                    try kernel.reserveCPUs(cpus)
                 }
             case "mem":
                 guard let items = try? IHKFormat.parseMemoryArgument(rest[1]) else {
-                    ctx.print("do_\(args[1]),parse provided memlist string failed")
+                    ctx.print("do_reserve: error: reserving memory: \(rest[1])")
+                    return -EINVAL
+                }
+                return reserve(ctx, "do_reserve: error: reserving memory: \(rest[1])") { () throws(SimKernelError) in
+                    try kernel.reserveMemory(items)
+                }
+            default:
+                return usage(ctx, ihkconfigUsage, -22)
+            }
+        case "release":
+            // `do_release` (`ihkconfig.c:264-355`): the ioctl directly, -1 on failure.
+            guard rest.count >= 2 else { return usage(ctx, ihkconfigUsage, -1) }
+            switch rest[0] {
+            case "cpu":
+                guard let cpus = orderedCPUList(rest[1]) else {
+                    ctx.print("do_release,parse provided cpulist string failed")
                     return -1
                 }
-                let msg = reserve ? "do_reserve: error: reserving memory: \(rest[1])" : "error: releasing memory: \(rest[1])"
-                return ioctl(ctx, msg) { () throws(SimKernelError) in
-                    if reserve { try kernel.reserveMemory(items) } else { try kernel.releaseMemory(items) }
+                return ioctl(ctx, "error: releasing CPUs: \(rest[1])") { () throws(SimKernelError) in
+                    try kernel.releaseCPUs(cpus)
+                }
+            case "mem":
+                guard rest[1] == "all" || (try? IHKFormat.parseMemoryArgument(rest[1])) != nil else {
+                    ctx.print("do_release,parse provided memlist string failed")
+                    return -1
+                }
+                return ioctl(ctx, "error: releasing memory: \(rest[1])") { () throws(SimKernelError) in
+                    try kernel.releaseMemory(rest[1])
                 }
             default:
                 return usage(ctx, ihkconfigUsage, -22)
@@ -78,6 +104,7 @@ enum IHKTools {
             case "cpu":
                 return query(ctx, "error: querying CPUs", "query cpu") { CPUSet(kernel.device.poolCPUs).description }
             case "mem":
+                // One `size@node` per chunk in list (address) order (`mem_array2str`, `ihklib.c:628-651`).
                 return query(ctx, "error: querying memory", "query mem") {
                     IHKFormat.formatMemoryQuery(kernel.device.poolMemory.map { MemoryChunk(node: $0.node, bytes: $0.bytes) })
                 }
@@ -93,11 +120,26 @@ enum IHKTools {
         guard args.count >= 2 else { return usage(ctx, ihkosctlUsage, 1) }
         let index = Int(atoi(args[0]))
         let kernel = IHKKernel(ctx: ctx)
+        let rest = Array(args.dropFirst(2))
+        if args[1] == "get" {
+            // `get` goes through ihklib without opening the device here (`ihkosctl.c:98-136`, `:206-224`).
+            guard rest.first == "status" else { return usage(ctx, ihkosctlUsage, -1) }
+            do {
+                let status = try kernel.status(index)
+                // An oops kills the tool before it prints anything.
+                if ctx.hazardFired { return -1 }
+                ctx.print(status.rawValue)
+                return 0
+            } catch {
+                ctx.print("do_get_status,error: ihk_os_get_status failed")
+                return -1
+            }
+        }
+        // `open("/dev/mcosN")`, else perror and exit 1 (`ihkosctl.c:846-850`).
         guard ctx.exists("/dev/mcos\(index)"), kernel.device.os(index) != nil else {
-            ctx.printError("Error: OS instance not found")
+            ctx.printError("error: open failed: No such file or directory")
             return 1
         }
-        let rest = Array(args.dropFirst(2))
         switch args[1] {
         case "load":
             let image = rest.first ?? ""
@@ -107,7 +149,8 @@ enum IHKTools {
                 ctx.printError("error: no arg specified.")
                 return 1
             }
-            return ioctl(ctx, "error: setting kargs") { () throws(SimKernelError) in try kernel.setKargs(index, kargs) }
+            // "error: sending IRQ" (sic, `ihkosctl.c:687`).
+            return ioctl(ctx, "error: sending IRQ") { () throws(SimKernelError) in try kernel.setKargs(index, kargs) }
         case "boot":
             return ioctl(ctx, "error: booting") { () throws(SimKernelError) in try kernel.boot(index) }
         case "shutdown":
@@ -124,10 +167,10 @@ enum IHKTools {
                 }
             case "mem":
                 guard let items = try? IHKFormat.parseMemoryArgument(rest[1]) else { return usage(ctx, ihkosctlUsage, -22) }
-                // "assiging" (sic), as ihkosctl prints it.
+                // "assiging" (sic), as ihkosctl prints it (`ihkosctl.c:442`).
                 let msg = assign ? "error: assiging memory: \(rest[1])" : "error: releasing memory: \(rest[1])"
                 return ioctl(ctx, msg) { () throws(SimKernelError) in
-                    if assign { try kernel.assignMemory(index, items) } else { try kernel.releaseOSMemory(index, items) }
+                    if assign { try kernel.assignMemory(index, items) } else { try kernel.releaseOSMemory(index, rest[1]) }
                 }
             default: return usage(ctx, ihkosctlUsage, -22)
             }
@@ -140,15 +183,6 @@ enum IHKTools {
                     IHKFormat.formatMemoryQuery(os.memory.map { MemoryChunk(node: $0.node, bytes: $0.bytes) })
                 }
             default: return usage(ctx, ihkosctlUsage, -22)
-            }
-        case "get":
-            guard rest.first == "status" else { return usage(ctx, ihkosctlUsage, -1) }
-            do {
-                ctx.print(try kernel.status(index).rawValue)
-                return 0
-            } catch {
-                ctx.printError("error: getting status")
-                return -1
             }
         default:
             ctx.printError("Unknown action : \(args[1])")
@@ -164,6 +198,18 @@ enum IHKTools {
         } catch {
             ctx.printError(message)
             return -1
+        }
+    }
+
+    /// A reservation through ihklib: the tool exits with `ret`, the negative
+    /// errno, and prints its message on stdout.
+    static func reserve(_ ctx: SimContext, _ message: String, _ body: () throws(SimKernelError) -> Void) -> Int32 {
+        do {
+            try body()
+            return 0
+        } catch {
+            ctx.print(message)
+            return -error.errno
         }
     }
 

@@ -1,10 +1,17 @@
 import Foundation
 import SosplanCore
 
-/// `lwkctl` (mos:lwkctl.c: option parsing and `lwkctl_show` as in @e6e876b;
-/// create/delete as the research describes them from @24333ec: offline
-/// every LWK CPU, then write lwk_config, online them again if the write
-/// fails). Errors exit with the negative errno (`exit(rc)`).
+/// `lwkctl` as intel/mOS has it now (`mOS/tools/lwkctl/lwkctl.c` @e6e876b:
+/// `parse_options`, `lwkctl_create`, `lwkctl_delete`, `__lwkctl_delete`,
+/// `__lwkctl_check_for_jobs`, `lwkctl_show`; `lwkctl_sysfs.c` @d283268) and
+/// the kernel side of `/sys/kernel/mOS/lwk_config` (`mOS/mos.c`
+/// `lwk_config_store`, `mOS/lwkcpu.c`, `mOS/lwkctrl.c`). The tool no longer
+/// takes CPUs offline: the kernel requires the LWK CPUs online and offlines
+/// them itself, and onlines them again when the partition goes. Exit
+/// statuses are the tool's return codes, not errnos: a refused write to
+/// `lwk_config` returns -2 (`mos_sysfs_write`: `rc = write()` = -1, then
+/// `rc--`), so exits 254; privilege failures return -1 (255); EBUSY and
+/// EINVAL aborts exit 240 and 234.
 struct LWKCtlTool {
     let ctx: SimContext
     var precise: Bool?
@@ -115,49 +122,66 @@ struct LWKCtlTool {
         return rc
     }
 
-    /// mos_sysfs_access_linuxcpu: every CPU's online file must be writable.
+    /// `mos_sysfs_access_linuxcpu` (`lwkctl_sysfs.c`): every CPU's online
+    /// file must open for writing, else -1.
     func canHotplug(_ cpus: [Int]) -> Bool { cpus.allSatisfy { ctx.exists(ctx.cpuDir($0) + "/online") } }
 
-    /// __lwkctl_check_for_jobs: a non-blank ras/jobid is -EBUSY unless --force.
+    /// `__lwkctl_check_for_jobs`: a non-blank ras/jobid is -EBUSY unless --force.
     func checkJobs() -> Int32 {
         guard !mos.jobid.trimmingASCIIWhitespace().isEmpty else { return 0 }
         ctx.printError("lwkctl: There are active job(s) on this node: \(mos.jobid)")
         return force ? 0 : -EBUSY
     }
 
-    /// __lwkctl_delete: refused while lwkcpus_reserved is not empty.
+    /// `mos_sysfs_write` of lwk_config: the kernel's refusal comes back as
+    /// -1 from write(2), and the tool returns -2.
+    static let refusedWrite: Int32 = -2
+
+    /// `__lwkctl_delete`: refused while `lwkcpus_reserved` is not empty
+    /// (-EBUSY), then the write to lwk_config (`deleteInKernel`).
     func removePartition() -> Int32 {
-        if !mos.reservedCPUs.isEmpty {
+        if !mos.reserved.isEmpty {
             error("Can't delete LWK partition - being used")
-            ctx.printError("lwkctl: lwkcpus_reserved: \(CPUSet(mos.reservedCPUs))")
+            ctx.printError("lwkctl: lwkcpus_reserved: \(mos.reserved)")
             return -EBUSY
         }
-        do { try ctx.injected("lwk_config") } catch { return -error.errno }
+        return deleteInKernel() ? 0 : Self.refusedWrite
+    }
+
+    /// The kernel deleting the partition (`lwk_config_store` with an empty
+    /// spec): the LWK CPUs go back to Linux (`lwkcpu.c` `lwkcpu_down_multiple`
+    /// → `linuxcpu_up`) and the LWK memory is given back.
+    func deleteInKernel() -> Bool {
+        do { try ctx.injected("lwk_config") } catch { return false }
+        let lwk = mos.lwkCPUs
         var m = mos
         m.lwkCPUs = []
         m.utilityCPUs = []
         m.lwkmem = []
         m.config = ""
         mos = m
-        return 0
+        for cpu in lwk { try? ctx.setCPU(cpu, online: true) }
+        return true
     }
 
+    /// `lwkctl_delete`: nothing to do without a partition; privilege, jobs,
+    /// then `__lwkctl_delete`. It onlines nothing itself (the kernel does).
     func deletePartition() -> Int32 {
         let lwk = mos.lwkCPUs
         if lwk.isEmpty { return 0 }
         guard canHotplug(lwk) else {
             error("Insufficient privilege")
-            return -EACCES
+            return -1
         }
         let jobs = checkJobs()
         if jobs != 0 { return jobs }
-        let rc = removePartition()
-        if rc == 0 {
-            for cpu in lwk { if (try? ctx.setCPU(cpu, online: true)) == nil { ctx.printError("lwkctl: Couldn't online Linux cpu\(cpu)") } }
-        }
-        return rc
+        return removePartition()
     }
 
+    /// `lwkctl_create`: parse and check the spec, privilege, jobs, delete a
+    /// previous partition (onlining CPUs that leave it), append
+    /// `precise=yes|no`, write lwk_config; when the kernel refuses, hand
+    /// the LWK CPUs back to Linux and return -2.
     func createPartition(_ text: String) -> Int32 {
         for word in text.split(separator: " ") where !word.contains("=") {
             error("Invalid parameter to -c/--create")
@@ -179,62 +203,86 @@ struct LWKCtlTool {
         let lwk = spec.lwkCPUs.sorted
         guard canHotplug(lwk) else {
             error("Insufficient privilege")
-            return -EACCES
+            return -1
         }
         let jobs = checkJobs()
         if jobs != 0 { return jobs }
         let original = mos.lwkCPUs
         if !original.isEmpty {
             let leaving = original.filter { !spec.lwkCPUs.contains($0) }
+            guard canHotplug(leaving) else {
+                error("Insufficient privilege")
+                return -1
+            }
             let rc = removePartition()
             if rc != 0 { return abort(rc, "Failed to delete the previous LWK partition") }
             for cpu in leaving { try? ctx.setCPU(cpu, online: true) }
         }
-        // Older lwkctl: offline every LWK CPU; on a failure it stops there.
-        for cpu in lwk {
-            do {
-                try ctx.injected("offline")
-                try ctx.setCPU(cpu, online: false)
-            } catch {
-                self.error("Failed to offline Linux cpu \(cpu)")
-                return -error.errno
-            }
-        }
         let full = text + " precise=" + ((precise ?? false) ? "yes" : "no")
-        let rc = writeConfig(spec, full)
-        if rc != 0 {
+        guard writeConfig(spec, full) else {
             error("Failed to create LWK partition \(text)")
             for cpu in lwk where (try? ctx.setCPU(cpu, online: true)) == nil { error("Failed to online Linux cpu \(cpu)") }
+            return Self.refusedWrite
         }
-        return rc
+        return 0
     }
 
-    /// The kernel side of writing lwk_config: memory comes from movable
-    /// memory in 128 MiB sections, possibly less than asked unless precise.
-    func writeConfig(_ spec: MOSFormat.PartitionSpec, _ full: String) -> Int32 {
-        do { try ctx.injected("lwk_config") } catch { return -error.errno }
+    /// The kernel side of writing lwk_config (`mos.c` `lwk_config_store`,
+    /// `validate_lwkcpus_spec`; `lwkcpu.c` `lwkcpu_up_multiple`): a partition
+    /// may not be modified ("Unsupported: modifying LWKCPU config."), the
+    /// LWK CPUs must be online ("Inline offlining") and are offlined here,
+    /// undone if one fails; memory comes from movable memory in 128 MiB
+    /// sections (`lwkctrl.c` `lwkmem_parse_args`), possibly less than asked
+    /// unless precise, which fails instead. False: the write is refused.
+    func writeConfig(_ spec: MOSFormat.PartitionSpec, _ full: String) -> Bool {
+        do { try ctx.injected("lwk_config") } catch { return false }
+        guard mos.lwkCPUs.isEmpty else {
+            ctx.log("mOS: Unsupported: modifying LWKCPU config.")
+            return false
+        }
+        guard spec.lwkCPUs.isDisjoint(with: spec.utilityCPUs) else {
+            ctx.log("mOS: utility and LWK CPUs overlap")
+            return false
+        }
+        let lwk = spec.lwkCPUs.sorted
+        if let offline = lwk.first(where: { !ctx.isCPUOnline($0) }) {
+            ctx.log("mOS: Inline offlining: CPU \(offline) is not online")
+            return false
+        }
         var perNode = Array(repeating: UInt64(0), count: ctx.state.nodes.map(\.id).max().map { $0 + 1 } ?? 1)
         for chunk in MemoryChunk.merged(spec.memory) {
             guard chunk.node < perNode.count, ctx.state.nodes.contains(where: { $0.id == chunk.node }) else {
                 ctx.log("mOS: no NUMA node \(chunk.node)")
-                return -EINVAL
+                return false
             }
             var available = SimMemory.free(ctx, node: chunk.node)
             if let limit = ctx.fragmentLimit(node: chunk.node) { available = min(available, limit) }
             let granted = min(chunk.bytes, available) / MOSFormat.sectionSize * MOSFormat.sectionSize
             if precise == true && granted != chunk.bytes {
                 ctx.log("mOS: precise lwkmem: node \(chunk.node) wants \(chunk.bytes), can give \(granted)")
-                return -ENOMEM
+                return false
             }
             perNode[chunk.node] = granted
         }
+        var done: [Int] = []
+        for cpu in lwk {
+            do {
+                try ctx.injected("offline")
+                try ctx.setCPU(cpu, online: false)
+            } catch {
+                ctx.log("mOS: lwkcpu_up_multiple: could not offline CPU \(cpu)")
+                for c in done { try? ctx.setCPU(c, online: true) }
+                return false
+            }
+            done.append(cpu)
+        }
         var m = mos
-        m.lwkCPUs = spec.lwkCPUs.sorted
+        m.lwkCPUs = lwk
         m.utilityCPUs = spec.utilityCPUs.sorted
         m.lwkmem = perNode
         m.config = full
         mos = m
-        return 0
+        return true
     }
 
     func showPartition() -> Int32 {

@@ -35,12 +35,14 @@ enum MCExecLauncher {
             return .exit(1)
         }
         var processes = 0
+        var targetCore: Int?
         for (c, value) in opts.options {
             let number = value.flatMap(SimLauncher.cInteger)
             switch c {
             case "c" where number == nil:
                 ctx.printError("error: -c: invalid target CPU")
                 return .exit(1)
+            case "c": targetCore = number
             case "n":
                 guard let n = number, n > 0 else {
                     ctx.printError("error: -n: invalid number of processes")
@@ -83,6 +85,14 @@ enum MCExecLauncher {
         if processes > os.cpus.count {
             ctx.printError("error: nr_processes can't exceed nr. of CPUs")
             return .exit(EINVAL)
+        }
+        // `-c` is the LWK core the process starts on (mcexec.c:2203-2209,
+        // `desc->cpu`, :2460), numbered in `assign cpu` order; McKernel has
+        // no core past the OS's last (infer).
+        if let core = targetCore, core < 0 || core >= os.cpus.count {
+            ctx.log("mcexec: -c \(core): OS \(index) has LWK cores 0-\(os.cpus.count - 1)")
+            ctx.printError("prepare: Invalid argument")
+            return .exit(1)
         }
         // MCEXEC_UP_PREPARE_IMAGE is where the LWK takes the process.
         do { try ctx.injected("launch") } catch {

@@ -2,8 +2,11 @@ import Foundation
 import SosplanCore
 
 /// The Pisces module and the petlib hotplug helpers the user tools call
-/// (research §2; pis:src/enclave.c, enclave_ctrl.c; pis18:pisces.c). The
-/// kernel never gives CPUs or memory back to Linux: only the tools do.
+/// (drouyang/pisces @f0cfeeb `src/enclave.c`, `src/enclave_ctrl.c`,
+/// `src/main.c`; the 2018 user tools of briankoco/hobbes-venv @0950458
+/// `guest-initramfs/opt/pisces/linux_usr/`, as run: research
+/// cokernels-upstream.md §7). The kernel never gives CPUs or memory back to
+/// Linux: only the tools do.
 struct PiscesKernel {
     let ctx: SimContext
     static let maxEnclaves = 128
@@ -51,55 +54,56 @@ struct PiscesKernel {
         update(id) {
             $0.phase = .running
             $0.cpus = [cpu]
+            $0.kittenCPUs = [cpu]
             $0.memory = [range]
         }
     }
 
-    /// Every ctrl command needs a RUNNING enclave (enclave_ctrl.c).
+    /// Every ctrl command needs a RUNNING enclave ("Attempted Ctrl IOCTL on
+    /// non-running enclave", `enclave_ctrl.c`); nothing is recorded then.
     func ctrl(_ id: Int, _ action: String) throws(SimKernelError) -> PiscesEnclaveState {
         guard let e = enclave(id) else { throw fail(ENOENT, "no enclave \(id)") }
         guard e.phase == .running else { throw fail(EINVAL, "Attempted Ctrl IOCTL on non-running enclave") }
-        try ctx.injected(action)
         return e
     }
 
+    /// ENCLAVE_CMD_ADD_CPU: a CPU already in the mask is refused
+    /// (`src/enclave.c:711-724`); otherwise it is set in the mask before
+    /// Kitten answers (`enclave_ctrl.c:252-264`) and stays set when Kitten
+    /// refuses it (the "remove CPU from enclave" undo at `:168-172` is not
+    /// done). Kitten gives an accepted CPU the next logical id.
     func addCPU(_ id: Int, _ cpu: Int) throws(SimKernelError) {
-        _ = try ctrl(id, "add_cpu")
-        guard ctx.isCPUPresent(cpu), !ctx.isCPUOnline(cpu) else { throw fail(EINVAL, "CPU \(cpu) is not offline") }
-        guard !enclaves.contains(where: { $0.cpus.contains(cpu) }) else { throw fail(EBUSY, "CPU \(cpu) is in an enclave") }
-        update(id) { $0.cpus.append(cpu) }
+        let e = try ctrl(id, "add_cpu")
+        guard !e.cpus.contains(cpu) else { throw fail(EINVAL, "CPU \(cpu) is already present in enclave \(id)") }
+        guard !enclaves.contains(where: { $0.id != id && $0.cpus.contains(cpu) }) else {
+            throw fail(EBUSY, "CPU \(cpu) is in another enclave")
+        }
+        update(id) { $0.cpus = ($0.cpus + [cpu]).sorted() }
+        try ctx.injected("add_cpu")
+        update(id) { $0.kittenCPUs.append(cpu) }
     }
 
-    func removeCPU(_ id: Int, _ cpu: Int) throws(SimKernelError) {
-        let e = try ctrl(id, "remove_cpu")
-        guard e.cpus.contains(cpu) else { throw fail(EINVAL, "CPU \(cpu) is not in enclave \(id)") }
-        update(id) { $0.cpus.removeAll { $0 == cpu } }
-    }
-
+    /// ENCLAVE_CMD_ADD_MEM: the range is recorded before Kitten answers and
+    /// kept when it refuses (`enclave_ctrl.c:300-320`, `:118`).
     func addMemory(_ id: Int, _ range: PiscesFormat.MemoryRange) throws(SimKernelError) {
         _ = try ctrl(id, "add_mem")
-        for block in range.blocks(blockSize: ctx.state.blockSize) where ctx.isBlockOnline(block) != false {
-            throw fail(EINVAL, "memory block \(block) is not offline")
-        }
         update(id) { $0.memory.append(range) }
+        try ctx.injected("add_mem")
     }
 
-    /// REMOVE_MEM: "Removing memory is not supported".
-    func removeMemory(_ id: Int) throws(SimKernelError) {
-        _ = try ctrl(id, "remove_mem")
-        throw fail(EINVAL, "Removing memory is not supported")
-    }
-
+    /// ENCLAVE_CMD_SHUTDOWN: Kitten stops; the enclave is not freed.
     func shutdown(_ id: Int) throws(SimKernelError) {
         _ = try ctrl(id, "shutdown")
+        try ctx.injected("shutdown")
         update(id) { $0.phase = .dead }
     }
 
-    /// PISCES_FREE_ENCLAVE: forgets the enclave. Its CPUs and memory stay offline.
+    /// PISCES_FREE_ENCLAVE: forgets the enclave whatever its state
+    /// (`src/main.c:129-146` checks none); its CPUs and memory stay offline,
+    /// and its jobs end with it.
     func free(_ id: Int) throws(SimKernelError) {
         try ctx.injected("free")
-        guard let e = enclave(id) else { throw fail(ENOENT, "no enclave \(id)") }
-        guard e.phase != .running else { throw fail(EBUSY, "enclave \(id) is running") }
+        guard enclave(id) != nil else { throw fail(ENOENT, "no enclave \(id)") }
         enclaves = enclaves.filter { $0.id != id }
     }
 
@@ -110,17 +114,18 @@ struct PiscesKernel {
         return PiscesFormat.MemoryRange(start: UInt64(first) * bs, end: UInt64(first + count) * bs)
     }
 
-    /// pet_offline_block: an offline block is accepted as is.
+    /// `pet_offline_block`: refuses a block that is not online ("Could not
+    /// offline memory block"; cokernels-upstream.md §7.2).
     func offlineBlock(_ id: Int) throws(SimKernelError) {
-        guard ctx.isBlockOnline(id) != nil else { throw fail(EINVAL, "no memory block \(id)") }
-        guard !enclaves.contains(where: { e in e.memory.contains { $0.blocks(blockSize: ctx.state.blockSize).contains(id) } })
-        else { throw fail(EBUSY, "memory block \(id) belongs to an enclave") }
+        guard ctx.isBlockOnline(id) == true else { throw fail(EINVAL, "memory block \(id) is not online") }
         try ctx.setBlock(id, online: false)
     }
 
-    /// pet_offline_cpu: an offline CPU is accepted as is.
+    /// `pet_offline_cpu`: refuses a CPU that is not online ("Could not
+    /// offline CPU"; cokernels-upstream.md §7.2).
     func offlineCPU(_ cpu: Int) throws(SimKernelError) {
         guard ctx.isCPUPresent(cpu) else { throw fail(EINVAL, "CPU \(cpu) is not present") }
+        guard ctx.isCPUOnline(cpu) else { throw fail(EINVAL, "CPU \(cpu) is not online") }
         try ctx.setCPU(cpu, online: false)
     }
 

@@ -11,9 +11,12 @@ import SosplanCore
 /// again). Errors print with printf and exit(-1) (255); a missing device
 /// or program operand crashes the real tool (139).
 ///
-/// Here the job runs on Linux: the program is exec'd with the split
-/// arguments. The tool's debug printfs ("longoptindex=…", "argc=…") are
-/// left out so the service's output is its own.
+/// `pisces_run` returns as soon as the LAUNCH_JOB control command is
+/// answered (pis18 `pisces_run.c:270-280` → `pisces_ctrl.c` `pisces_run_job`):
+/// the job then lives in Kitten until the enclave goes, and no tool reports
+/// or ends it. Here the job is recorded with its enclave (it ends when the
+/// enclave is freed) and nothing runs on Linux. The tool's debug printfs
+/// ("longoptindex=…", "argc=…") are left out.
 enum PiscesRunLauncher {
     static let longNames = ["np", "cpulist", "use-large-pages", "use-smartmap", "heap_size", "stack_size", "name", "envp"]
 
@@ -127,19 +130,23 @@ enum PiscesRunLauncher {
             return .exit(255)
         }
         // ENCLAVE_CMD_LAUNCH_JOB: a failed ctrl ioctl prints nothing in user space.
-        do { _ = try kernel.ctrl(id, "launch") } catch { return .exit(255) }
-        if let bad = logical.first(where: { $0 < 0 || $0 >= enclave.cpus.count }) {
-            ctx.log("pisces: job \(jobName): logical CPU \(bad) is not one of enclave \(id)'s \(enclave.cpus.count) CPUs")
+        do {
+            _ = try kernel.ctrl(id, "launch")
+            try ctx.injected("launch")
+        } catch { return .exit(255) }
+        // Kitten numbers CPUs in the order they joined (`kittenCPUs`).
+        if let bad = logical.first(where: { $0 < 0 || $0 >= enclave.kittenCPUs.count }) {
+            ctx.log("pisces: job \(jobName): logical CPU \(bad) is not one of enclave \(id)'s \(enclave.kittenCPUs.count) CPUs")
             return .exit(255)
         }
-        switch SimLauncher.resolve(exe) {
-        case .success(let path):
-            let argv = [exe] + joined.split(separator: " ").map(String.init)
-            return .exec(path: path, argv: argv)
-        case .failure(let e):
-            ctx.log("pisces: job \(jobName): cannot load \(exe): \(SimLauncher.strerror(e.errno))")
-            ctx.printError("pisces_run (sosplan-sim): cannot execute \(exe): \(SimLauncher.strerror(e.errno))")
+        guard case .success = SimLauncher.resolve(exe) else {
+            ctx.log("pisces: job \(jobName): cannot load \(exe)")
             return .exit(255)
         }
+        let job = PiscesJob(name: jobName, exe: exe, argv: joined, cpus: logical.isEmpty ? Array(0..<enclave.kittenCPUs.count) : logical)
+        kernel.update(id) { $0.jobs.append(job) }
+        let physical = job.cpus.map { enclave.kittenCPUs[$0] }
+        ctx.log("kitten: enclave \(id) launched job \(jobName) (\(exe) \(joined)) on CPUs \(CPUSet(physical))")
+        return .handedOver
     }
 }

@@ -4,7 +4,7 @@
 enum SimCallKind {
     /// The action words of a call, as `fail` and `stall` faults name them:
     /// `reserve cpu`, `create`, `assign mem`, `boot`, `get status` (IHK),
-    /// `load`, `launch`, `add`, `remove`, `shutdown` (Pisces), `create`,
+    /// `load`, `launch`, `add`, `shutdown` (Pisces), `create`,
     /// `delete`, `show` (lwkctl), `launch` (the launchers). "" when the
     /// arguments name no action.
     static func action(tool: String, arguments args: [String]) -> String {
@@ -16,7 +16,7 @@ enum SimCallKind {
             return twoWords.contains(args[1]) && args.count >= 3 ? "\(args[1]) \(args[2])" : args[1]
         case "pisces_load": return "load"
         case "pisces_launch": return "launch"
-        case "pisces_ctrl": return PiscesTools.ctrlOptions.parse(args).has("r") ? "remove" : "add"
+        case "pisces_ctrl": return "add"
         case "pisces_shutdown": return "shutdown"
         case "lwkctl":
             let opts = LWKCtlTool.options.parse(args)

@@ -11,6 +11,7 @@ enum SimCommandLine {
                sosplan-sim sync   (--root DIR | --tools DIR)
                sosplan-sim state  (--root DIR | --tools DIR)
                sosplan-sim calls  (--root DIR | --tools DIR) [--mutating] [--clear]
+               sosplan-sim audit  (--root DIR | --tools DIR)
                sosplan-sim reboot (--root DIR | --tools DIR)
                sosplan-sim uevents --root DIR --socket PATH [--watch-pid PID]
 
@@ -24,6 +25,12 @@ enum SimCommandLine {
         ({"tool","arguments","mutating","status"}); --mutating shows only the
         calls that changed or tried to change kernel state; --clear empties it.
 
+        audit: what the simulated kernels hold that Linux lost: hazards recorded
+        (an IHK status query of an OS without boot parameters, which oopses the
+        kernel), CPUs offline that no co-kernel holds, IHK CPUs and memory stranded
+        in destroyed OSes, what the IHK pool withholds, memory blocks offline in no
+        Pisces enclave. One line each; exit 1 when there is any.
+
         reboot: what a reboot makes the kernel forget: every CPU and memory block
         online, hugepage pools empty, no IHK reservations or OS instances, no Pisces
         enclaves, no mOS partition. The tools, sosplan-sim.json, the call log and
@@ -36,15 +43,19 @@ enum SimCommandLine {
         Fault kinds:
           fail TOOL ACTION... [--nth N] [--count N] [--errno NAME]
                                  the Nth call of ACTION fails (count 0: until cleared)
-          stall TOOL ACTION... SECONDS [--nth N] [--count N]
+          stall TOOL ACTION... SECONDS [--after] [--nth N] [--count N]
                                  the Nth call of ACTION (fewer words match more; 'any':
                                  every call) sleeps SECONDS before its work, holding no lock
+                                 (--after: once its work is done and saved, before it exits)
           fragment NODE SIZE     only SIZE more can be taken from NODE
+          chunks NODE SIZE,...   IHK's free memory on NODE is runs of these sizes
+          buildid ID             ihkconfig 0 get buildid prints ID
+          mcctrl-missing         /proc/modules has no mcctrl
           refuse-offline CPU     CPU cannot leave Linux (its online file goes away)
           hold-device OS [--count N]   a process holds /dev/mcosOS (destroy: EBUSY)
           panic                  the next IHK boot ends in PANIC
           mos-job JOBID [--reserved CPUS]   an active mOS job (and the CPUs yod holds)
-          boot-polls N | shutdown-polls N | shutdown-delay SECONDS
+          boot-polls N
           list | clear
         """
 
@@ -63,6 +74,7 @@ enum SimCommandLine {
                 try withContext(root) { _ in }
                 return 0
             case "calls": return try SimCallLog.command(rest)
+            case "audit": return try SimAudit.command(rest)
             case "reboot":
                 let (root, extra) = try rootOption(rest)
                 guard extra.isEmpty else { throw SimStore.SimError(description: "reboot takes no options besides --root/--tools") }

@@ -17,6 +17,9 @@ final class SimContext {
     /// Set when a simulated file really changed (a hotplug write, a device
     /// node): with the state, what tells a mutation the action words miss.
     private(set) var hostChanged = false
+    /// Set when the call hit a recorded hazard (`hazard(_:)`): the tool is
+    /// killed once the state is saved.
+    private(set) var hazardFired = false
 
     init(root: String, tool: String, arguments: [String]) throws {
         self.root = root
@@ -57,6 +60,21 @@ final class SimContext {
     func printError(_ line: String) { stderr += line + "\n" }
     /// What the kernel would put in dmesg (`.sosplan-sim/kernel.log`).
     func log(_ line: String) { kernelLog.append("\(tool): \(line)") }
+
+    /// A call that upstream code turns into a kernel fault (an oops): it is
+    /// appended to `.sosplan-sim/hazards.log` at once (a later kill cannot
+    /// lose it), logged like an oops, and the tool is killed (SIGKILL, as
+    /// the kernel kills a task that oopses) after the state is saved.
+    /// `sosplan-sim audit` reports every recorded hazard.
+    func hazard(_ what: String) {
+        hazardFired = true
+        let words = ([tool] + arguments).joined(separator: " ")
+        SimStore.append("\(words): \(what)\n", to: root + SimStore.directory + "/hazards.log")
+        log("BUG: kernel NULL pointer dereference (\(what))")
+    }
+
+    /// The modification time of a simulated file, if it exists.
+    func modificationTime(_ absolute: String) -> Double? { SimInstaller.modificationTime(path(absolute)) }
 
     // MARK: Faults
 
@@ -171,6 +189,15 @@ final class SimContext {
     func finish(call: (status: Int32, mutating: Bool)?) {
         SimSync.sync(self)
         SimStore.save(self, call: call, log: kernelLog)
+    }
+
+    /// A launcher that changed kernel state (a job handed to Kitten, yod's
+    /// CPU reservation): everything is saved, and its calls.log line says
+    /// it launched (launches are not counted as mutating calls).
+    func finishLaunchChangingState() {
+        SimSync.sync(self)
+        SimStore.save(self, call: nil, log: kernelLog)
+        SimCallLog.record(root: root, tool: tool, arguments: arguments, mutating: false, status: 0, launch: true)
     }
 
     /// A launcher changes no kernel state: only the fault counters it

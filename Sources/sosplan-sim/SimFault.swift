@@ -8,10 +8,18 @@ import SosplanCore
 ///   `action` fails like the kernel returning `errno`, `count` times (0 =
 ///   until cleared). Actions are the tool's words (`reserve cpu`, `boot`,
 ///   `get status`) or the kernel step inside a tool (`launch`, `add_cpu`,
-///   `add_mem`, `remove_cpu`, `shutdown`, `free`, `online`, `lwk_config`,
-///   `offline`).
+///   `add_mem`, `shutdown`, `free`, `online` for the Pisces tools and
+///   pisces_run; `lwk_config`, `offline` for lwkctl, where `offline` is the
+///   kernel taking an LWK CPU; `launch` for mcexec and yod).
 /// - `fragment`: at most `bytes` more can be taken from `node` (IHK reserve
 ///   → ENOMEM, mOS gets less, Pisces finds blocks not removable).
+/// - `chunks`: the free memory IHK can gather on `node` is exactly these
+///   physically contiguous runs (`sizes`), so a reservation becomes chunks
+///   of those sizes (`IHKMemory.reserve`). Applied when added; `clear` does
+///   not undo it (the memory layout is the hardware's).
+/// - `buildid`: `ihkconfig 0 get buildid` prints `jobid` (an IHK/mcctrl
+///   built from other sources than McKernel).
+/// - `mcctrl-missing`: /proc/modules has no `mcctrl` line.
 /// - `refuse-offline`: CPU `cpu` cannot leave Linux (its `online` file is
 ///   removed, as for x86 CPU 0).
 /// - `hold-device`: a process holds /dev/mcos`os` (destroy → EBUSY), for
@@ -26,7 +34,9 @@ import SosplanCore
 ///   `launch`…); fewer words match more calls (`reserve` matches `reserve
 ///   cpu` and `reserve mem`) and `any` matches every call of the tool. The
 ///   sleep holds no lock and has written nothing yet, so killing the tool
-///   (or its caller) during it leaves the simulated host as it was.
+///   (or its caller) during it leaves the simulated host as it was. With
+///   `after`, the sleep comes once the work is done and saved, before the
+///   tool exits: a kill then finds the change made but not yet seen.
 ///
 /// Faults model the hardware and the tools, so `sosplan-sim reboot` keeps
 /// them (and what they changed in the host); `fault clear` removes them.
@@ -43,8 +53,11 @@ struct SimFault: Codable, Equatable {
     var os: Int?
     var jobid: String?
     var cpus: String?
-    /// How long a `stall` sleeps.
+    /// How long a `stall` sleeps, and whether after the work.
     var seconds: Double?
+    var after: Bool?
+    /// Run sizes of a `chunks` fault.
+    var sizes: [UInt64]?
     /// Memory blocks a `fragment` fault made unremovable (restored on clear).
     var blocks: [Int]?
     /// Matching calls seen so far and failures produced.
@@ -62,7 +75,9 @@ struct SimFault: Codable, Equatable {
         case "hold-device": return "hold-device /dev/mcos\(os ?? 0) count=\(count ?? 0) (fired \(fired ?? 0))"
         case "mos-job": return "mos-job \(jobid ?? "") reserved=\(cpus ?? "")"
         case "stall":
-            return "stall \(tool ?? "?") \(action ?? "?") \(seconds ?? 0)s nth=\(nth ?? 1) count=\(count ?? 1) (seen \(seen ?? 0), fired \(fired ?? 0))"
+            return "stall \(tool ?? "?") \(action ?? "?") \(seconds ?? 0)s\(after == true ? " after" : "") nth=\(nth ?? 1) count=\(count ?? 1) (seen \(seen ?? 0), fired \(fired ?? 0))"
+        case "chunks": return "chunks node \(node ?? 0): \((sizes ?? []).map(String.init).joined(separator: ","))"
+        case "buildid": return "buildid \(jobid ?? "")"
         default: return kind
         }
     }

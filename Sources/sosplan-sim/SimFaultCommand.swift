@@ -7,6 +7,9 @@ enum SimFaultCommand {
         let (root, rest) = try SimCommandLine.rootOption(args)
         guard let kind = rest.first else { throw SimStore.SimError(description: "fault needs a kind") }
         var words = Array(rest.dropFirst())
+        // A flag without a value, taken before the `--name value` options.
+        let after = words.contains("--after")
+        words.removeAll { $0 == "--after" }
         let options = takeOptions(&words)
         try SimCommandLine.withContext(root) { ctx in
             switch kind {
@@ -24,11 +27,12 @@ enum SimFaultCommand {
                 ctx.faults.append(f)
             case "stall":
                 guard words.count >= 3, let seconds = words.last.flatMap({ Double($0) }), seconds.isFinite, seconds >= 0
-                else { throw SimStore.SimError(description: "stall TOOL ACTION... SECONDS [--nth N] [--count N]") }
+                else { throw SimStore.SimError(description: "stall TOOL ACTION... SECONDS [--after] [--nth N] [--count N]") }
                 var f = SimFault(kind: "stall")
                 f.tool = words[0]
                 f.action = words.dropFirst().dropLast().joined(separator: " ")
                 f.seconds = seconds
+                if after { f.after = true }
                 f.nth = options["nth"].flatMap { Int($0) } ?? 1
                 f.count = options["count"].flatMap { Int($0) } ?? 1
                 ctx.faults.append(f)
@@ -47,6 +51,41 @@ enum SimFaultCommand {
                 f.blocks = Array(candidates.dropFirst(keep))
                 for b in f.blocks ?? [] { ctx.write(ctx.blockDir(b) + "/removable", "0\n") }
                 ctx.faults.append(f)
+            case "chunks":
+                guard words.count == 2, let node = Int(words[0]), ctx.state.nodes.contains(where: { $0.id == node }) else {
+                    throw SimStore.SimError(description: "chunks NODE SIZE[,SIZE...] (IHK's free memory on NODE as these runs)")
+                }
+                var sizes: [UInt64] = []
+                for word in words[1].split(separator: ",") {
+                    guard let b = (try? ByteSize.parse(String(word)).get())?.bytes ?? IHKFormat.memparse(word),
+                        b > 0, b % IHKMemory.granule == 0
+                    else { throw SimStore.SimError(description: "chunks: '\(word)' is not a positive multiple of 4 MiB") }
+                    sizes.append(b)
+                }
+                guard var ihk = ctx.state.ihk else { throw SimStore.SimError(description: "chunks: IHK is not simulated") }
+                let kernel = IHKKernel(ctx: ctx)
+                var runs = kernel.layout(ihk)
+                let used = (runs.map(\.end) + (ihk.poolMemory + ihk.oses.flatMap(\.memory) + ihk.strandedMemory).map(\.end)).max() ?? 0
+                runs.removeAll { $0.node == node }
+                runs += IHKMemory.runs(node: node, sizes: sizes, above: used)
+                ihk.runs = runs
+                ctx.state.ihk = ihk
+                var f = SimFault(kind: "chunks")
+                f.node = node
+                f.sizes = sizes
+                ctx.faults.append(f)
+            case "buildid":
+                guard let id = words.first, !id.isEmpty, ctx.state.ihk != nil else {
+                    throw SimStore.SimError(description: "buildid ID (IHK must be simulated)")
+                }
+                ctx.state.ihk?.buildID = id
+                var f = SimFault(kind: "buildid")
+                f.jobid = id
+                ctx.faults.append(f)
+            case "mcctrl-missing":
+                let lines = (ctx.read("/proc/modules") ?? "").split(separator: "\n").filter { !$0.hasPrefix("mcctrl ") }
+                ctx.write("/proc/modules", lines.map { $0 + "\n" }.joined())
+                ctx.faults.append(SimFault(kind: "mcctrl-missing"))
             case "refuse-offline":
                 guard let cpu = words.first.flatMap({ Int($0) }), ctx.isCPUPresent(cpu), ctx.isCPUOnline(cpu),
                     ctx.exists(ctx.cpuDir(cpu) + "/online")
@@ -76,17 +115,14 @@ enum SimFaultCommand {
                     ctx.state.mos?.reservedCPUs = set.sorted
                 }
                 ctx.faults.append(f)
-            case "boot-polls", "shutdown-polls", "shutdown-delay":
-                guard let value = words.first.flatMap({ Double($0) }), value >= 0 else {
+            case "boot-polls":
+                guard let value = words.first.flatMap({ Int($0) }), value >= 0 else {
                     throw SimStore.SimError(description: "\(kind) needs a number")
                 }
-                if kind == "boot-polls" { ctx.state.settings.bootPolls = Int(value) }
-                if kind == "shutdown-polls" { ctx.state.settings.shutdownPolls = Int(value) }
-                if kind == "shutdown-delay" { ctx.state.settings.shutdownDelay = value }
+                ctx.state.settings.bootPolls = value
             case "list":
                 for f in ctx.faults { ctx.print(f.summary) }
-                let s = ctx.state.settings
-                ctx.print("settings: boot-polls \(s.bootPolls), shutdown-polls \(s.shutdownPolls), shutdown-delay \(s.shutdownDelay.map { "\($0)" } ?? "none")")
+                ctx.print("settings: boot-polls \(ctx.state.settings.bootPolls)")
             case "clear":
                 for f in ctx.faults { restore(f, ctx) }
                 ctx.faults = []
@@ -105,6 +141,10 @@ enum SimFaultCommand {
         case "mos-job":
             ctx.state.mos?.jobid = ""
             ctx.state.mos?.reservedCPUs = []
+        case "buildid": ctx.state.ihk?.buildID = SimInstaller.mckernelBuildID
+        case "mcctrl-missing":
+            let text = ctx.read("/proc/modules") ?? ""
+            if !text.contains("mcctrl ") { ctx.write("/proc/modules", "mcctrl 1 0 - Live 0x0\n" + text) }
         default: break
         }
     }

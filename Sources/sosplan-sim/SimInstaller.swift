@@ -29,6 +29,11 @@ struct SimInstaller {
     var options: Options
     let fm = FileManager.default
 
+    /// The build id IHK reports (`ihkconfig 0 get buildid`) and McKernel's
+    /// `mcreboot.sh` carries (`MCK_BUILDID=`, mck `scripts/mcreboot-smp.sh.in:28`):
+    /// the same on a consistent install.
+    static let mckernelBuildID = "sosplan-sim-mckernel-1.7.1"
+
     func run() throws {
         let root = URL(fileURLWithPath: options.root).standardizedFileURL.path
         try fm.createDirectory(atPath: root + SimStore.directory, withIntermediateDirectories: true)
@@ -44,14 +49,21 @@ struct SimInstaller {
                 .trimmingASCIIWhitespace() == "0"
         }
         nodes.sort { $0.id < $1.id }
+        try writeDevices(root: root)
+        var ihk: IHKDeviceState?
+        if options.drivers.contains("ihk") {
+            // Writes to these files from now on are what IHK's reservations notice.
+            var device = IHKDeviceState()
+            device.compactedAt = Self.modificationTime(root + "/proc/sys/vm/compact_memory")
+            device.cachesDroppedAt = Self.modificationTime(root + "/proc/sys/vm/drop_caches")
+            ihk = device
+        }
         let state = SimState(
-            drivers: options.drivers, nodes: nodes, blockSize: blockSize, settings: SimSettings(),
-            ihk: options.drivers.contains("ihk") ? IHKDeviceState() : nil,
+            drivers: options.drivers, nodes: nodes, blockSize: blockSize, settings: SimSettings(), ihk: ihk,
             pisces: options.drivers.contains("pisces") ? PiscesState() : nil,
             mos: options.drivers.contains("mos") ? MOSState() : nil, initiallyOffline: initiallyOffline)
         SimStore.writeJSON(state, to: root + SimStore.directory + "/state.json")
         SimStore.writeJSON(SimFaultFile(faults: []), to: root + SimStore.directory + "/faults.json")
-        try writeDevices(root: root)
         try installTools(root: root)
         try SimStore.locked(root: root) {
             let ctx = try SimContext(root: root, tool: "sosplan-sim", arguments: ["install"])
@@ -60,12 +72,20 @@ struct SimInstaller {
         }
     }
 
-    /// Device nodes and module list of the enabled co-kernels (research §1.1, §2.1, §3).
+    static func modificationTime(_ path: String) -> Double? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+    }
+
+    /// Device nodes and module list of the enabled co-kernels: /dev/mcd0 and
+    /// ihk, ihk_smp_x86_64, mcctrl (mck `scripts/mcreboot-smp.sh.in:259-366`),
+    /// /dev/pisces and /proc/pisces (pis `src/main.c`), /sys/kernel/mOS.
     func writeDevices(root: String) throws {
         var modules: [String] = []
         try fm.createDirectory(atPath: root + "/dev", withIntermediateDirectories: true)
         if options.drivers.contains("ihk") {
-            _ = fm.createFile(atPath: root + "/dev/mcd0", contents: Data())
+            _ = fm.createFile(atPath: root + "/dev/mcd0", contents: Data(), attributes: [.posixPermissions: 0o600])
             modules += ["mcctrl 1 0 - Live 0x0", "ihk_smp_x86_64 1 1 mcctrl, Live 0x0", "ihk 1 2 mcctrl,ihk_smp_x86_64, Live 0x0"]
         }
         if options.drivers.contains("pisces") {
@@ -78,6 +98,11 @@ struct SimInstaller {
         }
         try fm.createDirectory(atPath: root + "/proc", withIntermediateDirectories: true)
         _ = fm.createFile(atPath: root + "/proc/modules", contents: Data(modules.map { $0 + "\n" }.joined().utf8))
+        // What mcreboot writes before reserving memory (mck `scripts/mcreboot-smp.sh.in:267-276`).
+        try fm.createDirectory(atPath: root + "/proc/sys/vm", withIntermediateDirectories: true)
+        for file in ["drop_caches", "compact_memory"] where !fm.fileExists(atPath: root + "/proc/sys/vm/" + file) {
+            _ = fm.createFile(atPath: root + "/proc/sys/vm/" + file, contents: Data("0\n".utf8))
+        }
         try fm.createDirectory(atPath: root + "/proc/sys/kernel/random", withIntermediateDirectories: true)
         _ = fm.createFile(atPath: root + "/proc/sys/kernel/random/boot_id", contents: Data((UUID().uuidString.lowercased() + "\n").utf8))
     }
@@ -92,6 +117,21 @@ struct SimInstaller {
                 try? fm.removeItem(atPath: link)
                 try fm.createSymbolicLink(atPath: link, withDestinationPath: me)
             }
+        }
+        if options.drivers.contains("ihk") {
+            // McKernel installs mcreboot.sh beside ihkconfig (its SBINDIR); sosplan
+            // reads only its MCK_BUILDID line. This one only says what it is.
+            let script = """
+                #!/bin/sh
+                # sosplan-sim: stands for McKernel's mcreboot.sh (scripts/mcreboot-smp.sh.in), which is not simulated.
+                MCK_BUILDID=\(Self.mckernelBuildID)
+                echo "mcreboot.sh (sosplan-sim): not simulated" >&2
+                exit 1
+
+                """
+            let path = "\(tools)/mcreboot.sh"
+            try? fm.removeItem(atPath: path)
+            _ = fm.createFile(atPath: path, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
         }
         let config: JSONValue = .object([("root", .string(URL(fileURLWithPath: options.root).standardizedFileURL.path))])
         _ = fm.createFile(atPath: "\(tools)/\(SimStore.configName)", contents: Data((JSONWriter.pretty(config) + "\n").utf8))

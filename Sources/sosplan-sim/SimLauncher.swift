@@ -1,10 +1,16 @@
 import Foundation
 import SosplanCore
 
-/// What a launcher decided: exec the program, or exit with a status.
+/// What a launcher decided: exec the program, hand it to the co-kernel, or
+/// exit with a status.
 enum SimLaunch {
     /// `path` resolved as execvp would; `argv[0]` as the command line gave it.
     case exec(path: String, argv: [String])
+    /// Exec the program while yod's CPU reservation lives (mOS): the
+    /// reservation is in the state already and ends when the job does.
+    case execHolding(path: String, argv: [String])
+    /// The job now runs in the co-kernel (Pisces): save the state, exit 0.
+    case handedOver
     case exit(Int32)
 }
 
@@ -34,7 +40,7 @@ enum SimLauncher {
     static func run(tool: String, argv0: String, arguments: [String], check: (SimContext, [String]) -> SimLaunch) -> Int32 {
         do {
             let root = try SimStore.root(forTool: argv0)
-            SimStall.serve(root: root, tool: tool, arguments: arguments)
+            _ = SimStall.serve(root: root, tool: tool, arguments: arguments)
             var launch = SimLaunch.exit(1)
             var out = "", err = ""
             try SimStore.locked(root: root) {
@@ -43,6 +49,7 @@ enum SimLauncher {
                 launch = check(ctx, arguments)
                 switch launch {
                 case .exec: ctx.finishLaunch(status: 0, launched: true, faultsBefore: faultsBefore)
+                case .execHolding, .handedOver: ctx.finishLaunchChangingState()
                 case .exit(let status): ctx.finishLaunch(status: status, launched: false, faultsBefore: faultsBefore)
                 }
                 out = ctx.stdout
@@ -52,6 +59,8 @@ enum SimLauncher {
             FileHandle.standardError.write(Data(err.utf8))
             switch launch {
             case .exit(let status): return status
+            case .handedOver: return 0
+            case .execHolding(let path, let argv): return YodJob.run(root: root, path: path, argv: argv)
             case .exec(let path, let argv):
                 let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
                 execv(path, cArgs)

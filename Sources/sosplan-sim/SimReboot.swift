@@ -25,7 +25,14 @@ enum SimReboot {
             ctx.write(ctx.blockDir(id) + "/online", "1\n")
         }
         emptyHugepagePools(ctx)
-        if ctx.state.ihk != nil { ctx.state.ihk = IHKDeviceState() }
+        if let old = ctx.state.ihk {
+            // Reloading the modules frees what destroyed OSes stranded; the build stays.
+            var fresh = IHKDeviceState()
+            fresh.buildID = old.buildID
+            fresh.compactedAt = old.compactedAt
+            fresh.cachesDroppedAt = old.cachesDroppedAt
+            ctx.state.ihk = fresh
+        }
         if ctx.state.pisces != nil { ctx.state.pisces = PiscesState() }
         if let old = ctx.state.mos {
             var fresh = MOSState()

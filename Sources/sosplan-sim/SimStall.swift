@@ -7,19 +7,23 @@ import Foundation
 /// cannot leave a half-written host.
 enum SimStall {
     /// Counts this call against the `stall` faults and sleeps as long as
-    /// the longest one that fires. Errors (no state yet) are left to the
-    /// tool run that follows.
-    static func serve(root: String, tool: String, arguments: [String]) {
-        let seconds = (try? SimStore.locked(root: root) { claim(root: root, tool: tool, arguments: arguments) }) ?? 0
-        sleep(seconds)
+    /// the longest one that fires before its work; returns how long to sleep
+    /// after it (a stall with `--after`: the work is done and saved, the
+    /// tool has not exited yet). Errors (no state yet) are left to the tool
+    /// run that follows.
+    static func serve(root: String, tool: String, arguments: [String]) -> Double {
+        let (before, after) = (try? SimStore.locked(root: root) { claim(root: root, tool: tool, arguments: arguments) }) ?? (0, 0)
+        sleep(before)
+        return after
     }
 
-    /// Updates the counters of matching faults; returns the seconds to sleep (0: none).
-    static func claim(root: String, tool: String, arguments: [String]) -> Double {
+    /// Updates the counters of matching faults; returns the seconds to
+    /// sleep before and after the work (0: none).
+    static func claim(root: String, tool: String, arguments: [String]) -> (before: Double, after: Double) {
         var faults = SimStore.loadFaults(root: root)
-        guard faults.contains(where: { $0.kind == "stall" && $0.tool == tool }) else { return 0 }
+        guard faults.contains(where: { $0.kind == "stall" && $0.tool == tool }) else { return (0, 0) }
         let action = SimCallKind.action(tool: tool, arguments: arguments)
-        var seconds = 0.0
+        var before = 0.0, after = 0.0
         var matched = false
         for i in faults.indices where faults[i].kind == "stall" && matches(faults[i], tool: tool, action: action) {
             matched = true
@@ -29,16 +33,24 @@ enum SimStall {
             let count = faults[i].count ?? 1
             if seen >= (faults[i].nth ?? 1) && (count == 0 || fired < count) {
                 faults[i].fired = fired + 1
-                seconds = max(seconds, faults[i].seconds ?? 0)
+                if faults[i].after == true {
+                    after = max(after, faults[i].seconds ?? 0)
+                } else {
+                    before = max(before, faults[i].seconds ?? 0)
+                }
             }
         }
         if matched {
             SimStore.writeJSON(SimFaultFile(faults: faults), to: root + SimStore.directory + "/faults.json")
         }
-        if seconds > 0 {
-            SimStore.append("\(tool): stalled \(seconds)s before \(action.isEmpty ? "its work" : action)\n", to: root + SimStore.directory + "/kernel.log")
+        let what = action.isEmpty ? "its work" : action
+        if before > 0 {
+            SimStore.append("\(tool): stalled \(before)s before \(what)\n", to: root + SimStore.directory + "/kernel.log")
         }
-        return seconds
+        if after > 0 {
+            SimStore.append("\(tool): will stall \(after)s after \(what)\n", to: root + SimStore.directory + "/kernel.log")
+        }
+        return (before, after)
     }
 
     /// `any`, or the fault's action words are the call's first words.

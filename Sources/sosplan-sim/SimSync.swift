@@ -65,7 +65,11 @@ enum SimSync {
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: ctx.path("/dev"))) ?? [])
             .compactMap { $0.hasPrefix("mcos") ? Int($0.dropFirst(4)) : nil }
         for index in existing where !wanted.contains(index) { ctx.remove("/dev/mcos\(index)") }
-        for index in wanted where !existing.contains(index) { ctx.write("/dev/mcos\(index)", "") }
+        // A new /dev/mcosN is root's, 0600, until someone chowns it (mcreboot, `:437`).
+        for index in wanted where !existing.contains(index) {
+            ctx.write("/dev/mcos\(index)", "")
+            chmod(ctx.path("/dev/mcos\(index)"), 0o600)
+        }
     }
 
     static func syncPisces(_ ctx: SimContext, _ pisces: PiscesState) {
@@ -84,14 +88,17 @@ enum SimSync {
         }
     }
 
-    static func syncMOS(_ ctx: SimContext, _ mos: MOSState) {
+    static func syncMOS(_ ctx: SimContext, _ state: MOSState) {
+        var mos = state
+        mos.jobs = liveJobs(mos.jobs)
+        if mos.jobs != state.jobs { ctx.state.mos = mos }
         let base = "/sys/kernel/mOS/"
         let lwk = CPUSet(mos.lwkCPUs)
         ctx.write(base + "version", mos.version + "\n")
         ctx.write(base + "lwkcpus", "\(lwk)\n")
         ctx.write(base + "lwkcpus_mask", hexMask(lwk) + "\n")
         ctx.write(base + "utility_cpus", "\(CPUSet(mos.utilityCPUs))\n")
-        ctx.write(base + "lwkcpus_reserved", "\(CPUSet(mos.reservedCPUs))\n")
+        ctx.write(base + "lwkcpus_reserved", "\(mos.reserved)\n")
         var perNode = mos.lwkmem
         if perNode.count < ctx.state.nodes.count { perNode += Array(repeating: 0, count: ctx.state.nodes.count - perNode.count) }
         ctx.write(base + "lwkmem", MOSFormat.formatLWKMem(perNode))
@@ -99,6 +106,11 @@ enum SimSync {
         ctx.write(base + "lwk_config", mos.config + "\n")
         ctx.write(base + "ras/jobid", mos.jobid + "\n")
         ctx.write(base + "lwkgpus", "\n")
+    }
+
+    /// yod jobs whose yod or job process still lives.
+    static func liveJobs(_ jobs: [MOSJob]) -> [MOSJob] {
+        jobs.filter { YodJob.alive($0.pid) || $0.childPid.map(YodJob.alive) == true }
     }
 
     /// Comma-separated 32-bit hex words, most significant first (sysfs masks).
@@ -122,7 +134,8 @@ enum SimMemory {
     static func takenByCoKernels(_ ctx: SimContext, node: Int) -> UInt64 {
         var taken: UInt64 = 0
         if let ihk = ctx.state.ihk {
-            taken += (ihk.poolMemory + ihk.oses.flatMap(\.memory)).filter { $0.node == node }.reduce(0) { $0 + $1.bytes }
+            let held = ihk.poolMemory + ihk.oses.flatMap(\.memory) + ihk.strandedMemory
+            taken += held.filter { $0.node == node }.reduce(0) { $0 + $1.bytes }
         }
         if let mos = ctx.state.mos, node < mos.lwkmem.count { taken += mos.lwkmem[node] }
         return taken

@@ -10,10 +10,9 @@ import SosplanCore
 /// "yod: ERROR: <why> (rc=<rc>)" and exit with the negative errno
 /// (`yod_abort`). On success yod execs the target with execvp.
 ///
-/// Simplified: every LWK CPU is a core (one hardware thread per core), and
-/// the CPUs a launched job holds are not recorded in `lwkcpus_reserved`
-/// (the simulator never sees the program exit; the `mos-job` fault models
-/// a job that holds CPUs).
+/// Simplified: every LWK CPU is a core (one hardware thread per core). The
+/// CPUs a launched job holds are in `lwkcpus_reserved` while it runs
+/// (`YodJob`), so `lwkctl -d` refuses until it ends.
 struct YodLauncher {
     struct Abort: Error { var rc: Int32 }
 
@@ -46,7 +45,7 @@ struct YodLauncher {
 
     var mos: MOSState { ctx.state.mos ?? MOSState() }
     var designated: CPUSet { CPUSet(mos.lwkCPUs) }
-    var available: CPUSet { designated.subtracting(CPUSet(mos.reservedCPUs)) }
+    var available: CPUSet { designated.subtracting(mos.reserved) }
     var designatedMemory: UInt64 { mos.lwkmem.reduce(0, +) }
 
     static func check(_ ctx: SimContext, _ args: [String]) -> SimLaunch {
@@ -93,14 +92,19 @@ struct YodLauncher {
         let selected = try resolve()
         if dryRun { return .exit(0) }
         let mask = SimSync.hexMask(selected)
-        if !selected.isDisjoint(with: CPUSet(mos.reservedCPUs)) {
+        if !selected.isDisjoint(with: mos.reserved) {
             throw abort(-EBUSY, "Could not acquire LWK CPUs \(mask). (\(SimLauncher.strerror(EBUSY)))")
         }
         do { try ctx.injected("launch") } catch {
             throw abort(-error.errno, "Could not acquire LWK CPUs \(mask). (\(SimLauncher.strerror(error.errno)))")
         }
         switch SimLauncher.resolve(target) {
-        case .success(let path): return .exec(path: path, argv: opts.operands)
+        case .success(let path):
+            // lwkcpus_request: the CPUs are the job's until it exits.
+            var m = mos
+            m.jobs.append(MOSJob(pid: getpid(), childPid: nil, cpus: selected.sorted))
+            ctx.state.mos = m
+            return .execHolding(path: path, argv: opts.operands)
         case .failure(let e): throw abort(-1, "exec failed: \(SimLauncher.strerror(e.errno))")
         }
     }

@@ -83,6 +83,8 @@ import Testing
         defer { dir.remove() }
         do { _ = try ApplyLock.acquire(in: state, command: "first", timeout: 0) }
         let again = try ApplyLock.acquire(in: state, command: "again", timeout: 0)
+        #expect(ApplyLock.holder(at: again.path)?.command == "again", "the dropped lock no longer holds the file")
+        #expect(failure(state) != nil, "and the new one does")
         again.release()
     }
 
@@ -126,9 +128,13 @@ import Testing
         #expect(error.description == "another sosplan apply holds the lock: another process (its details in \(lock.path) are unreadable)")
     }
 
-    @Test func lockIsVisibleToOtherProcesses() throws {
-        let flock = URL(fileURLWithPath: "/usr/bin/flock")
-        guard FileManager.default.isExecutableFile(atPath: flock.path) else { return }
+    /// util-linux's flock(1), to hold and test the lock from another process.
+    static let flock = URL(fileURLWithPath: "/usr/bin/flock")
+    static var hasFlock: Bool { FileManager.default.isExecutableFile(atPath: flock.path) }
+
+    @Test(.enabled(if: hasFlock, "needs /usr/bin/flock (util-linux)"))
+    func lockIsVisibleToOtherProcesses() throws {
+        let flock = Self.flock
         let (dir, state) = try self.state()
         defer { dir.remove() }
         let lock = try ApplyLock.acquire(in: state, command: "first", timeout: 0)
@@ -138,9 +144,9 @@ import Testing
         #expect(try CommandRunner.run(flock, ["-n", "-E", "7", lock.path, "true"]).status == 0)
     }
 
-    @Test func lockHeldByAChildProcessIsWaitedFor() throws {
-        let flock = URL(fileURLWithPath: "/usr/bin/flock")
-        guard FileManager.default.isExecutableFile(atPath: flock.path) else { return }
+    @Test(.enabled(if: hasFlock, "needs /usr/bin/flock (util-linux)"))
+    func lockHeldByAChildProcessIsWaitedFor() throws {
+        let flock = Self.flock
         let (dir, state) = try self.state()
         defer { dir.remove() }
         let path = state.file(ApplyLock.fileName).path

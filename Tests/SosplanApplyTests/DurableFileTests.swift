@@ -140,3 +140,51 @@ import Testing
         #expect(throws: DurableFile.Failure.self) { _ = try DurableLog(path: dir.url.path) }
     }
 }
+
+/// Every file sosplan keeps goes through `DurableFile`: the state
+/// directory's caches and registry, and unit files, whose directories are
+/// fsynced together before systemd reads them.
+@Suite struct OneDurableWriterTests {
+    func entries(_ dir: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+    }
+
+    @Test func aDeferredReplaceNamesTheDirectoriesToSync() throws {
+        let dir = try ScratchDirectory("durable")
+        defer { dir.remove() }
+        var pending = Set<String>()
+        try DurableFile.replace(dir.path("a.conf").path, with: Array("a\n".utf8), directoriesToSync: &pending)
+        #expect(pending == [dir.url.path])
+        try DurableFile.replace(dir.path("new.d/b.conf").path, with: Array("b\n".utf8), directoriesToSync: &pending)
+        #expect(pending == [dir.url.path, dir.path("new.d").path], "a new directory is an entry of its parent")
+        try DurableFile.syncDirectories(pending)
+        #expect(try entries(dir.url) == ["a.conf", "new.d"] && (try entries(dir.path("new.d"))) == ["b.conf"])
+    }
+
+    @Test func theStateDirectoryWritesDurably() throws {
+        let dir = try ScratchDirectory("durable")
+        defer { dir.remove() }
+        let state = StateDirectory(path: dir.path("state").path)
+        try state.writeAtomically(Data("{}\n".utf8), to: "enclaves.json")
+        try state.writeAtomically(Data("{\"a\":1}\n".utf8), to: "enclaves.json")
+        #expect(state.read("enclaves.json") == Data("{\"a\":1}\n".utf8))
+        #expect(try entries(state.url) == ["enclaves.json"], "no temporary file is left")
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: state.file("enclaves.json").path)[.posixPermissions] as? Int)
+        #expect(mode == 0o644)
+    }
+
+    @Test func unitFilesAreWrittenThenTheirDirectoriesSyncedOnce() throws {
+        let dir = try ScratchDirectory("units")
+        defer { dir.remove() }
+        let units = UnitDirectory(url: dir.url)
+        let text = "[Unit]\nX-Sosplan-Managed=slice\n"
+        #expect(try units.write(text, to: "sosplan-a.slice", unit: "sosplan-a.slice"))
+        #expect(try !units.write(text, to: "sosplan-a.slice", unit: "sosplan-a.slice"), "the same text is not written again")
+        #expect(try units.write(text, to: "x.slice.d/40-sosplan-properties.conf", unit: "x.slice"))
+        try units.syncChanges()
+        #expect(try entries(dir.url) == ["sosplan-a.slice", "x.slice.d"], "no temporary file is left")
+        #expect(try units.remove("x.slice.d/40-sosplan-properties.conf", unit: "x.slice"))
+        try units.syncChanges()
+        #expect(try entries(dir.url) == ["sosplan-a.slice"], "the emptied drop-in directory went too")
+    }
+}

@@ -6,8 +6,8 @@ import Testing
 
 /// `sosplan observe` and `sosplan plan` on a host whose co-kernels are the
 /// simulators: the enclaves appear in the snapshot with their offline CPUs,
-/// and the plan uses the drivers' capabilities (Pisces grows live, McKernel
-/// needs a recreate).
+/// and the plan uses the drivers' capabilities (Pisces grows live but only
+/// shrinks by a recreate, McKernel needs a recreate for either).
 @Suite struct SimulatedHostTests {
     final class Host {
         let scratch: ScratchDirectory
@@ -79,36 +79,63 @@ import Testing
         let host = try Host()
         try boot(host)
         func layout(_ disruption: String, kitCPUs: Int, mckCPUs: Int) throws -> String {
-            try host.file("layout-\(disruption).yaml", """
-                apiVersion: sosplan/v1
-                kind: HostLayout
-                metadata: {name: sim}
-                spec:
-                  policy: {topology: none, smt: threads, disruption: \(disruption)}
-                  host: {cpus: 1, confine: false}
-                  enclaves:
-                    - {name: mck, driver: mckernel, args: hidos, cpus: "\(mckCPUs == 2 ? "2-3" : "2-4")", memory: [{size: 256Mi, numa: 0}]}
-                    - {name: kit, driver: pisces, cpus: \(kitCPUs), memory: [{size: 128Mi, numa: 1}]}
-                """)
+            try Self.layout(host, disruption, kitCPUs: kitCPUs, mckCPUs: mckCPUs)
         }
-        // Pisces adds CPUs to a running enclave: a live grow after offlining the new CPU.
+        // Pisces adds CPUs to a running enclave: a live grow, the tools offline the new CPU themselves.
         let grow = try host.sosplan(["plan", try layout("defer", kitCPUs: 3, mckCPUs: 2), "--no-systemd", "--format", "json"])
         #expect(grow.status == 2, "\(grow.stderr)")
         let growPlan = try Plan.decode(json: grow.stdout)
         let growStep = try #require(growPlan.steps.first { $0.action == .enclaveGrow })
-        #expect(growStep.target == "enclave:kit" && growStep.disruption == .live)
-        let offline = try #require(growPlan.steps.first { $0.action == .cpuOffline })
-        #expect(growStep.dependsOn.contains(offline.id))
+        #expect(growStep.target == .enclave(.named("kit")) && growStep.disruption == .live)
+        #expect(growStep.after["addCPUs"]?.stringValue.flatMap { try? CPUSet(lenientList: $0) }?.count == 1)
+        #expect(!growPlan.steps.contains { $0.action == .cpuOffline })
         // McKernel cannot change CPUs after boot: deferred under `defer`...
         let deferred = try host.sosplan(["plan", try layout("defer", kitCPUs: 2, mckCPUs: 3), "--no-systemd", "--format", "json"])
         let deferredPlan = try Plan.decode(json: deferred.stdout)
-        #expect(!deferredPlan.steps.contains { $0.target == "enclave:mck" }, "\(deferred.stdout)")
+        #expect(!deferredPlan.steps.contains { $0.target == .enclave(.named("mck")) }, "\(deferred.stdout)")
         #expect(deferredPlan.notes.contains { $0.contains("enclave 'mck' is kept as it is") })
         // ...and recreated (destroy, then create, both labelled recreate) under `allow`.
         let allowed = try host.sosplan(["plan", try layout("allow", kitCPUs: 2, mckCPUs: 3), "--no-systemd", "--format", "json"])
-        let steps = try Plan.decode(json: allowed.stdout).steps.filter { $0.target == "enclave:mck" }
+        let steps = try Plan.decode(json: allowed.stdout).steps.filter { $0.target == .enclave(.named("mck")) }
         #expect(steps.map(\.action) == [.enclaveDestroy, .enclaveCreate], "\(allowed.stdout)")
         #expect(steps.allSatisfy { $0.disruption == .recreate })
         #expect(steps[1].dependsOn.contains(steps[0].id))
+    }
+
+    /// No Pisces tool removes a CPU (since 2015) and the module keeps a
+    /// removed CPU listed: an enclave that loses CPUs is recreated, or kept
+    /// under `disruption: defer`; never shrunk live.
+    @Test func aPiscesEnclaveThatLosesCPUsIsRecreatedOrDeferredNeverShrunk() throws {
+        let host = try Host()
+        try boot(host)
+        let deferred = try host.sosplan(["plan", try Self.layout(host, "defer", kitCPUs: 1, mckCPUs: 2), "--no-systemd", "--format", "json"])
+        #expect(deferred.status == 0, "\(deferred.stdout)\(deferred.stderr)")
+        let kept = try Plan.decode(json: deferred.stdout)
+        #expect(!kept.steps.contains { $0.target == .enclave(.named("kit")) }, "\(deferred.stdout)")
+        #expect(kept.notes.contains { $0.contains("enclave 'kit' is kept as it is") && $0.contains("pisces cannot remove CPUs from a running enclave") })
+
+        let allowed = try host.sosplan(["plan", try Self.layout(host, "allow", kitCPUs: 1, mckCPUs: 2), "--no-systemd", "--format", "json"])
+        #expect(allowed.status == 2, "\(allowed.stderr)")
+        let plan = try Plan.decode(json: allowed.stdout)
+        let kit = plan.steps.filter { $0.target == .enclave(.named("kit")) }
+        #expect(kit.map(\.action) == [.enclaveDestroy, .enclaveCreate], "\(allowed.stdout)")
+        #expect(kit.allSatisfy { $0.disruption == .recreate })
+        #expect(!plan.steps.contains { $0.action == .enclaveShrink })
+        let text = try host.sosplan(["plan", try Self.layout(host, "allow", kitCPUs: 1, mckCPUs: 2), "--no-systemd"])
+        #expect(text.stdout.contains("recreate: enclave.destroy enclave:kit"), "\(text.stdout)")
+    }
+
+    static func layout(_ host: Host, _ disruption: String, kitCPUs: Int, mckCPUs: Int) throws -> String {
+        try host.file("layout-\(disruption)-\(kitCPUs)-\(mckCPUs).yaml", """
+            apiVersion: sosplan/v1
+            kind: HostLayout
+            metadata: {name: sim}
+            spec:
+              policy: {topology: none, smt: threads, disruption: \(disruption)}
+              host: {cpus: 1, confine: false}
+              enclaves:
+                - {name: mck, driver: mckernel, args: hidos, cpus: "\(mckCPUs == 2 ? "2-3" : "2-4")", memory: [{size: 256Mi, numa: 0}]}
+                - {name: kit, driver: pisces, cpus: \(kitCPUs), memory: [{size: 128Mi, numa: 1}]}
+            """)
     }
 }

@@ -63,7 +63,7 @@ struct SystemdObserveTests {
         let r = try sosplan(["plan", try layout(""), "--format", "json"])
         #expect(r.status == 2, "\(r.stderr)")
         let plan = try Plan.decode(json: r.stdout)
-        let update = try #require(plan.steps.first { $0.target == slice })
+        let update = try #require(plan.steps.first { $0.target == .unit(slice) })
         #expect(update.action == .sliceUpdate)
         #expect(update.before == ["CPUWeight": .uint(50)] && update.after == ["CPUWeight": .uint(100)], "\(PlanFormatter.text(plan))")
         // A unit the layout moves must exist where systemd was observed.

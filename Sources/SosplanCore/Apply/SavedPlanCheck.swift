@@ -37,7 +37,7 @@ public enum SavedPlanCheck {
             case .enclaveGrow:
                 for c in StepBuilder.memoryChunks(step.after["addMemory"]) { wanted[c.node, default: 0] += c.bytes }
             case .hugepagesSet:
-                guard let target = HugepageTarget(step.target), let before = step.before["count"]?.intValue,
+                guard case .hugepages(let target) = step.target, let before = step.before["count"]?.intValue,
                     let after = step.after["count"]?.intValue, after > before
                 else { continue }
                 wanted[target.node, default: 0] += UInt64(after - before) * target.sizeBytes
@@ -60,26 +60,5 @@ public enum SavedPlanCheck {
 
     private static func short(_ fingerprint: String) -> String {
         String(fingerprint.dropFirst("sha256:".count).prefix(12))
-    }
-}
-
-/// A `hugepages:<size>@node<N>` step target.
-public struct HugepageTarget: Sendable, Hashable {
-    public var sizeBytes: UInt64
-    public var node: Int
-
-    public init(sizeBytes: UInt64, node: Int) {
-        self.sizeBytes = sizeBytes
-        self.node = node
-    }
-
-    public init?(_ target: String) {
-        guard target.hasPrefix("hugepages:") else { return nil }
-        let spec = target.dropFirst("hugepages:".count)
-        guard let at = spec.firstIndex(of: "@"), spec[at...].hasPrefix("@node"),
-            let size = try? ByteSize.parse(String(spec[..<at])).get(),
-            let node = Int(spec[spec.index(at, offsetBy: 5)...]), node >= 0
-        else { return nil }
-        self.init(sizeBytes: size.bytes, node: node)
     }
 }

@@ -1,7 +1,7 @@
-/// The capabilities of each co-kernel, from `research/cokernels.md` (cited
-/// by section). The planner reads these through `EnclaveDriverKind`; a
-/// driver instance may refine `memoryGranularity` from the host (Pisces'
-/// memory block size).
+/// The capabilities of each co-kernel, as upstream implements them
+/// (research/cokernels-upstream.md, cited by section and upstream file).
+/// The planner reads these through `EnclaveDriverKind`; a driver instance
+/// may refine `memoryGranularity` from the host (Pisces' memory block size).
 extension EnclaveDriverKind {
     public var capabilities: EnclaveCapabilities {
         switch self {
@@ -13,67 +13,73 @@ extension EnclaveDriverKind {
 }
 
 extension EnclaveCapabilities {
-    /// McKernel on IHK.
+    /// McKernel on IHK (ihk @3114d9e; §2.5).
     public static let ihk = EnclaveCapabilities(
-        // §1.2: `assign cpu` needs the OS INITIAL, else -EBUSY: no live grow.
+        // `assign cpu` needs the OS INITIAL, else -EBUSY (smp-driver.c:1885): no live grow.
         growCPUsWhileRunning: false,
-        // §1.2: `release cpu` on an OS is INITIAL-only (-EBUSY once booted).
+        // `release cpu` on an OS is INITIAL-only (smp-driver.c:1977).
         shrinkCPUsWhileRunning: false,
-        // §1.2: `assign mem` is INITIAL-only.
+        // `assign mem` is INITIAL-only (smp-driver.c:2669).
         growMemoryWhileRunning: false,
-        // §1.2: `release mem` on an OS is INITIAL-only.
+        // `release mem` on an OS is INITIAL-only (smp-driver.c:2822).
         shrinkMemoryWhileRunning: false,
-        // §1.2: the IHK module writes 0 to cpuN/online during `reserve cpu`.
+        // The IHK module writes 0 to cpuN/online during `reserve cpu` (smp-driver.c:4343).
         offlinesCPUsItself: true,
-        // §1.2/§1.5: `release cpu` onlines them; shutdown/destroy only return
-        // them to IHK's reserved pool, so the driver always releases.
+        // `release cpu` onlines them (smp-driver.c:4490); destroy only returns
+        // them to IHK's pool, so the driver always releases.
         onlinesCPUsOnRelease: true,
-        // §1.2: `reserve mem` sizes must be multiples of 4 MiB.
+        // `reserve mem` sizes must be multiples of 4 MiB (smp-driver.c:4670).
         memoryGranularity: 4 << 20,
-        // §1.6: only one OS per device may be booting or booted.
+        // One OS per device may be booting or booted (smp-driver.c:519-533).
         maximumInstances: 1,
-        // §1.7: CPU 0 cannot be reserved.
+        // x86 CPU 0 has no cpuN/online, so IHK cannot offline it.
         forbiddenCPUs: CPUSet([0]))
 
-    /// Kitten on the Pisces co-kernel.
+    /// Kitten on the Pisces co-kernel, with the 2015+ user tools (§3, §7).
     public static let pisces = EnclaveCapabilities(
-        // §2.2 step 3: offline the CPU, then ctrl ADD_CPU while RUNNING.
+        // `pisces_ctrl --explicit --cpu=` adds CPUs to a RUNNING enclave.
         growCPUsWhileRunning: true,
-        // §2.2 step 4: ctrl REMOVE_CPU, then online the CPU.
-        shrinkCPUsWhileRunning: true,
-        // §2.2 step 3: memory blocks are added like CPUs.
+        // No tool removes a CPU since 2015 (pis18 pisces_add.c:46-54), and the
+        // module never drops one from its mask (src/enclave_ctrl.c:295).
+        shrinkCPUsWhileRunning: false,
+        // `pisces_ctrl --explicit --mem=` adds memory blocks.
         growMemoryWhileRunning: true,
-        // §2.1: REMOVE_MEM answers "Removing memory is not supported".
+        // REMOVE_MEM: "Removing memory is not supported" (enclave_ctrl.c:322-327).
         shrinkMemoryWhileRunning: false,
-        // §0: the user library offlines CPUs before ADD; sosplan does it itself.
-        offlinesCPUsItself: false,
-        // §2.2 step 5: "The kernel does not give resources back to Linux by itself."
-        onlinesCPUsOnRelease: false,
-        // §2.2: memory moves in hotplug blocks (block_size_bytes; 128 MiB on
-        // most x86-64 hosts; the driver reports the host's value).
+        // The tools offline what they hand over (pet_offline_cpu in
+        // pisces_add_cpu, pis18 pisces_ctrl.c:212-229; pisces_launch,
+        // pisces.c:164-180) and refuse a CPU already offline (§7.2).
+        offlinesCPUsItself: true,
+        // `pisces_shutdown` onlines every CPU and block /proc listed (pis18
+        // teardown.c:349-375); the driver makes sure of it.
+        onlinesCPUsOnRelease: true,
+        // Memory moves in hotplug blocks (block_size_bytes; 128 MiB on most
+        // x86-64 hosts; the driver reports the host's value).
         memoryGranularity: 128 << 20,
-        // §2.1: MAX_ENCLAVES=128.
+        // MAX_ENCLAVES=128 (pis src/pisces_ioctl.h:10).
         maximumInstances: 128,
-        // (infer) x86 CPU 0 has no cpuN/online file, so it cannot be offlined.
+        // x86 CPU 0 has no cpuN/online file, so it cannot be offlined.
         forbiddenCPUs: CPUSet([0]))
 
-    /// The mOS LWK partition.
+    /// The mOS LWK partition (intel/mOS; §4).
     public static let mos = EnclaveCapabilities(
-        // §3: "any change = delete + create with no jobs running".
+        // The kernel refuses to modify a partition ("Unsupported: modifying
+        // LWKCPU config.", mos.c lwk_config_store): any change is delete + create.
         growCPUsWhileRunning: false,
         shrinkCPUsWhileRunning: false,
         growMemoryWhileRunning: false,
         shrinkMemoryWhileRunning: false,
-        // §3: lwkctl offlines every LWK CPU before writing lwk_config.
+        // The kernel offlines the LWK CPUs itself when the partition is
+        // written, and requires them online (lwkcpu.c lwkcpu_up_multiple).
         offlinesCPUsItself: true,
-        // §3: delete (lwkctl -d) hands the CPUs back to Linux.
+        // Deleting the partition brings them back (lwkcpu_down_multiple → linuxcpu_up).
         onlinesCPUsOnRelease: true,
-        // §3: memory is rounded to 128 MiB sections.
+        // Memory comes in 128 MiB sections (lwkctrl.c).
         memoryGranularity: 128 << 20,
-        // §3: one partition per node.
+        // One partition per node.
         maximumInstances: 1,
-        // (infer) CPU 0 cannot be offlined on x86 and lwkctl's auto spec
-        // always leaves core 0 to Linux.
+        // CPU 0 cannot be offlined on x86, and lwkctl's auto spec always
+        // leaves core 0 to Linux.
         forbiddenCPUs: CPUSet([0]))
 }
 

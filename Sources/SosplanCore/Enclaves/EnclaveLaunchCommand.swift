@@ -2,8 +2,16 @@
 /// enclave's launcher (which itself runs on Linux) followed by the
 /// service's `exec`. Pure: the caller supplies the launcher's path.
 ///
-/// - McKernel: `mcexec <os-index> <exec...>` (mcexec usage:
-///   `[<mcos-id>] (program) [args...]`).
+/// - McKernel: `mcexec [-c <lwk-cpu>] <os-index> <exec...>` (mckernel
+///   @e597be0 `executer/user/mcexec.c:2194-2305`). mcexec has no option that
+///   confines a process to a set of the OS's CPUs: `-c` only picks the LWK
+///   core it starts on (`:2203-2209`, `:2460`), `-n` splits the OS's CPUs
+///   among the processes of one parent (`:2650-2688`; every service's
+///   parent is systemd), and `FLIB_AFFINITY_ON_PROCESS` is Fugaku's, its
+///   ids shifted by 12 (`:2319-2375`). So a service with its own CPUs
+///   starts on the first of them (`-c`, its LWK id: its rank in the OS's
+///   CPUs, which sosplan assigns in ascending order); its threads may run
+///   on any CPU of the OS.
 /// - mOS: `yod --cpus <list> --mem <size|fraction|all> <exec...>` when the
 ///   service's CPUs are known, else `yod --resources <n>/<enclave CPUs>|all`
 ///   (yod.1: `-R` reserves that fraction of LWK cores and memory; `--mem`
@@ -13,8 +21,9 @@
 ///   joins the program's arguments with spaces and parses options with
 ///   `getopt_long_only`, so arguments holding whitespace are refused and
 ///   `--` ends its options. `--cpulist` holds Kitten's logical CPU ids,
-///   which follow the order CPUs joined the enclave; sosplan adds them in
-///   ascending order, so the id is the CPU's rank in the enclave (infer).
+///   which follow the order CPUs joined the enclave (kit
+///   `user/pisces/pisces.c`, ADD_CPU), not /proc's ascending list: the
+///   instance's `cpuOrder`, kept by the driver.
 public enum EnclaveLaunchCommand {
     /// What to launch and where.
     public struct Request: Sendable, Hashable {
@@ -52,6 +61,14 @@ public enum EnclaveLaunchCommand {
         }
     }
 
+    /// Whether the launcher returns once the job is handed over instead of
+    /// running as the job: `pisces_run` returns when the LAUNCH_JOB control
+    /// command is answered and the job lives on in Kitten (pis18
+    /// `pisces_run.c:270-280`). Its unit is a oneshot that stays active:
+    /// active means launched; the job's end, and stopping it, are beyond
+    /// what the Pisces tools offer (it ends with its enclave).
+    public static func returnsAtLaunch(_ driver: EnclaveDriverKind) -> Bool { driver == .pisces }
+
     /// The argument vector, or the reason it cannot be built safely.
     public static func argumentVector(_ r: Request, launcher: String? = nil) throws(EnclaveTextError) -> [String] {
         let launcher = launcher ?? defaultLauncher(for: r.instance.driver)
@@ -80,7 +97,13 @@ public enum EnclaveLaunchCommand {
         guard let index = Int(r.instance.instance), index >= 0 else {
             throw EnclaveTextError(field: "instance", value: r.instance.instance, reason: "is not an IHK OS index")
         }
-        return [launcher, String(index)] + r.exec
+        var argv = [launcher]
+        if let cpus = r.cpus, let first = cpus.first, cpus != r.instance.cpus,
+            let lwk = r.instance.cpus.sorted.firstIndex(of: first)
+        {
+            argv += ["-c", String(lwk)]
+        }
+        return argv + [String(index)] + r.exec
     }
 
     static func yod(_ r: Request, _ launcher: String) throws(EnclaveTextError) -> [String] {
@@ -117,8 +140,8 @@ public enum EnclaveLaunchCommand {
         }
         var argv = [launcher, "--np=1"]
         if let cpus = r.cpus {
-            let order = r.instance.cpus.sorted
-            let logical = cpus.sorted.compactMap { order.firstIndex(of: $0) }
+            let order = r.instance.cpuOrder ?? r.instance.cpus.sorted
+            let logical = cpus.sorted.compactMap { order.firstIndex(of: $0) }.sorted()
             guard let top = logical.max(), top < 64 else {
                 throw EnclaveTextError(field: "cpus", value: cpus.description, reason: "pisces_run takes a 64-bit CPU mask")
             }

@@ -10,13 +10,21 @@ public struct EnclaveRequest: Sendable, Hashable {
     public var image: String?
     /// Kernel arguments; nil means the driver's default.
     public var args: String?
+    /// The group that gets read-write access to the co-kernel's device
+    /// nodes (McKernel: `/dev/mcd*`, `/dev/mcos*`), so its launcher runs
+    /// without root; nil leaves them root's.
+    public var deviceGroup: String?
 
-    public init(name: String, cpus: CPUSet, memory: [MemoryChunk], image: String? = nil, args: String? = nil) {
+    public init(
+        name: String, cpus: CPUSet, memory: [MemoryChunk], image: String? = nil, args: String? = nil,
+        deviceGroup: String? = nil
+    ) {
         self.name = name
         self.cpus = cpus
         self.memory = memory
         self.image = image
         self.args = args
+        self.deviceGroup = deviceGroup
     }
 
     /// Bytes wanted per node, nodes ascending (chunks on one node merged).

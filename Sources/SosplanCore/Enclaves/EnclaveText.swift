@@ -31,6 +31,22 @@ public enum EnclaveText {
     }
 }
 
+extension EnclaveText {
+    /// A POSIX group name as shadow-utils accepts it (`useradd`'s default
+    /// rule): 1-32 of `a-z 0-9 _ -`, starting with a letter or `_`.
+    public static func checkGroupName(_ value: String, field: String) throws(EnclaveTextError) {
+        let scalars = Array(value.unicodeScalars)
+        let ok = !scalars.isEmpty && scalars.count <= 32
+            && (("a"..."z").contains(scalars[0]) || scalars[0] == "_")
+            && scalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+        guard ok else {
+            throw EnclaveTextError(
+                field: field, value: value,
+                reason: "must be a group name (a-z, 0-9, '_', '-', starting with a letter or '_', at most 32 characters)")
+        }
+    }
+}
+
 /// A value refused by `EnclaveText`, naming the field and the reason.
 public struct EnclaveTextError: Error, Equatable, Sendable, CustomStringConvertible {
     public var field: String

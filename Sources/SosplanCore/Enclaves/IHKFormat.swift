@@ -1,4 +1,4 @@
-/// The text formats of `ihkconfig`/`ihkosctl` (research/cokernels.md §1.2,
+/// The text formats of `ihkconfig`/`ihkosctl` (research/cokernels-upstream.md §2.3,
 /// ihklib.c `mem_array2str`, `ihk_memparse`). Parsers take the tool's
 /// stdout; formatters build arguments (driver) and outputs (simulator).
 public enum IHKFormat {

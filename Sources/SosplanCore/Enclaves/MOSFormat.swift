@@ -1,4 +1,4 @@
-/// The text formats of mOS (research/cokernels.md §3; mos:lwkctl.c,
+/// The text formats of mOS (research/cokernels-upstream.md §4; mos:lwkctl.c,
 /// lwkctl.h): the `lwkctl -c` partition spec, `/sys/kernel/mOS/*` files and
 /// the `lwkctl -s` report.
 public enum MOSFormat {

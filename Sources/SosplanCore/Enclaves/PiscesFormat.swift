@@ -1,5 +1,6 @@
-/// The text formats of Pisces (research/cokernels.md §2.3; pis:src/enclave.c
-/// prints them, pis18:teardown.c parses them).
+/// The text formats of Pisces (drouyang/pisces @f0cfeeb `src/enclave.c`
+/// prints them, the 2018 tools' `linux_usr/teardown.c` parses them;
+/// research cokernels-upstream.md §3.3).
 public enum PiscesFormat {
     /// One memory range of an enclave, `[start, end)` in physical bytes.
     public struct MemoryRange: Hashable, Sendable, Codable {
@@ -20,8 +21,9 @@ public enum PiscesFormat {
         }
     }
 
-    /// `/proc/pisces/enclave-N/cpus`: `Num CPUs: 2\nCPU 5\nCPU 6\n`. The order
-    /// is the order the CPUs were added (the boot CPU first).
+    /// `/proc/pisces/enclave-N/cpus`: `Num CPUs: 2\nCPU 5\nCPU 6\n`, written
+    /// with `for_each_cpu` over the enclave's mask, so in ascending CPU
+    /// order (`src/enclave.c:339-361`, `:354`), not the order they joined.
     public static func parseCPUs(_ text: String) throws(EnclaveFormatError) -> [Int] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard let header = lines.first, header.hasPrefix("Num CPUs: "),
@@ -74,12 +76,20 @@ public enum PiscesFormat {
     /// `/proc/pisces/enclave-N/pci` with no device.
     public static let emptyPCI = "PCI Devices: 0\n"
 
-    /// `pisces_load` prints `Enclave Created: N` (N is -1 on failure).
+    /// `pisces_load` prints `Enclave Created: N` (N is -1 on failure; the
+    /// 2015+ tools, pis18 `pisces_load.c:23`).
     public static func parseLoadOutput(_ text: String) -> Int? {
         for line in text.split(separator: "\n") where line.hasPrefix("Enclave Created: ") {
             return Int(line.dropFirst("Enclave Created: ".count).trimmingASCIIWhitespace())
         }
         return nil
+    }
+
+    /// The pre-2015 `pisces_load` printed the device path instead
+    /// (`Enclave Created: /dev/pisces-enclave0`, pis @1336644
+    /// `linux_usr/pisces_load.c:50`): tools sosplan does not drive.
+    public static func isPre2015LoadOutput(_ text: String) -> Bool {
+        text.split(separator: "\n").contains { $0.hasPrefix("Enclave Created: /dev/") }
     }
 
     static func hex16<S: StringProtocol>(_ s: S) -> UInt64? {

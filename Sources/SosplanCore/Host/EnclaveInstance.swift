@@ -12,10 +12,14 @@ public struct EnclaveInstance: Codable, Sendable, Hashable {
     /// Kernel image and arguments, where the driver can read them back.
     public var image: String?
     public var args: String?
+    /// The CPUs in the order they joined, where the co-kernel numbers its
+    /// CPUs that way (Kitten on Pisces: a job's `--cpulist` names logical
+    /// ids in join order, while /proc lists CPUs sorted); nil otherwise.
+    public var cpuOrder: [Int]?
 
     public init(
         driver: EnclaveDriverKind, instance: String, name: String? = nil, state: String, cpus: CPUSet,
-        memory: [MemoryChunk], image: String? = nil, args: String? = nil
+        memory: [MemoryChunk], image: String? = nil, args: String? = nil, cpuOrder: [Int]? = nil
     ) {
         self.driver = driver
         self.instance = instance
@@ -25,6 +29,7 @@ public struct EnclaveInstance: Codable, Sendable, Hashable {
         self.memory = memory
         self.image = image
         self.args = args
+        self.cpuOrder = cpuOrder
     }
 
     /// `enclave:<name>` when named, else `<driver>:<instance>`.

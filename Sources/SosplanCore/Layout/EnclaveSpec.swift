@@ -12,6 +12,10 @@ public struct EnclaveSpec: Sendable, Hashable {
     public var image: String?
     /// Kernel arguments; nil means the driver's default.
     public var args: String?
+    /// The group given read-write access to the co-kernel's device nodes
+    /// (McKernel's /dev/mcd*, /dev/mcos*), so its members run `mcexec`
+    /// without root; nil leaves them to root.
+    public var deviceGroup: String?
     public var cpus: CPUAmount
     /// Devices the enclave's CPUs (and memory) go next to (`near:`).
     public var near: [DeviceReference] = []
@@ -20,13 +24,14 @@ public struct EnclaveSpec: Sendable, Hashable {
     public var marks: SourceMarks
 
     public init(
-        name: String, driver: EnclaveDriverKind, image: String? = nil, args: String? = nil,
+        name: String, driver: EnclaveDriverKind, image: String? = nil, args: String? = nil, deviceGroup: String? = nil,
         cpus: CPUAmount, memory: [MemoryRequest], priority: Int = 0, marks: SourceMarks = SourceMarks()
     ) {
         self.name = name
         self.driver = driver
         self.image = image
         self.args = args
+        self.deviceGroup = deviceGroup
         self.cpus = cpus
         self.memory = memory
         self.priority = priority

@@ -6,8 +6,13 @@ enum EnclaveChange: Equatable {
     case live(removeCPUs: CPUSet, addCPUs: CPUSet, addMemory: [MemoryChunk])
     case recreate(reasons: [String])
 
-    /// States in which an instance cannot be kept.
-    static let brokenStates: Set<String> = ["PANIC", "HUNGUP", "DEAD", "FAILED", "CRASHED", "ERROR"]
+    /// States in which an instance cannot be kept. IHK: INACTIVE is an OS
+    /// shut down outside sosplan, UNKNOWN one that is not the OS sosplan
+    /// booted, NOT_BOOTED one whose create did not finish (drivers name
+    /// such instances only in the first two cases).
+    static let brokenStates: Set<String> = [
+        "PANIC", "HUNGUP", "DEAD", "FAILED", "CRASHED", "ERROR", "INACTIVE", "UNKNOWN", "NOT_BOOTED", "LOADED",
+    ]
 
     static func classify(
         current: EnclaveInstance?, spec: EnclaveSpec, desired: EnclavePlacement, capabilities: EnclaveCapabilities?

@@ -3,11 +3,17 @@ extension PlanSimulator {
     /// offline (owned) and come back online only if the co-kernel does that
     /// itself; their memory leaves and returns to the nodes' free memory.
     func applyEnclave(_ step: Step, to s: inout HostSnapshot) {
-        let name = String(step.target.dropFirst("enclave:".count))
-        let index = s.enclaves.firstIndex { $0.name == name || $0.ownerLabel == name || "\($0.driver.rawValue):\($0.instance)" == name }
+        guard case .enclave(let target) = step.target else { return }
+        let index = s.enclaves.firstIndex { inst in
+            switch target {
+            case .named(let name): return inst.name == name || inst.ownerLabel == name
+            case .instance(let driver, let handle): return inst.driver == driver && inst.instance == handle
+            }
+        }
         switch step.action {
         case .enclaveCreate:
-            guard let driver = step.after["driver"]?.stringValue.flatMap(EnclaveDriverKind.init(rawValue:)) else { return }
+            guard let name = target.name, let driver = step.after["driver"]?.stringValue.flatMap(EnclaveDriverKind.init(rawValue:))
+            else { return }
             let cpus = list(step.after["cpus"])
             let memory = StepBuilder.memoryChunks(step.after["memory"])
             let used = Set(s.enclaves.filter { $0.driver == driver }.map(\.instance))

@@ -1,7 +1,8 @@
 /// Simulated execution: applies a plan's steps to a snapshot value the way
 /// the drivers would change the host, and returns the snapshot the next
-/// observation should see. Used to check convergence (plan, simulate, plan
-/// again: no changes), by the apply engine's checks and by the sandbox.
+/// observation should see. Tests and benchmarks use it to check that plans
+/// converge (plan, simulate, plan again: no changes); each step action says
+/// here what it leaves behind.
 public struct PlanSimulator {
     public let capabilities: [EnclaveDriverKind: EnclaveCapabilities]
 
@@ -17,24 +18,29 @@ public struct PlanSimulator {
     }
 
     public func apply(_ step: Step, to s: inout HostSnapshot) {
+        let unit = step.target.unitName ?? ""
         switch step.action {
         case .sliceCreate, .sliceUpdate:
-            updateUnit(step.target, in: &s) { UnitProperties.apply(step.after, to: &$0) }
+            updateUnit(unit, in: &s) { u in
+                guard let settings = try? step.sliceSettings(over: ResourceControl(observed: u)) else { return }
+                settings.write(to: &u)
+            }
         case .containerCreate, .containerUpdate:
-            updateUnit(step.target, in: &s) { u in PlanSimulator.runContainer(step, in: &u) }
+            updateUnit(unit, in: &s) { u in PlanSimulator.runContainer(step, in: &u) }
         case .sliceRemove, .unitRemove, .containerRemove:
-            s.systemd?.units.removeAll { $0.name == step.target }
+            s.systemd?.units.removeAll { $0.name == unit }
         case .unitPlace, .unitCreate, .unitUpdate:
-            updateUnit(step.target, in: &s) { u in
-                var after = step.after
-                if let launcher = after["Launcher"]?.stringValue, let exec = after["ExecStart"]?.arrayValue {
+            updateUnit(unit, in: &s) { u in
+                if let slice = step.after["Slice"] { u.slice = slice.stringValue }
+                if let exec = step.after["ExecStart"]?.arrayValue {
                     // The launcher's own arguments are resolved at apply time; the app's vector ends ExecStart.
-                    after["ExecStart"] = .array([.string("<\(launcher) launcher>")] + exec)
+                    let launcher = step.after["Launcher"]?.stringValue.map { [JSONValue.string("<\($0) launcher>")] } ?? []
+                    u.execStart = (launcher + exec).compactMap(\.stringValue)
                 }
-                UnitProperties.apply(after, to: &u)
+                if step.after[NUMAPolicySetting.policyKey] != nil { u.numaPolicy = NUMAPolicySetting(planProperties: step.after) }
             }
         case .unitRelease:
-            updateUnit(step.target, in: &s) { u in
+            updateUnit(unit, in: &s) { u in
                 u.slice = "system.slice"
                 u.managed = false
             }
@@ -47,7 +53,7 @@ public struct PlanSimulator {
                 }
             }
         case .cpuOffline, .cpuOnline:
-            let cpus = cpuList(step.target)
+            let cpus = step.target.cpus
             for i in s.topology.cpus.indices where cpus.contains(s.topology.cpus[i].id) {
                 s.topology.cpus[i].online = step.action == .cpuOnline
                 s.topology.cpus[i].owner = nil
@@ -64,7 +70,7 @@ public struct PlanSimulator {
     /// What the container driver leaves: the unit runs podman with the
     /// step's values on top of the unit's, and the container runs them.
     static func runContainer(_ step: Step, in u: inout SystemdUnit) {
-        let name = String(step.target.dropLast(".service".count))
+        let name = String((step.target.unitName ?? "").dropLast(".service".count))
         let base = u.execStart.flatMap(ContainerRun.parse)
         guard let run = try? ContainerRun(properties: step.after, name: name, base: base?.run) else { return }
         u.execStart = run.argumentVector(podman: base?.podman ?? "/usr/bin/podman")
@@ -82,10 +88,6 @@ public struct PlanSimulator {
         u.activeState = "active"
     }
 
-    private func cpuList(_ target: String) -> CPUSet {
-        (try? CPUSet(lenientList: String(target.drop { $0 != ":" }.dropFirst()))) ?? CPUSet()
-    }
-
     private func updateUnit(_ name: String, in s: inout HostSnapshot, _ change: (inout SystemdUnit) -> Void) {
         var state = s.systemd ?? SystemdState()
         if let i = state.units.firstIndex(where: { $0.name == name }) {
@@ -101,12 +103,10 @@ public struct PlanSimulator {
     }
 
     private func setHugepages(_ step: Step, in s: inout HostSnapshot) {
-        // target: hugepages:<size>@node<N>
-        let spec = step.target.dropFirst("hugepages:".count)
-        guard let at = spec.firstIndex(of: "@"), let size = try? ByteSize.parse(String(spec[..<at])).get(),
-            let node = Int(spec[spec.index(at, offsetBy: 5)...]), let count = step.after["count"]?.intValue,
-            let n = s.topology.nodes.firstIndex(where: { $0.id == node })
+        guard case .hugepages(let target) = step.target, let count = step.after["count"]?.intValue,
+            let n = s.topology.nodes.firstIndex(where: { $0.id == target.node })
         else { return }
+        let size = ByteSize(target.sizeBytes)
         var pools = s.topology.nodes[n].hugepages
         let i = pools.firstIndex { $0.sizeBytes == size.bytes } ?? {
             pools.append(HugepagePool(sizeBytes: size.bytes, total: 0, free: 0))

@@ -1,23 +1,27 @@
 /// One executable change. `before` and `after` hold the properties that
 /// change (systemd property names for units, `cpus`/`memory` for enclaves),
 /// so a step can be shown, executed, checked and inverted on its own.
-public struct Step: Codable, Sendable, Hashable {
+public struct Step: Sendable, Hashable {
     public var id: String
     public var action: StepAction
-    /// The object changed: a unit name, `enclave:<name>`, `cpu:<list>`,
-    /// `hugepages:<size>@node<N>`.
-    public var target: String
+    /// The object changed (in JSON: a unit name, `enclave:<name>`,
+    /// `cpu:<list>`, `hugepages:<size>@node<N>`; see `StepTarget`).
+    public var target: StepTarget
     public var dependsOn: [String]
     public var disruption: Disruption
     public var before: PropertyMap
     public var after: PropertyMap
     /// Why the step exists, in a few words (for the text plan).
     public var reason: String?
+    /// What the step takes from and gives to its owners, as the planner
+    /// worked it out. In memory only: not encoded, not compared, and empty
+    /// in a plan read back from JSON.
+    public var effects: StepEffects
 
     public init(
-        id: String, action: StepAction, target: String, dependsOn: [String] = [],
+        id: String, action: StepAction, target: StepTarget, dependsOn: [String] = [],
         disruption: Disruption, before: PropertyMap = PropertyMap(), after: PropertyMap = PropertyMap(),
-        reason: String? = nil
+        reason: String? = nil, effects: StepEffects = StepEffects()
     ) {
         self.id = id
         self.action = action
@@ -27,6 +31,52 @@ public struct Step: Codable, Sendable, Hashable {
         self.before = before
         self.after = after
         self.reason = reason
+        self.effects = effects
+    }
+
+    public static func == (a: Step, b: Step) -> Bool {
+        a.id == b.id && a.action == b.action && a.target == b.target && a.dependsOn == b.dependsOn
+            && a.disruption == b.disruption && a.before == b.before && a.after == b.after && a.reason == b.reason
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(id)
+        h.combine(action)
+        h.combine(target)
+    }
+}
+
+extension Step: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case id, action, target, dependsOn, disruption, before, after, reason
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        action = try c.decode(StepAction.self, forKey: .action)
+        let text = try c.decode(String.self, forKey: .target)
+        do { target = try StepTarget.parse(text, for: action) } catch {
+            throw DecodingError.dataCorruptedError(forKey: .target, in: c, debugDescription: error.description)
+        }
+        dependsOn = try c.decode([String].self, forKey: .dependsOn)
+        disruption = try c.decode(Disruption.self, forKey: .disruption)
+        before = try c.decode(PropertyMap.self, forKey: .before)
+        after = try c.decode(PropertyMap.self, forKey: .after)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        effects = StepEffects()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(action, forKey: .action)
+        try c.encode(target.description, forKey: .target)
+        try c.encode(dependsOn, forKey: .dependsOn)
+        try c.encode(disruption, forKey: .disruption)
+        try c.encode(before, forKey: .before)
+        try c.encode(after, forKey: .after)
+        try c.encodeIfPresent(reason, forKey: .reason)
     }
 }
 

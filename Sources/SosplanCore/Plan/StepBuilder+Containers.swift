@@ -12,7 +12,7 @@ extension StepBuilder {
         for (k, v) in desired.properties.entries { wanted[k] = v }
 
         guard let unit = observedUnit(name), unit.loadState != "not-found" else {
-            var d = StepDraft("unit:\(name)", .containerCreate, target: name, disruption: .live, phase: .placeUnits, side: .other)
+            var d = StepDraft("unit:\(name)", .containerCreate, target: .unit(name), disruption: .live, phase: .placeUnits, side: .other)
             d.after = wanted
             d.after_ = sliceKeys
             add(d)
@@ -20,7 +20,7 @@ extension StepBuilder {
         }
         guard let running = unit.execStart.flatMap(ContainerRun.parse)?.run else {
             // Not a container sosplan runs (an `exec:` unit before, or an edited file): replace it whole.
-            var d = StepDraft("unit:\(name)", .containerUpdate, target: name, disruption: .restart, phase: .placeUnits, side: .other,
+            var d = StepDraft("unit:\(name)", .containerUpdate, target: .unit(name), disruption: .restart, phase: .placeUnits, side: .other,
                 reason: "not the container the layout asks for: a new one")
             d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null, "ExecStart": .array((unit.execStart ?? []).map(JSONValue.string))]
             d.after = wanted
@@ -35,7 +35,7 @@ extension StepBuilder {
 
         if desired.needsRestart(comparedTo: running) || unit.slice != service.slice {
             let (before, after) = UnitProperties.changes(from: observed, to: wanted)
-            var d = StepDraft("unit:\(name)", .containerUpdate, target: name, disruption: .restart, phase: .placeUnits, side: .other,
+            var d = StepDraft("unit:\(name)", .containerUpdate, target: .unit(name), disruption: .restart, phase: .placeUnits, side: .other,
                 reason: "image, command or options changed: a new container")
             d.before = before
             d.after = after
@@ -64,7 +64,7 @@ extension StepBuilder {
         let removed = oldCPUs.subtracting(desired.cpus.isEmpty ? onlineCPUs : desired.cpus)
         let added = (desired.cpus.isEmpty ? onlineCPUs : desired.cpus).subtracting(oldCPUs)
         let gives = !removed.isDisjoint(with: enclaveBoundCPUs)
-        var d = StepDraft("unit:\(name)", .containerUpdate, target: name, disruption: .live,
+        var d = StepDraft("unit:\(name)", .containerUpdate, target: .unit(name), disruption: .live,
             phase: gives ? .shrinkLinux : .growLinux, side: .linux, reason: "podman update, no restart")
         d.before = before
         d.after = after

@@ -5,7 +5,8 @@ extension StepBuilder {
     /// give them back get `cpu.online` steps after.
     mutating func buildEnclaves() {
         for inst in observed.orphanedEnclaves {
-            destroy(inst, driver: inst.driver, reason: "no longer in the layout", disruption: .recreate)
+            let key = destroy(inst, driver: inst.driver, reason: "no longer in the layout", disruption: .recreate)
+            enclaveTeardownsByDriver[inst.driver, default: []].append(key)
         }
         for enclave in layout.enclaves {
             guard let desired = placement.enclave(enclave.name) else { continue }
@@ -19,6 +20,8 @@ extension StepBuilder {
             case .recreate(let reasons):
                 // Deferred recreates were pinned by the planner; what is left is allowed.
                 let key = destroy(current!, driver: enclave.driver, reason: "recreate: " + reasons.joined(separator: "; "), disruption: .recreate)
+                enclaveTeardownStep[enclave.name] = key
+                enclaveTeardownsByDriver[enclave.driver, default: []].append(key)
                 create(enclave, desired, disruption: .recreate, reason: "recreate: " + reasons.joined(separator: "; "), after: [key])
             case .live(let remove, let add, let addMemory):
                 var after: [String] = []
@@ -32,7 +35,7 @@ extension StepBuilder {
         }
     }
 
-    private func target(_ name: String) -> String { "enclave:\(name)" }
+    private func target(_ name: String) -> StepTarget { .enclave(.named(name)) }
 
     /// CPUs that go to Linux (not to another enclave) when released.
     private func toLinux(_ cpus: CPUSet) -> CPUSet { cpus.subtracting(enclaveBoundCPUs) }
@@ -42,10 +45,11 @@ extension StepBuilder {
     @discardableResult
     private mutating func destroy(_ inst: EnclaveInstance, driver: EnclaveDriverKind, reason: String, disruption: Disruption) -> String {
         let name = inst.name ?? "\(driver.rawValue):\(inst.instance)"
-        var d = StepDraft("destroy:\(name)", .enclaveDestroy, target: target(name), disruption: disruption,
+        let target: StepTarget = .enclave(inst.name.map { .named($0) } ?? .instance(driver: driver, handle: inst.instance))
+        var d = StepDraft("destroy:\(name)", .enclaveDestroy, target: target, disruption: disruption,
             phase: .releaseEnclaves, side: .enclave, reason: reason)
         d.before = ["driver": .string(driver.rawValue), "cpus": .string(inst.cpus.description), "memory": StepBuilder.memoryValue(inst.memory)]
-        d.releasesMemoryOn = CPUSet(inst.memory.map(\.node))
+        d.releasesMemory = inst.memory
         let back = toLinux(inst.cpus)
         let onlinesItself = capabilities[driver]?.onlinesCPUsOnRelease ?? true
         d.releasesCPUs = onlinesItself ? inst.cpus : inst.cpus.subtracting(back)
@@ -61,12 +65,14 @@ extension StepBuilder {
                    "memory": StepBuilder.memoryValue(desired.memory)]
         if let image = enclave.image { d.after["image"] = .string(image) }
         if let args = enclave.args { d.after["args"] = .string(args) }
-        d.acquiresMemoryOn = CPUSet(desired.memory.map(\.node))
+        if let group = enclave.deviceGroup { d.after["deviceGroup"] = .string(group) }
+        d.acquiresMemory = desired.memory
         // A co-kernel with an instance limit boots after its other instances are gone.
         d.after_ = after + drafts.filter { $0.action == .enclaveDestroy && $0.before["driver"]?.stringValue == enclave.driver.rawValue }.map(\.key)
         handOver(&d, cpus: desired.cpus, driver: enclave.driver, name: enclave.name)
         add(d)
         enclaveReadyStep[enclave.name] = d.key
+        enclavesBooted.insert(enclave.name)
     }
 
     private mutating func shrink(_ enclave: EnclaveSpec, _ current: EnclaveInstance, remove: CPUSet) -> String {
@@ -98,7 +104,7 @@ extension StepBuilder {
         }
         if !cpus.isEmpty { d.after["addCPUs"] = .string(cpus.description) }
         if !addMemory.isEmpty { d.after["addMemory"] = StepBuilder.memoryValue(addMemory) }
-        d.acquiresMemoryOn = CPUSet(addMemory.map(\.node))
+        d.acquiresMemory = addMemory
         d.after_ = after
         handOver(&d, cpus: cpus, driver: enclave.driver, name: enclave.name)
         add(d)
@@ -114,7 +120,7 @@ extension StepBuilder {
             d.acquiresCPUs = cpus
             return
         }
-        var off = StepDraft("offline:\(name):\(d.key)", .cpuOffline, target: "cpu:\(linux)", disruption: .live,
+        var off = StepDraft("offline:\(name):\(d.key)", .cpuOffline, target: .cpus(linux), disruption: .live,
             phase: .offlineCPUs, side: .transition, reason: "for enclave '\(name)'")
         off.before = ["online": .bool(true)]
         off.after = ["online": .bool(false)]
@@ -125,7 +131,7 @@ extension StepBuilder {
     }
 
     private mutating func online(_ cpus: CPUSet, from name: String, after key: String) {
-        var on = StepDraft("online:\(name):\(key)", .cpuOnline, target: "cpu:\(cpus)", disruption: .live,
+        var on = StepDraft("online:\(name):\(key)", .cpuOnline, target: .cpus(cpus), disruption: .live,
             phase: .onlineCPUs, side: .transition, reason: "released by enclave '\(name)'")
         on.before = ["online": .bool(false)]
         on.after = ["online": .bool(true)]

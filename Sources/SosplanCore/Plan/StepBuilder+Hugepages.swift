@@ -7,11 +7,14 @@ extension StepBuilder {
             let shrinking = pool.count < current
             var d = StepDraft(
                 "hugepages:\(pool.sizeBytes)@\(pool.node)", .hugepagesSet,
-                target: "hugepages:\(ByteSize(pool.sizeBytes))@node\(pool.node)", disruption: .live,
+                target: .hugepages(HugepageTarget(sizeBytes: pool.sizeBytes, node: pool.node)), disruption: .live,
                 phase: shrinking ? .shrinkHugepages : .growHugepages, side: .other)
             d.before = ["count": .int(current)]
             d.after = ["count": .int(pool.count)]
-            if shrinking { d.releasesMemoryOn = CPUSet([pool.node]) } else { d.acquiresMemoryOn = CPUSet([pool.node]) }
+            let bytes = UInt64(abs(current - pool.count)) * pool.sizeBytes
+            if shrinking { d.releasesMemory = [MemoryChunk(node: pool.node, bytes: bytes)] } else {
+                d.acquiresMemory = [MemoryChunk(node: pool.node, bytes: bytes)]
+            }
             add(d)
         }
     }

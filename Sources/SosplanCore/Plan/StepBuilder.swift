@@ -18,6 +18,15 @@ struct StepBuilder {
     let onlineCPUs: CPUSet
     /// Keys of the step that creates or grows each enclave (units follow it).
     var enclaveReadyStep: [String: String] = [:]
+    /// Enclaves this plan boots (new or recreated): their services' launchers start again.
+    var enclavesBooted: Set<String> = []
+    /// Keys of the step that destroys each enclave, by layout name and by
+    /// driver: the launchers running in it stop before it goes (a running
+    /// yod keeps its LWK CPUs reserved and `lwkctl -d` refuses; mcexec holds
+    /// /dev/mcosN and `ihkconfig destroy` returns EBUSY), and so does every
+    /// `exec:` unit the layout dropped (any of them may be a launcher).
+    var enclaveTeardownStep: [String: String] = [:]
+    var enclaveTeardownsByDriver: [EnclaveDriverKind: [String]] = [:]
     /// Positions of observed units and placed services by name (the first
     /// of each, as `SystemdState.unit(_:)` and `Placement.service(_:)` find
     /// them): every service looks up its own, so linear searches would make
@@ -63,13 +72,18 @@ struct StepBuilder {
 
     mutating func add(_ d: StepDraft) { drafts.append(d) }
 
+    /// Makes the draft `later` wait for the draft `first`.
+    mutating func order(_ first: String, before later: String) {
+        if let i = drafts.firstIndex(where: { $0.key == later }), !drafts[i].after_.contains(first) { drafts[i].after_.append(first) }
+    }
+
     /// A Linux owner's CPU change from `old` to `new` (empty `old` means it
     /// may run anywhere). If it both gives CPUs to enclaves and takes CPUs
     /// back from them, it becomes two steps so neither hand-over waits on
     /// the other; returns the keys made.
     @discardableResult
     mutating func linuxChange(
-        key: String, action: StepAction, target: String, old: CPUSet?, new: CPUSet, before: PropertyMap,
+        key: String, action: StepAction, target: StepTarget, old: CPUSet?, new: CPUSet, before: PropertyMap,
         after: PropertyMap, reason: String?, extraAfter: [String] = []
     ) -> [String] {
         let oldCPUs = (old?.isEmpty ?? true) ? onlineCPUs : old!

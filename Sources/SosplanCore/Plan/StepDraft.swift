@@ -3,21 +3,18 @@
 struct StepDraft {
     var key: String
     var action: StepAction
-    var target: String
+    var target: StepTarget
     var disruption: Disruption
     var before = PropertyMap()
     var after = PropertyMap()
     var reason: String?
     /// Execution phase: release before acquire (see `StepOrdering`).
     var phase: Phase
-    /// CPUs this step takes away from its owner / gives to its owner.
-    var releasesCPUs = CPUSet()
-    var acquiresCPUs = CPUSet()
+    /// CPUs and memory this step takes from its owner / gives to it
+    /// (kept on the step it becomes).
+    var effects = StepEffects()
     /// Whether the owner is Linux (slices, host) or a co-kernel.
     var side: Side
-    /// NUMA nodes whose memory this step frees / takes.
-    var releasesMemoryOn = CPUSet()
-    var acquiresMemoryOn = CPUSet()
     /// Keys of drafts this one must follow regardless of resources.
     var after_: [String] = []
 
@@ -42,7 +39,7 @@ struct StepDraft {
     }
 
     init(
-        _ key: String, _ action: StepAction, target: String, disruption: Disruption, phase: Phase, side: Side,
+        _ key: String, _ action: StepAction, target: StepTarget, disruption: Disruption, phase: Phase, side: Side,
         reason: String? = nil
     ) {
         self.key = key
@@ -52,5 +49,25 @@ struct StepDraft {
         self.phase = phase
         self.side = side
         self.reason = reason
+    }
+
+    var releasesCPUs: CPUSet {
+        get { effects.releasesCPUs }
+        set { effects.releasesCPUs = newValue }
+    }
+
+    var acquiresCPUs: CPUSet {
+        get { effects.acquiresCPUs }
+        set { effects.acquiresCPUs = newValue }
+    }
+
+    var releasesMemory: [MemoryChunk] {
+        get { effects.releasesMemory }
+        set { effects.releasesMemory = newValue }
+    }
+
+    var acquiresMemory: [MemoryChunk] {
+        get { effects.acquiresMemory }
+        set { effects.acquiresMemory = newValue }
     }
 }

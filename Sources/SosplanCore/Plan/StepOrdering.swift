@@ -19,13 +19,13 @@ enum StepOrdering {
         var wordSlots = 0, nodeSlots = 0
         for i in 0..<n {
             wordSlots = max(wordSlots, drafts[i].releasesCPUs.rawWords.count)
-            nodeSlots = max(nodeSlots, (drafts[i].releasesMemoryOn.last ?? -1) + 1)
+            nodeSlots = max(nodeSlots, (drafts[i].effects.releasesMemoryOn.last ?? -1) + 1)
         }
         var releasers = [[(draft: Int, bits: UInt64)]](repeating: [], count: wordSlots)
         var memoryReleasers = [[Int]](repeating: [], count: nodeSlots)
         for i in 0..<n {
             for (w, bits) in drafts[i].releasesCPUs.rawWords.enumerated() where bits != 0 { releasers[w].append((i, bits)) }
-            for node in drafts[i].releasesMemoryOn { memoryReleasers[node].append(i) }
+            for node in drafts[i].effects.releasesMemoryOn { memoryReleasers[node].append(i) }
         }
         // Each draft's dependencies, each once (`added[j] == i` once j is in).
         var deps = [[Int]](repeating: [], count: n)
@@ -43,7 +43,7 @@ enum StepOrdering {
                     depend(on: r.draft)
                 }
             }
-            for node in drafts[i].acquiresMemoryOn where node < nodeSlots {
+            for node in drafts[i].effects.acquiresMemoryOn where node < nodeSlots {
                 for j in memoryReleasers[node] { depend(on: j) }
             }
             for key in drafts[i].after_ { if let j = byKey[key] { depend(on: j) } }
@@ -74,7 +74,8 @@ enum StepOrdering {
             let dependsOn = deps[i].map { position[$0] }.sorted().map { "s\($0 + 1)" }
             return Step(
                 id: "s\(p + 1)", action: drafts[i].action, target: drafts[i].target, dependsOn: dependsOn,
-                disruption: drafts[i].disruption, before: drafts[i].before, after: drafts[i].after, reason: drafts[i].reason)
+                disruption: drafts[i].disruption, before: drafts[i].before, after: drafts[i].after, reason: drafts[i].reason,
+                effects: drafts[i].effects)
         })
     }
 

@@ -1,8 +1,9 @@
-/// The systemd properties sosplan manages on a slice, as plan values: CPU
-/// and node lists as strings (`""` = unrestricted), sizes and counts as
-/// numbers or `"infinity"`, weights as numbers or null (not set). The same
-/// mapping reads observed units and writes simulated ones, so a plan, its
-/// execution and the next observation agree.
+/// A slice's settings (`ResourceControl`) in a plan's JSON form: the one
+/// place that knows the plan's property names. CPU and node lists are
+/// strings (`""` = unrestricted), sizes and counts numbers or `"infinity"`,
+/// weights numbers or null (not set). Steps show and diff settings in this
+/// form; everything else (the planner's desired settings, an observed
+/// unit's, what the driver writes) is the typed value.
 public enum UnitProperties {
     /// The properties in the order plans show them.
     public static let sliceKeys = [
@@ -10,66 +11,123 @@ public enum UnitProperties {
         "MemoryMax", "TasksMax",
     ]
 
-    public static func limit(_ v: UInt64?) -> JSONValue { v.map { JSONValue.uint($0) } ?? .string("infinity") }
-    public static func weight(_ v: UInt64?) -> JSONValue { v.map { JSONValue.uint($0) } ?? .null }
+    /// Keys of slice and unit steps that are not settings.
+    public static let otherKeys: Set<String> = [
+        "Slice", "ExecStart", "ExistingSlice", NUMAPolicySetting.policyKey, NUMAPolicySetting.maskKey,
+    ]
 
     /// What a slice should have for a service placed on `cpus`.
-    public static func desired(_ service: ServiceSpec, cpus: CPUSet, memoryNodes: CPUSet) -> PropertyMap {
-        func bytes(_ l: Limit?, unset: UInt64?) -> UInt64? {
-            switch l {
-            case .none: return unset
-            case .some(.infinity): return nil
-            case .some(.value(let v)): return v
+    public static func desired(_ service: ServiceSpec, cpus: CPUSet, memoryNodes: CPUSet) -> ResourceControl {
+        // systemd's defaults when the layout says nothing: MemoryMin/Low 0, MemoryHigh/Max and TasksMax infinity.
+        func limit(_ l: Limit?, unset: Limit) -> Limit { l ?? unset }
+        return ResourceControl(
+            allowedCPUs: cpus.isEmpty ? nil : cpus, allowedMemoryNodes: memoryNodes.isEmpty ? nil : memoryNodes,
+            cpuWeight: service.cpuWeight.map(UInt64.init), ioWeight: service.ioWeight.map(UInt64.init),
+            memoryMin: limit(service.memory.min, unset: .value(0)), memoryLow: limit(service.memory.low, unset: .value(0)),
+            memoryHigh: limit(service.memory.high, unset: .infinity), memoryMax: limit(service.memory.max, unset: .infinity),
+            tasksMax: limit(service.tasksMax, unset: .infinity))
+    }
+
+    // MARK: The JSON form
+
+    private enum Field {
+        case cpus(String, WritableKeyPath<ResourceControl, CPUSet?>)
+        case weight(String, WritableKeyPath<ResourceControl, UInt64?>)
+        case limit(String, WritableKeyPath<ResourceControl, Limit?>)
+
+        var key: String {
+            switch self {
+            case .cpus(let k, _), .weight(let k, _), .limit(let k, _): return k
             }
         }
+    }
+
+    /// Every setting a plan may carry, in `sliceKeys` order (then CPUQuota,
+    /// which plans read but never write).
+    // Key paths are not Sendable; the table is a constant.
+    nonisolated(unsafe) private static let fields: [Field] = [
+        .cpus("AllowedCPUs", \.allowedCPUs), .cpus("AllowedMemoryNodes", \.allowedMemoryNodes),
+        .weight("CPUWeight", \.cpuWeight), .weight("IOWeight", \.ioWeight),
+        .limit("MemoryMin", \.memoryMin), .limit("MemoryLow", \.memoryLow), .limit("MemoryHigh", \.memoryHigh),
+        .limit("MemoryMax", \.memoryMax), .limit("TasksMax", \.tasksMax),
+        .weight("CPUQuotaPerSecUSec", \.cpuQuotaPerSecUSec),
+    ]
+
+    /// `settings` as plan properties: the CPU lists and weights always
+    /// (unset as `""` and null), the limits when managed.
+    public static func properties(_ settings: ResourceControl) -> PropertyMap {
         var p = PropertyMap()
-        p["AllowedCPUs"] = .string(cpus.description)
-        p["AllowedMemoryNodes"] = .string(memoryNodes.description)
-        p["CPUWeight"] = weight(service.cpuWeight.map(UInt64.init))
-        p["IOWeight"] = weight(service.ioWeight.map(UInt64.init))
-        // systemd's defaults: MemoryMin/Low 0, MemoryHigh/Max and TasksMax infinity.
-        p["MemoryMin"] = limit(bytes(service.memory.min, unset: 0))
-        p["MemoryLow"] = limit(bytes(service.memory.low, unset: 0))
-        p["MemoryHigh"] = limit(bytes(service.memory.high, unset: nil))
-        p["MemoryMax"] = limit(bytes(service.memory.max, unset: nil))
-        p["TasksMax"] = limit(bytes(service.tasksMax, unset: nil))
+        for field in fields {
+            switch field {
+            case .cpus(let key, let path): p[key] = .string((settings[keyPath: path] ?? CPUSet()).description)
+            case .weight(let key, let path):
+                if key == "CPUQuotaPerSecUSec" {
+                    if let v = settings[keyPath: path] { p[key] = .uint(v) }
+                } else {
+                    p[key] = settings[keyPath: path].map { JSONValue.uint($0) } ?? .null
+                }
+            case .limit(let key, let path):
+                switch settings[keyPath: path] {
+                case .none: break
+                case .some(.infinity): p[key] = .string("infinity")
+                case .some(.value(let v)): p[key] = .uint(v)
+                }
+            }
+        }
         return p
     }
 
-    /// What an observed unit has, in the same form.
-    public static func observed(_ u: SystemdUnit) -> PropertyMap {
-        var p = PropertyMap()
-        p["AllowedCPUs"] = .string((u.allowedCPUs ?? CPUSet()).description)
-        p["AllowedMemoryNodes"] = .string((u.allowedMemoryNodes ?? CPUSet()).description)
-        p["CPUWeight"] = weight(u.cpuWeight)
-        p["IOWeight"] = weight(u.ioWeight)
-        p["MemoryMin"] = limit(u.memoryMin ?? 0)
-        p["MemoryLow"] = limit(u.memoryLow ?? 0)
-        p["MemoryHigh"] = limit(u.memoryHigh)
-        p["MemoryMax"] = limit(u.memoryMax)
-        p["TasksMax"] = limit(u.tasksMax)
-        return p
+    /// A plan property sosplan cannot read as a setting.
+    public struct Failure: Error, CustomStringConvertible, Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public var reason: String
+
+        public init(key: String, value: String, reason: String) {
+            self.key = key
+            self.value = value
+            self.reason = reason
+        }
+
+        public var description: String { "plan property \(key): '\(value)' cannot be written to a unit file: \(reason)" }
     }
 
-    /// Writes plan values back into a unit (simulated execution).
-    public static func apply(_ p: PropertyMap, to u: inout SystemdUnit) {
-        for (key, value) in p.entries {
-            switch key {
-            case "AllowedCPUs": u.allowedCPUs = value.stringValue.flatMap { try? CPUSet(lenientList: $0) }
-            case "AllowedMemoryNodes": u.allowedMemoryNodes = value.stringValue.flatMap { try? CPUSet(lenientList: $0) }
-            case "CPUWeight": u.cpuWeight = value.uint64Value
-            case "IOWeight": u.ioWeight = value.uint64Value
-            case "MemoryMin": u.memoryMin = value.uint64Value
-            case "MemoryLow": u.memoryLow = value.uint64Value
-            case "MemoryHigh": u.memoryHigh = value.uint64Value
-            case "MemoryMax": u.memoryMax = value.uint64Value
-            case "TasksMax": u.tasksMax = value.uint64Value
-            case "Slice": u.slice = value.stringValue
-            case "ExecStart": u.execStart = value.arrayValue?.compactMap(\.stringValue)
-            case NUMAPolicySetting.policyKey: u.numaPolicy = NUMAPolicySetting(planProperties: p)
-            default: break
+    /// Reads plan properties (a `slice.create` step's `after`, or a
+    /// `slice.update` step's changes over `base`). Keys in `otherKeys` are
+    /// skipped; any other unknown key or malformed value is refused, never
+    /// dropped.
+    public static func settings(_ p: PropertyMap, over base: ResourceControl = ResourceControl()) throws(Failure) -> ResourceControl {
+        var r = base
+        for (key, value) in p.entries where !otherKeys.contains(key) {
+            func bad(_ why: String) -> Failure { Failure(key: key, value: JSONWriter.compact(value), reason: why) }
+            guard let field = fields.first(where: { $0.key == key }) else { throw bad("not a resource property sosplan manages") }
+            switch field {
+            case .cpus(_, let path):
+                guard let s = value.stringValue else { throw bad("expected a CPU list string") }
+                if s.isEmpty {
+                    r[keyPath: path] = nil
+                } else {
+                    do { r[keyPath: path] = try CPUSet(lenientList: s) } catch { throw bad(error.message) }
+                }
+            case .weight(_, let path):
+                if value.isNull || (key == "CPUQuotaPerSecUSec" && value.stringValue == "infinity") {
+                    r[keyPath: path] = nil
+                } else {
+                    guard let n = value.uint64Value else { throw bad("expected a number or null") }
+                    r[keyPath: path] = n
+                }
+            case .limit(_, let path):
+                if value.isNull {
+                    r[keyPath: path] = nil
+                } else if value.stringValue == "infinity" {
+                    r[keyPath: path] = .infinity
+                } else {
+                    guard let n = value.uint64Value else { throw bad("expected a number, \"infinity\" or null") }
+                    r[keyPath: path] = .value(n)
+                }
             }
         }
+        return r
     }
 
     /// The entries of `new` that differ from `old` (both sides returned).
@@ -81,4 +139,17 @@ public enum UnitProperties {
         }
         return (before, after)
     }
+}
+
+extension Step {
+    /// A `slice.create` or `slice.update` step's settings for the slice:
+    /// the step's changes over what the slice has now (`current`; nil for a
+    /// slice that does not exist), since an update carries only what differs.
+    public func sliceSettings(over current: ResourceControl?) throws(UnitProperties.Failure) -> ResourceControl {
+        try UnitProperties.settings(after, over: current ?? ResourceControl())
+    }
+
+    /// A slice another manager owns (`kubepods.slice`): sosplan writes it a
+    /// drop-in, never a unit file.
+    public var managesExistingSlice: Bool { after["ExistingSlice"]?.boolValue == true }
 }

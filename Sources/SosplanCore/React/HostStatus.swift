@@ -103,7 +103,7 @@ public struct Drift: Sendable, Hashable, CustomStringConvertible {
         }
         out += fallbacks(now)
         out += steps.map {
-            Drift(kind: "plan", target: $0.target, message: "the next apply would \($0.action.rawValue) it" + ($0.reason.map { " (\($0))" } ?? ""))
+            Drift(kind: "plan", target: $0.target.description, message: "the next apply would \($0.action.rawValue) it" + ($0.reason.map { " (\($0))" } ?? ""))
         }
         return out
     }

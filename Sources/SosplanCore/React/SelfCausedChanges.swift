@@ -14,28 +14,27 @@ public struct SelfCausedChanges: Sendable {
     public init() {}
 
     /// What `plan`'s steps do to CPUs and memory blocks, given the CPUs
-    /// that were online before it ran and the host's memory block size.
+    /// that were online before it ran and the host's memory block size:
+    /// read from the steps' effects, so `plan` is one the planner just made
+    /// (a plan read back from JSON carries none).
     public init(plan: Plan, onlineBefore: CPUSet, memoryBlockSize: UInt64? = nil) {
         let block = max(memoryBlockSize ?? 128 << 20, 1)
         // A chunk that does not start on a block boundary touches one more.
-        func blocks(_ value: JSONValue?) -> Int {
-            StepBuilder.memoryChunks(value).reduce(0) { $0 + Int(($1.bytes + block - 1) / block) + 1 }
+        func blocks(_ chunks: [MemoryChunk]) -> Int {
+            chunks.reduce(0) { $0 + Int(($1.bytes + block - 1) / block) + 1 }
         }
         for step in plan.steps {
+            let effects = step.effects
             switch step.action {
-            case .cpuOffline: expect(Self.cpus(step.target), .offline, onlineBefore)
-            case .cpuOnline: expect(Self.cpus(step.target), .online, onlineBefore)
-            case .enclaveCreate:
-                expect(Self.cpus(step.after), .offline, onlineBefore)
-                memoryBlocks += blocks(step.after["memory"])
-            case .enclaveDestroy:
-                expect(Self.cpus(step.before), .online, onlineBefore)
-                memoryBlocks += blocks(step.before["memory"])
-            case .enclaveGrow:
-                expect(Self.cpus(step.after).subtracting(Self.cpus(step.before)), .offline, onlineBefore)
-                memoryBlocks += step.after["addMemory"] != nil ? blocks(step.after["addMemory"]) : blocks(step.after["memory"])
-            case .enclaveShrink:
-                expect(Self.cpus(step.before).subtracting(Self.cpus(step.after)), .online, onlineBefore)
+            case .cpuOffline: expect(effects.acquiresCPUs, .offline, onlineBefore)
+            case .cpuOnline: expect(effects.releasesCPUs, .online, onlineBefore)
+            case .enclaveCreate, .enclaveGrow:
+                // CPUs Linux hands over through a `cpu.offline` step are that step's.
+                expect(effects.acquiresCPUs, .offline, onlineBefore)
+                memoryBlocks += blocks(effects.acquiresMemory)
+            case .enclaveDestroy, .enclaveShrink:
+                expect(effects.releasesCPUs, .online, onlineBefore)
+                memoryBlocks += blocks(effects.releasesMemory)
             case .memoryOffline, .memoryOnline:
                 // Not planned by sosplan today; a step of the vocabulary may name a whole node.
                 memoryBlocks = Int.max / 2
@@ -75,15 +74,5 @@ public struct SelfCausedChanges: Sendable {
             if kind == .offline && !onlineBefore.contains(cpu) && !cpus.contains(HotplugChange(device: .cpu(cpu), kind: .online)) { continue }
             cpus.insert(HotplugChange(device: .cpu(cpu), kind: kind))
         }
-    }
-
-    static func cpus(_ target: String) -> CPUSet {
-        guard target.hasPrefix("cpu:") else { return CPUSet() }
-        return (try? CPUSet(lenientList: String(target.dropFirst(4)))) ?? CPUSet()
-    }
-
-    static func cpus(_ map: PropertyMap) -> CPUSet {
-        guard let text = map["cpus"]?.stringValue else { return CPUSet() }
-        return (try? CPUSet(lenientList: text)) ?? CPUSet()
     }
 }

@@ -66,7 +66,10 @@ enum EnclaveNaming {
         driver: EnclaveDriverKind
     ) -> [String] {
         var warnings = registry.warnings
-        for entry in registry.entries where entry.driver == driver {
+        // An instance still coming up (an IHK OS created but not booted) is
+        // not the enclave yet: it stays unnamed, so an interrupted create is
+        // cleaned up as an orphan.
+        for entry in registry.entries where entry.driver == driver && entry.isUp {
             guard let i = instances.firstIndex(where: { $0.instance == entry.instance }) else {
                 warnings.append(
                     "enclave registry: '\(entry.name)' names \(driver.rawValue):\(entry.instance), which no longer exists")

@@ -73,7 +73,7 @@ public struct EnclaveError: Error, CustomStringConvertible, Sendable, Equatable 
         return EnclaveError(.toolFailed, "\(error)")
     }
 
-    /// The kind for an errno (research §6: ENOENT→notFound, EBUSY→busy,
+    /// The kind for an errno (ENOENT→notFound, EBUSY→busy,
     /// EINVAL→invalid, ENOMEM→insufficientMemory, EPERM/EACCES→permission).
     public static func kind(errno: Int32) -> Kind {
         switch errno {

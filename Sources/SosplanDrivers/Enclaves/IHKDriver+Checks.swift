@@ -9,12 +9,13 @@ extension IHKDriver {
 
     func tool(_ name: String, _ args: [String]) throws(EnclaveError) -> ToolResult { try runner.run(name, args) }
 
+    /// Assign and release need the OS INITIAL (ihk `smp-driver.c:1885`,
+    /// `:1977`, `:2669`, `:2822`). Decided from the registry, not from `get
+    /// status`, which a never-booted OS cannot answer.
     func requireNotBooted(_ index: Int, _ what: String) throws(EnclaveError) {
-        let s = try status(index)
-        guard s == .inactive else {
-            throw EnclaveError(
-                .notSupportedWhileRunning, "IHK cannot \(what) once OS \(index) has booted (it is \(s.rawValue)); recreate it")
-        }
+        guard let entry = entry(index), entry.isUp else { return }
+        throw EnclaveError(
+            .notSupportedWhileRunning, "IHK cannot \(what) once OS \(index) has booted; recreate '\(entry.name)'")
     }
 
     func checkCPUs(_ cpus: CPUSet) throws(EnclaveError) {

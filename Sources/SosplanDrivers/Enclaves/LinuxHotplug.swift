@@ -3,7 +3,8 @@ import SosplanCore
 
 /// Linux CPU and memory-block hotplug through sysfs under a root:
 /// `cpuN/online` (`0`/`1`) and `memoryN/state` (`offline`/`online`), with the
-/// block size from `block_size_bytes` in hex (research §2.2, petlib). Files
+/// block size from `block_size_bytes` in hex (what the Pisces tools' petlib
+/// writes: pis `bin/cpurm`, `bin/memrm`). Files
 /// are opened for writing without O_CREAT: a missing attribute (x86 CPU 0
 /// has no `online`) is a CPU that cannot be taken from Linux.
 public struct LinuxHotplug: Sendable {

@@ -22,7 +22,7 @@ extension MOSDriver {
         let r = try runner.run("lwkctl", args)
         guard r.succeeded else {
             let failures = returnCPUs(request.cpus, unless: (try? readPartition())?.lwkCPUs ?? CPUSet())
-            throw EnclaveError(Self.kind(exitStatus: r.exitStatus), "lwkctl could not create the partition", tool: r, rollback: failures)
+            throw EnclaveError(Self.kind(r), "lwkctl could not create the partition: \(Self.reason(r))", tool: r, rollback: failures)
         }
         let made = try readPartition()
         guard made.lwkCPUs == request.cpus, MemoryChunk.merged(made.memory) == request.memoryByNode else {
@@ -76,15 +76,27 @@ extension MOSDriver {
     }
 
     /// `lwkctl -d` (with `-f` when forced), then every former LWK CPU online.
+    /// A running yod job keeps its CPUs in `lwkcpus_reserved` until it
+    /// exits, and lwkctl refuses to delete until then (`__lwkctl_delete`,
+    /// even with `-f`): the plan stops the enclave's services first, and
+    /// this waits for their jobs to end (up to the shutdown timeout).
     public func delete() throws(EnclaveError) {
-        let before = try readPartition()
-        if before.isBusy && !force {
-            let what = before.jobID.isEmpty ? "yod holds LWK CPUs \(before.reservedCPUs)" : "job \(before.jobID) is active"
-            throw EnclaveError(.busy, "cannot delete the mOS partition: \(what)")
+        var before = try readPartition()
+        let deadline = Date().addingTimeInterval(configuration.timeouts.shutdown)
+        while !before.reservedCPUs.isEmpty && Date() < deadline {
+            Thread.sleep(forTimeInterval: configuration.timeouts.pollInterval)
+            before = try readPartition()
+        }
+        if !before.reservedCPUs.isEmpty {
+            throw EnclaveError(
+                .busy, "cannot delete the mOS partition: yod jobs still hold LWK CPUs \(before.reservedCPUs) (stop the services running in it first)")
+        }
+        if !before.jobID.isEmpty && !force {
+            throw EnclaveError(.busy, "cannot delete the mOS partition: job \(before.jobID) is active")
         }
         let r = try runner.run("lwkctl", force ? ["-d", "-f"] : ["-d"])
         guard r.succeeded, (try readPartition()).lwkCPUs.isEmpty else {
-            throw EnclaveError(Self.kind(exitStatus: r.exitStatus), "lwkctl could not delete the partition", tool: r)
+            throw EnclaveError(Self.kind(r), "lwkctl could not delete the partition: \(Self.reason(r))", tool: r)
         }
         let failures = returnCPUs(before.lwkCPUs, unless: CPUSet())
         guard failures.isEmpty else {
@@ -144,10 +156,31 @@ extension MOSDriver {
         return failures
     }
 
-    /// lwkctl exits with the negative errno (exit(rc)).
-    static func kind(exitStatus: Int32) -> EnclaveError.Kind {
-        guard exitStatus > 128 else { return .toolFailed }
-        let kind = EnclaveError.kind(errno: 256 - exitStatus)
-        return kind
+    /// lwkctl exits with its return code, which is not always an errno
+    /// (mos `lwkctl.c` `main`, `lwkctl_abort`; `lwkctl_sysfs.c`):
+    /// 254 (-2) is a write to lwk_config the kernel refused
+    /// (`mos_sysfs_write`: -1, then `rc--`); 255 (-1) a privilege failure
+    /// (`mos_sysfs_access_linuxcpu`) or an abort; 245 (-EAGAIN) the lwkctl
+    /// lock; 240 (-EBUSY) reserved CPUs or active jobs; 234 (-EINVAL) a bad spec.
+    static func kind(_ r: ToolResult) -> EnclaveError.Kind {
+        switch r.exitStatus {
+        case 254: return .invalid
+        case 255: return r.stderr.contains("privilege") ? .permission : .toolFailed
+        case 245: return .busy
+        case 129...253: return EnclaveError.kind(errno: 256 - r.exitStatus)
+        default: return .toolFailed
+        }
+    }
+
+    /// Why, in words, for an exit status `kind` classifies.
+    static func reason(_ r: ToolResult) -> String {
+        switch r.exitStatus {
+        case 254: return "the mOS kernel refused the partition (lwkctl exits 254 for any refused lwk_config write: too little movable memory under -p yes, an LWK CPU offline or overlapping a utility CPU; see dmesg)"
+        case 255: return r.stderr.contains("privilege") ? "cannot write the CPUs' online files (root needed)" : "lwkctl aborted"
+        case 245: return "lwkctl's lock is held by another lwkctl"
+        case 240: return "LWK CPUs are reserved by running jobs, or a job is active"
+        case 234: return "lwkctl refused the specification"
+        default: return "exit status \(r.exitStatus)"
+        }
     }
 }

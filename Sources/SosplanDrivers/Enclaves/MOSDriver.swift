@@ -2,7 +2,8 @@ import Foundation
 import SosplanCore
 
 /// The mOS LWK partition, through `lwkctl -c '<spec>' -p yes`, `lwkctl -d`,
-/// `lwkctl -s [-r]` and `/sys/kernel/mOS/*` (research §3). One partition per
+/// `lwkctl -s [-r]` and `/sys/kernel/mOS/*` (intel/mOS `mOS/tools/lwkctl`,
+/// `mOS/mos.c`; research cokernels-upstream.md §4). One partition per
 /// host (instance `partition`); any change is delete + create, refused while
 /// jobs run (`ras/jobid`) or yod holds LWK CPUs (`lwkcpus_reserved`).
 /// Memory comes in 128 MiB sections and may come back smaller unless
@@ -78,11 +79,21 @@ public struct MOSDriver: EnclaveDriver {
         var instances = [
             EnclaveInstance(
                 driver: .mos, instance: Self.instanceName, state: p.isBusy ? "BUSY" : "ACTIVE", cpus: p.lwkCPUs,
-                memory: p.memory, args: p.config.isEmpty ? nil : p.config)
+                memory: p.memory, args: Self.extraArgs(p.config))
         ]
         var warnings = EnclaveNaming.apply(&instances, registry: stateDirectory.readEnclaveRegistry(), driver: .mos)
         if !p.jobID.isEmpty { warnings.append("mOS: job \(p.jobID) is active; the partition cannot change until it ends") }
         return EnclaveObservation(instances: instances, pool: nil, warnings: warnings)
+    }
+
+    /// The words of a partition spec beyond what sosplan writes itself
+    /// (`lwkcpus=`, `lwkmem=`, and the `precise=`/`auto=` lwkctl appends):
+    /// what a layout's `args` holds, so a partition can be booted again
+    /// from it and compared with the layout; nil when there are none.
+    static func extraArgs(_ config: String) -> String? {
+        let own = ["lwkcpus=", "lwkmem=", "precise=", "auto="]
+        let extra = config.split(separator: " ").filter { word in !own.contains { word.hasPrefix($0) } }
+        return extra.isEmpty ? nil : extra.joined(separator: " ")
     }
 
     /// `lwkctl -s`, parsed.

@@ -1,4 +1,5 @@
 import Foundation
+import SosplanCore
 
 /// `udevadm control --reload` (an argument vector, no shell) when udev runs
 /// and the rule went where udev reads rules; elsewhere (a test's directory,
@@ -32,5 +33,26 @@ public enum UdevControl {
         let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         return p.terminationStatus == 0 ? nil : "\(tool) control --reload failed (\(p.terminationStatus)): \(text)"
+    }
+}
+
+extension UdevControl {
+    /// What to tell the operator after `paths` were written or removed:
+    /// udev reloaded (or why not), or nothing when no rule went where udev
+    /// reads rules.
+    public enum Outcome: Sendable, Hashable {
+        /// No rule among the paths, or not in a directory udev reads.
+        case noRule
+        case notRunning(rule: String)
+        case reloaded
+        case failed(String)
+    }
+
+    public static func reloadIfRulesChanged(_ paths: [String]) -> Outcome {
+        let rules = paths.filter { $0.hasSuffix("/" + InstallFiles.udevRuleName) }
+        guard let rule = rules.first, readsRules(in: (rule as NSString).deletingLastPathComponent) else { return .noRule }
+        guard isRunning else { return .notRunning(rule: rule) }
+        if let problem = reload() { return .failed(problem) }
+        return .reloaded
     }
 }

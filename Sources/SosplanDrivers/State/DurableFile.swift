@@ -8,20 +8,48 @@ import Foundation
 public enum DurableFile {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
+        /// The call that failed (`open`, `write`, `fsync`, `rename`...), on which path, and its errno.
+        public var call: String
+        public var path: String
+        public var code: Int32
+
         init(_ call: String, _ path: String, _ e: Int32) {
             description = SystemError(call: call, path: path, errno: e).description
+            self.call = call
+            self.path = path
+            code = e
         }
     }
 
-    /// Replaces `path` with `bytes` atomically and durably.
+    /// Replaces `path` with `bytes` atomically and durably: written to a
+    /// temporary file beside it (a dot file, which systemd and the
+    /// textfile collector ignore) with `mode`, fsynced, renamed over
+    /// `path`, and the directory fsynced. The one writer of sosplan's files.
     public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o644) throws(Failure) {
+        var directories = Set<String>()
+        try replace(path, with: bytes, mode: mode, directoriesToSync: &directories)
+        try syncDirectories(directories)
+    }
+
+    /// `replace` without the directory's fsync, which is added to
+    /// `directoriesToSync`: many files in one directory (a batch of unit
+    /// files) then cost one `syncDirectories`, made before anything reads them.
+    public static func replace(
+        _ path: String, with bytes: [UInt8], mode: mode_t = 0o644, directoriesToSync: inout Set<String>
+    ) throws(Failure) {
         let dir = (path as NSString).deletingLastPathComponent
-        try makeDirectory(dir)
+        if access(dir, F_OK) != 0 {
+            try makeDirectory(dir)
+            // A new directory is an entry in its parent.
+            directoriesToSync.insert((dir as NSString).deletingLastPathComponent)
+        }
         let temporary = "\(dir)/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw Failure("open", temporary, errno) }
         do throws(Failure) {
             try writeAll(fd, bytes, path: temporary)
+            // The mode asked for, whatever the umask.
+            guard fchmod(fd, mode) == 0 else { throw Failure("fchmod", temporary, errno) }
             guard fsync(fd) == 0 else { throw Failure("fsync", temporary, errno) }
         } catch {
             close(fd)
@@ -34,7 +62,16 @@ public enum DurableFile {
             unlink(temporary)
             throw Failure("rename", path, e)
         }
-        try syncDirectory(dir)
+        directoriesToSync.insert(dir)
+    }
+
+    /// Fsyncs each directory (the renames and removals in them are on disk
+    /// when this returns). One removed since (an emptied drop-in directory)
+    /// is skipped: its parent holds the change.
+    public static func syncDirectories(_ directories: Set<String>) throws(Failure) {
+        for dir in directories.sorted() {
+            do { try syncDirectory(dir) } catch where error.call == "open" && error.code == ENOENT { continue }
+        }
     }
 
     /// Renames durably (the directory entry is on disk when this returns).

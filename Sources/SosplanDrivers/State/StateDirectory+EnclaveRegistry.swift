@@ -16,10 +16,20 @@ public struct EnclaveRegistryEntry: Codable, Sendable, Hashable {
     /// What the tools cannot read back (IHK and Pisces keep no record).
     public var image: String?
     public var args: String?
+    /// Where the instance is in its life, as sosplan made it (IHK: whether
+    /// it has booted, so that nobody asks a never-booted OS for its status);
+    /// nil in entries written before it was kept, read as `booted`.
+    public var lifecycle: EnclaveLifecycle?
+    /// The CPUs in the order sosplan added them (Pisces: Kitten numbers its
+    /// CPUs in that order, while /proc lists them sorted).
+    public var cpuOrder: [Int]?
+    /// The group given the device nodes (`EnclaveRequest.deviceGroup`).
+    public var deviceGroup: String?
 
     public init(
         name: String, driver: EnclaveDriverKind, instance: String, cpus: CPUSet, memory: [MemoryChunk],
-        image: String? = nil, args: String? = nil
+        image: String? = nil, args: String? = nil, lifecycle: EnclaveLifecycle? = nil, cpuOrder: [Int]? = nil,
+        deviceGroup: String? = nil
     ) {
         self.name = name
         self.driver = driver
@@ -28,7 +38,23 @@ public struct EnclaveRegistryEntry: Codable, Sendable, Hashable {
         self.memory = memory
         self.image = image
         self.args = args
+        self.lifecycle = lifecycle
+        self.cpuOrder = cpuOrder
+        self.deviceGroup = deviceGroup
     }
+
+    /// Whether the entry names an instance that has come up (`booted` or
+    /// an older entry without a life cycle).
+    public var isUp: Bool { lifecycle != .created }
+}
+
+/// How far sosplan brought an instance. IHK (mcreboot keeps the same
+/// knowledge in its script's flow): `created` from `ihkconfig create` until
+/// a successful `ihkosctl boot`, `booted` after. Only a booted OS may be
+/// asked for its status (ihk `smp-arch-driver.c:837-838` dereferences the
+/// boot parameters, which exist only from boot to shutdown).
+public enum EnclaveLifecycle: String, Codable, Sendable, Hashable {
+    case created, booted
 }
 
 /// `enclaves.json` in the state directory.

@@ -15,18 +15,11 @@ public struct StateDirectory: Sendable {
 
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
-    /// Writes `data` to `name` atomically (temporary file + rename), creating
-    /// the directory if needed, so a crash never leaves a half-written file.
+    /// Writes `data` to `name` atomically and durably (`DurableFile`),
+    /// creating the directory if needed, so a crash never leaves a
+    /// half-written file, nor a lost one after the call returned.
     public func writeAtomically(_ data: Data, to name: String) throws {
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let target = file(name)
-        let temporary = url.appendingPathComponent(".\(name).tmp-\(getpid())")
-        try data.write(to: temporary)
-        if rename(temporary.path, target.path) != 0 {
-            let e = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw SystemError(call: "rename", path: target.path, errno: e)
-        }
+        try DurableFile.replace(file(name).path, with: Array(data))
     }
 
     public func read(_ name: String) -> Data? { try? Data(contentsOf: file(name)) }

@@ -119,17 +119,8 @@ struct InstallCommand: ParsableCommand {
         if let systemd {
             let pathFile = "\(targets.unitDir)/\(InstallFiles.pathUnitName)"
             do {
-                try systemd.reloadDaemon()
-                for change in try systemd.enableUnitFiles([InstallFiles.pathUnitName, InstallFiles.serviceName]) {
-                    Terminal.out("\(change)\n")
-                }
-                try systemd.reloadDaemon()
-                // A running path unit keeps watching the old layout until restarted.
-                if report.written.contains(pathFile) {
-                    try systemd.restartUnit(InstallFiles.pathUnitName)
-                } else {
-                    try systemd.startUnit(InstallFiles.pathUnitName)
-                }
+                let changes = try ReconcileUnits(systemd: systemd).enable(pathUnitRewritten: report.written.contains(pathFile))
+                for change in changes { Terminal.out("\(change)\n") }
             } catch {
                 throw Failure.report(
                     "the files are installed, but systemd did not take them: \(error)",
@@ -202,8 +193,7 @@ struct InstallCommand: ParsableCommand {
         let systemd = noEnable || units.isEmpty || manifest.enabled == false ? nil : try connect()
         if let systemd {
             do {
-                if units.contains(InstallFiles.pathUnitName) { try systemd.stopUnit(InstallFiles.pathUnitName) }
-                for change in try systemd.disableUnitFiles(units) { Terminal.out("\(change)\n") }
+                for change in try ReconcileUnits(systemd: systemd).disable(units) { Terminal.out("\(change)\n") }
             } catch {
                 throw Failure.report("cannot disable \(units.joined(separator: ", ")): \(error)", hint: "nothing was removed")
             }
@@ -217,7 +207,7 @@ struct InstallCommand: ParsableCommand {
         for p in report.removed { Terminal.out("removed \(p)\n") }
         for p in report.missing { Terminal.out("already gone: \(p)\n") }
         if let systemd {
-            do { try systemd.reloadDaemon() } catch {
+            do { try ReconcileUnits(systemd: systemd).forgetRemovedFiles() } catch {
                 Terminal.err("warning: daemon-reload failed: \(error)\n")
             }
         }
@@ -237,12 +227,11 @@ struct InstallCommand: ParsableCommand {
     }
 
     func reloadUdev(touched paths: [String]) {
-        let rules = paths.filter { $0.hasSuffix("/" + InstallFiles.udevRuleName) }
-        guard let rule = rules.first, UdevControl.readsRules(in: (rule as NSString).deletingLastPathComponent) else { return }
-        guard UdevControl.isRunning else {
-            Terminal.out("udev is not running here; it reads \(rule) when it starts\n")
-            return
+        switch UdevControl.reloadIfRulesChanged(paths) {
+        case .noRule: break
+        case .notRunning(let rule): Terminal.out("udev is not running here; it reads \(rule) when it starts\n")
+        case .reloaded: Terminal.out("reloaded udev's rules\n")
+        case .failed(let problem): Terminal.err("warning: \(problem)\n")
         }
-        if let problem = UdevControl.reload() { Terminal.err("warning: \(problem)\n") } else { Terminal.out("reloaded udev's rules\n") }
     }
 }

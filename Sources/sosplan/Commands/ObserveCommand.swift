@@ -35,7 +35,7 @@ struct ObserveCommand: ParsableCommand {
     func run() throws {
         let snapshot: HostSnapshot
         do {
-            snapshot = try host.makeObserver(unitNames: units).observe()
+            snapshot = try host.liveHost().observe(unitNames: units)
         } catch {
             throw Failure.report("\(error)", hint: host.root.map { _ in "--root expects a folder holding sys/devices/system/cpu (and proc/), such as a copy of / or an unpacked fixture" })
         }

@@ -41,8 +41,9 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let layout = try LayoutInput.load(self.layout)
         if snapshot == nil { warnAboutUnfinishedApply() }
-        let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout))
-        let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
+        let live = host.liveHost()
+        let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout), live: live)
+        let result = Planner(layout: layout, snapshot: state, capabilities: live.capabilities).plan()
         if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
         guard let plan = result.plan else { throw ExitCode(1) }
         if let output {

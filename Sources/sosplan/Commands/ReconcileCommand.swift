@@ -79,10 +79,11 @@ struct ReconcileCommand: ParsableCommand {
             if let line = ApplyEventLog.line(event) { writer.write(line) }
         }
         let pass = ReconcilePass(layoutPath: layout, reconciler: reconciler, log: writer.write)
-        let writeMetrics: (ReconcilePass.Outcome) -> Void = { _ in
+        let writeMetrics: (ReconcilePass.Outcome) -> Void = { outcome in
             guard let metrics = self.metrics else { return }
             do {
-                let status = try StatusCheck.run(host: applyHost, state: self.host.stateDirectory)
+                // The host as the pass left it: no second observation or plan.
+                let status = try StatusCheck.run(host: applyHost, state: self.host.stateDirectory, settled: outcome.settled)
                 try MetricsFile.write(status, version: Sosplan.configuration.version, to: metrics)
             } catch {
                 writer.write(LogLine(.warning, "cannot write the metrics: \(error)"))

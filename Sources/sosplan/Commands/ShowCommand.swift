@@ -39,8 +39,9 @@ struct ShowCommand: ParsableCommand {
         let picture: OwnershipPicture
         if let path = layout {
             let layout = try LayoutInput.load(path)
-            let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout))
-            let result = Planner(layout: layout, snapshot: state, capabilities: host.enclaveCapabilities()).plan()
+            let live = host.liveHost()
+            let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout), live: live)
+            let result = Planner(layout: layout, snapshot: state, capabilities: live.capabilities).plan()
             if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
             guard let plan = result.plan else { throw ExitCode(1) }
             var ownership = CPUOwnership.planned(plan, on: state)
@@ -49,7 +50,7 @@ struct ShowCommand: ParsableCommand {
             markHotplug(&ownership, now: state)
             picture = OwnershipPicture(snapshot: state, ownership: ownership)
         } else {
-            let state = try host.loadSnapshot(from: snapshot)
+            let state = try host.loadSnapshot(from: snapshot, live: host.liveHost())
             var ownership = CPUOwnership.observed(state)
             if let applied = lastApplied {
                 ownership.applications = CPUOwnership.applications(of: applied.plan.placement)

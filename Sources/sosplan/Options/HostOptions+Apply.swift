@@ -6,30 +6,20 @@ import SosplanDrivers
 /// The host `apply` changes: the same sources `observe` reads, plus the
 /// writers (systemd over sd-bus, sysfs under the root, co-kernel tools).
 extension HostOptions {
-    func makeApplyHost() throws -> ApplyHost {
-        var systemd: SDBusSystemdDriver?
-        if !noSystemd && (observesLiveMachine || systemdBus != nil) {
-            do {
-                systemd = try SDBusSystemdDriver(busAddress: systemdBus, unitDirectory: URL(fileURLWithPath: unitDir))
-            } catch {
-                // Without a named bus a host without systemd still applies
-                // kernel and enclave steps; a systemd step then says why it cannot.
-                if systemdBus != nil {
-                    throw Failure.report("cannot connect to systemd at \(systemdBus ?? ""): \(error)",
-                                         hint: "is the bus address right? (sandbox: eval \"$(scripts/sandbox env)\")")
-                }
-                Terminal.err("warning: cannot connect to systemd (\(error)); systemd steps will fail\n")
+    func makeApplyHost(_ live: LiveHost) throws -> ApplyHost {
+        if case .failure(let error)? = live.systemd {
+            // Without a named bus a host without systemd still applies
+            // kernel and enclave steps; a systemd step then says why it cannot.
+            if systemdBus != nil {
+                throw Failure.report("cannot connect to systemd at \(systemdBus ?? ""): \(error)",
+                                     hint: "is the bus address right? (sandbox: eval \"$(scripts/sandbox env)\")")
             }
+            Terminal.err("warning: cannot connect to systemd (\(error)); systemd steps will fail\n")
         }
-        let configuration = enclaveToolConfiguration
-        let state = stateDirectory
-        let observerOptions = self
-        return ApplyHost(
-            systemd: systemd, root: root ?? "/",
-            enclaves: EnclaveDrivers.available(configuration: configuration, stateDirectory: state),
-            capabilities: enclaveCapabilities(), launchers: LauncherPaths(toolsDirectory: toolsDir), podman: podmanDriver,
-            observe: { names in try observerOptions.makeObserver(unitNames: names).observe() })
+        return live.applyHost()
     }
+
+    func makeApplyHost() throws -> ApplyHost { try makeApplyHost(liveHost()) }
 
     /// Changing the real host needs root; a sandbox or a copy of /sys does not.
     func checkMayChangeHost() throws {

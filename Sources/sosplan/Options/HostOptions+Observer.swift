@@ -1,9 +1,10 @@
 import Foundation
+import SosplanApply
 import SosplanCore
 import SosplanDrivers
 
-/// How the CLI builds its `HostObserver`: one place, so the systemd and
-/// enclave sources are added here too.
+/// The host options as a `HostConfiguration`: the host is composed from
+/// it once per run (`LiveHost`), below the command line.
 extension HostOptions {
     /// True when observing this machine rather than a snapshot folder.
     var observesLiveMachine: Bool { root == nil || root == "/" }
@@ -17,31 +18,17 @@ extension HostOptions {
         observesLiveMachine || stateDir != StateDirectory.defaultPath ? stateDirectory : nil
     }
 
-    /// sysfs + libnuma on the live machine, sysfs alone under `--root`.
-    func makeTopologyProbe() -> any TopologyProbe {
-        if observesLiveMachine { return LiveTopologyProbe(stateDirectory: topologyCacheDirectory) }
-        return SysfsTopologyProbe(root: root ?? "/", stateDirectory: topologyCacheDirectory)
+    var hostConfiguration: HostConfiguration {
+        HostConfiguration(
+            root: root ?? "/", systemdBus: systemdBus,
+            // systemd belongs to the live machine; a snapshot folder gets one only when its bus is named.
+            usesSystemd: !noSystemd && (observesLiveMachine || systemdBus != nil), unitDirectory: unitDir,
+            stateDirectory: stateDirectory, topologyCache: topologyCacheDirectory, toolsDirectory: toolsDir,
+            podman: podmanDriver)
     }
 
-    /// Co-kernel tools from `--tools-dir` (or $PATH), their kernel files under `--root`.
-    var enclaveToolConfiguration: EnclaveToolConfiguration {
-        EnclaveToolConfiguration(toolsDirectory: toolsDir, root: root ?? "/")
-    }
-
-    /// The observer of this host: topology, and the co-kernels that are
-    /// installed; `unitNames` are units a layout names.
-    func makeObserver(unitNames: [String] = []) -> HostObserver {
-        let enclaves = EnclaveDrivers.probe(configuration: enclaveToolConfiguration, stateDirectory: stateDirectory)
-        var observer = HostObserver(topology: makeTopologyProbe(), enclaves: enclaves.drivers, unitNames: unitNames)
-        observer.notes = enclaves.notes
-        // systemd belongs to the live machine; a snapshot folder gets one only when its bus is named.
-        if !noSystemd && (observesLiveMachine || systemdBus != nil) {
-            observer.systemd = ConnectingSystemdSource(busAddress: systemdBus, unitDirectory: URL(fileURLWithPath: unitDir))
-            observer.systemdRequired = systemdBus != nil
-            observer.containers = podmanDriver
-        }
-        return observer
-    }
+    /// This run's host (one systemd connection, one co-kernel probe).
+    func liveHost() -> LiveHost { LiveHost(hostConfiguration) }
 
     /// podman as the options say; checked before it runs anything.
     var podmanDriver: PodmanDriver {
@@ -50,27 +37,5 @@ extension HostOptions {
         PodmanDriver(configuration: PodmanConfiguration(
             program: podman, runtime: containerRuntime, containersConf: containersConf,
             procRoot: Self.environment("SOSPLAN_PODMAN_PROC") ?? "/proc"))
-    }
-
-    /// What each co-kernel can do: the installed drivers' values (which may
-    /// refine granularity from the host), the known ones for the others.
-    func enclaveCapabilities() -> [EnclaveDriverKind: EnclaveCapabilities] {
-        var caps = EnclaveCapabilities.known
-        for driver in EnclaveDrivers.available(configuration: enclaveToolConfiguration, stateDirectory: stateDirectory) {
-            caps[driver.driver] = driver.capabilities
-        }
-        return caps
-    }
-}
-
-/// Connects to systemd only when observing, so that a machine without a
-/// system bus observes fine (a warning says systemd was not observed) unless
-/// `--systemd-bus` named one, which must then answer.
-struct ConnectingSystemdSource: SystemdStateSource {
-    var busAddress: String?
-    var unitDirectory: URL
-
-    func observeSystemd(unitNames: [String]) throws -> SystemdState {
-        try SDBusSystemdDriver(busAddress: busAddress, unitDirectory: unitDirectory).observeSystemd(unitNames: unitNames)
     }
 }

@@ -1,14 +1,15 @@
 import Foundation
+import SosplanApply
 import SosplanCore
 import SosplanDrivers
 
 extension HostOptions {
     /// The host state: a saved snapshot (`--snapshot FILE`) or a fresh
-    /// observation. Errors end the command with `error:` and exit 1.
-    func loadSnapshot(from file: String?, unitNames: [String] = []) throws -> HostSnapshot {
+    /// observation of `live`. Errors end the command with `error:` and exit 1.
+    func loadSnapshot(from file: String?, unitNames: [String] = [], live: LiveHost) throws -> HostSnapshot {
         guard let file else {
             do {
-                return try makeObserver(unitNames: unitNames).observe()
+                return try live.observe(unitNames: unitNames)
             } catch {
                 throw Failure.report("\(error)", hint: root.map { _ in "--root expects a folder holding sys/devices/system/cpu (and proc/)" })
             }

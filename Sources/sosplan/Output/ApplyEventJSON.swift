@@ -29,13 +29,13 @@ enum ApplyEventJSON {
         case .stepFailed(let step, let index, let total, let seconds, let error):
             return [("event", .string("step-failed"))] + stepFields(step, index, total) + [("seconds", .double(seconds)), ("error", .string(error))]
         case .undoStarted(let step):
-            return [("event", .string("undo-started")), ("step", .string(step.id)), ("action", .string(step.action.rawValue)), ("target", .string(step.target))]
+            return [("event", .string("undo-started")), ("step", .string(step.id)), ("action", .string(step.action.rawValue)), ("target", .string(step.target.description))]
         case .undoFinished(let step, let seconds, let actions):
             return [("event", .string("undo-done")), ("step", .string(step.id)), ("action", .string(step.action.rawValue)),
-                    ("target", .string(step.target)), ("seconds", .double(seconds)), ("actions", strings(actions))]
+                    ("target", .string(step.target.description)), ("seconds", .double(seconds)), ("actions", strings(actions))]
         case .undoFailed(let step, let error):
             return [("event", .string("undo-failed")), ("step", .string(step.id)), ("action", .string(step.action.rawValue)),
-                    ("target", .string(step.target)), ("error", .string(error))]
+                    ("target", .string(step.target.description)), ("error", .string(error))]
         case .warning(let message):
             return [("event", .string("warning")), ("message", .string(message))]
         case .finished(let report):
@@ -60,7 +60,7 @@ enum ApplyEventJSON {
     }
 
     static func stepFields(_ step: Step, _ index: Int, _ total: Int) -> [(String, JSONValue)] {
-        [("step", .string(step.id)), ("action", .string(step.action.rawValue)), ("target", .string(step.target)),
+        [("step", .string(step.id)), ("action", .string(step.action.rawValue)), ("target", .string(step.target.description)),
          ("index", .int(index)), ("total", .int(total))]
     }
 

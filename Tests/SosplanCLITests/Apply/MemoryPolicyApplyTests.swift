@@ -61,7 +61,7 @@ struct MemoryPolicyApplyTests {
 
         let planned = try ApplyFixture.plan(sandbox, file.path)
         let plan = try #require(planned.plan, "\(planned.stderr)")
-        let create = try #require(plan.steps.first { $0.action == .unitCreate && $0.target == "sosplan-stream.service" })
+        let create = try #require(plan.steps.first { $0.action == .unitCreate && $0.target == .unit("sosplan-stream.service") })
         #expect(create.after["NUMAPolicy"]?.stringValue == "interleave")
         let mask = try #require(create.after["NUMAMask"]?.stringValue)
         #expect(mask == "0")
@@ -88,7 +88,7 @@ struct MemoryPolicyApplyTests {
         // Another policy is a restart, and says why.
         try Self.layout("bind").write(to: file, atomically: true, encoding: .utf8)
         let changed = try #require(try ApplyFixture.plan(sandbox, file.path).plan)
-        let update = try #require(changed.steps.first { $0.target == "sosplan-stream.service" })
+        let update = try #require(changed.steps.first { $0.target == .unit("sosplan-stream.service") })
         #expect(update.action == .unitUpdate && update.disruption == .restart)
         #expect(update.reason?.contains("NUMAPolicy=") == true)
         #expect(update.before["NUMAPolicy"]?.stringValue == "interleave" && update.after["NUMAPolicy"]?.stringValue == "bind")

@@ -39,6 +39,25 @@ import Testing
         #expect(throws: EnclaveTextError.self) { try argv(kit, exec: ["/bin/app", ""]) }
     }
 
+    /// mcexec cannot confine a process to a CPU set (mcexec.c:2194-2375: `-c`
+    /// picks the LWK core it starts on, `-n` splits among one parent's
+    /// processes); a service with its own CPUs starts on the first of them,
+    /// by its LWK id (rank in the OS's CPUs, assigned in ascending order).
+    @Test func mcexecStartsAServiceOnItsFirstCPU() throws {
+        #expect(try argv(mck, cpus: CPUSet(12...13)) == ["/opt/ppos/bin/mcexec", "-c", "4", "0"] + exec)
+        #expect(try argv(mck, cpus: CPUSet(8...19)) == ["/opt/ppos/bin/mcexec", "0"] + exec)
+    }
+
+    /// Kitten numbers CPUs in the order they joined; /proc lists them sorted
+    /// (pis src/enclave.c:354). The driver keeps the join order.
+    @Test func piscesLogicalIDsFollowTheJoinOrder() throws {
+        var joined = kit
+        joined.cpuOrder = [5, 9, 4]
+        #expect(try argv(joined, cpus: CPUSet([4])).contains("--cpulist=2"))
+        #expect(try argv(joined, cpus: CPUSet([4, 5])).contains("--cpulist=0,2"))
+        #expect(EnclaveLaunchCommand.returnsAtLaunch(.pisces) && !EnclaveLaunchCommand.returnsAtLaunch(.mckernel))
+    }
+
     @Test func unsafeCommandLinesAreRefused() throws {
         for bad in [["relative/app"], [], ["/bin/app", "a\nb"], ["/bin/app", "nul\0"], ["/bin/\r"]] {
             #expect(throws: EnclaveTextError.self) { try argv(mck, exec: bad) }

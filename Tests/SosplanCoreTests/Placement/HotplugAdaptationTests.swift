@@ -137,14 +137,14 @@ import SosplanTestSupport
 
         let deferred = try #require(Planner(layout: layoutWith(.defer), snapshot: lostHost, capabilities: EnclaveCapabilities.known).plan().plan)
         #expect(deferred.placement.enclave("lwk")!.cpus == lwk, "kept as it is")
-        #expect(!deferred.steps.contains { $0.target == "enclave:lwk" })
+        #expect(!deferred.steps.contains { $0.target == .enclave(.named("lwk")) })
         #expect(deferred.notes.contains { $0.contains("enclave 'lwk' is kept as it is") })
         #expect(deferred.placement.service("hi")!.cpus.count == 20, "the service shrinks around the kept enclave")
 
         let allowed = try #require(Planner(layout: layoutWith(.allow), snapshot: lostHost, capabilities: EnclaveCapabilities.known).plan().plan)
         #expect(allowed.placement.enclave("lwk")!.cpus.count == 6)
         #expect(allowed.placement.service("hi")!.cpus.count == 22)
-        #expect(allowed.steps.contains { $0.target == "enclave:lwk" && $0.disruption == .recreate }, "\(PlanFormatter.text(allowed))")
+        #expect(allowed.steps.contains { $0.target == .enclave(.named("lwk")) && $0.disruption == .recreate }, "\(PlanFormatter.text(allowed))")
     }
 }
 

@@ -68,7 +68,7 @@ import Testing
         let fabric = try #require(plan.placement.service("fabric"))
         #expect(fabric.cpus.count == 4 && fabric.cpus.isSubset(of: CPUSet(0...7)), "\(fabric.cpus)")
         #expect(fabric.near?.first?.met == true && fabric.near?.first?.address.description == "0000:04:00.0")
-        #expect(plan.steps.contains { $0.action == .sliceUpdate && $0.target == "sosplan-fabric.slice" })
+        #expect(plan.steps.contains { $0.action == .sliceUpdate && $0.target == .unit("sosplan-fabric.slice") })
         // The other service is not moved for it.
         let before = try #require(try Self.plan(try Self.applied()).plan?.placement.service("batch"))
         #expect(plan.placement.service("batch")?.cpus == before.cpus)

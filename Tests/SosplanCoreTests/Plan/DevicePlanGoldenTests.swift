@@ -10,7 +10,7 @@ import Testing
 /// naming the device and its node, and `best-effort` places it elsewhere and
 /// says so; `memory.tier: hbm` takes the HBM nodes nearest the service's
 /// CPUs, with the policy's NUMAPolicy= nodes. Each plan (or its
-/// diagnostics) is a golden under Tests/Goldens/Plans/Devices.
+/// diagnostics) is a golden under Tests/Goldens/DevicePlans.
 @Suite struct DevicePlanGoldenTests {
     struct NearCase: Sendable, CustomStringConvertible {
         var fixture: String
@@ -80,7 +80,7 @@ import Testing
     }
 
     static func golden(_ name: String) -> URL {
-        RepositoryPaths.tests.appendingPathComponent("Goldens/Plans/Devices/\(name).txt")
+        RepositoryPaths.tests.appendingPathComponent("Goldens/DevicePlans/\(name).txt")
     }
 
     @Test(arguments: cases)

@@ -33,8 +33,20 @@ import Testing
         return (text + "(exit \(exit))\n", plan.jsonText(), exit)
     }
 
-    @Test func coversEveryExampleOnSevenShapes() {
-        #expect(Self.cases.count >= LayoutCorpus.examples.count * 6)
+    /// Every example has its goldens on every shape, and no golden is left
+    /// from an example or shape that is gone.
+    @Test func coversEveryExampleOnSevenShapesAndNothingElse() throws {
+        #expect(!LayoutCorpus.examples.isEmpty)
+        var expected = Set<String>()
+        for (example, fixture) in Self.cases {
+            let base = "\(example.dropLast(5))@\(fixture)"
+            expected.insert(base + ".txt")
+            if try Self.render(example, on: fixture).json != nil { expected.insert(base + ".json") }
+        }
+        let directory = RepositoryPaths.tests.appendingPathComponent("Goldens/Plans")
+        let present = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+        #expect(present.subtracting(expected).sorted() == [], "goldens no case checks")
+        #expect(expected.subtracting(present).sorted() == [], "cases without a golden")
         let fixtures = Set(Self.fixtures.compactMap { try? Self.snapshot($0) }.map { $0.topology.nodes.count })
         #expect(fixtures.isSuperset(of: [1, 2, 4, 8, 64]), "node counts covered: \(fixtures.sorted())")
     }

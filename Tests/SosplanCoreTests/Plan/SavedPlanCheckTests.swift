@@ -87,7 +87,7 @@ import Testing
         // 1024 × 2Mi = 2Gi taken on node 0.
         let plan = try saved(layout(hugepages: [HugepageRequest(size: .mib(2), count: 1024, numa: 0)]), on: host)
         let step = try #require(plan.steps.first { $0.action == .hugepagesSet })
-        #expect(HugepageTarget(step.target) == HugepageTarget(sizeBytes: 2 << 20, node: 0))
+        #expect(step.target == .hugepages(HugepageTarget(sizeBytes: 2 << 20, node: 0)))
         #expect(SavedPlanCheck.memoryShortfalls(plan, host).isEmpty)
         let tight = changed(host) { $0.topology.nodes[0].freeBytes = 1 << 30 }
         #expect(reasons(SavedPlanCheck.check(plan, against: tight))
@@ -179,9 +179,12 @@ import Testing
         let plan = try saved(layout(hugepages: [
             HugepageRequest(size: .mib(2), count: 8, numa: 1), HugepageRequest(size: .gib(1), count: 2, numa: 0),
         ]), on: host)
-        let targets = plan.steps.filter { $0.action == .hugepagesSet }.map(\.target)
+        let targets = plan.steps.filter { $0.action == .hugepagesSet }.map(\.target.description)
         #expect(targets.count == 2)
         let parsed = Set(targets.compactMap(HugepageTarget.init))
         #expect(parsed == [HugepageTarget(sizeBytes: 2 << 20, node: 1), HugepageTarget(sizeBytes: 1 << 30, node: 0)])
+        // And the plan's JSON reads back as the same typed targets.
+        let decoded = try Plan.decode(json: plan.jsonText())
+        #expect(decoded.steps.map(\.target) == plan.steps.map(\.target))
     }
 }

@@ -54,15 +54,16 @@ import Testing
             steps: steps, snapshotFingerprint: "x")
     }
 
-    func step(_ action: StepAction, _ target: String, before: PropertyMap = PropertyMap(), after: PropertyMap = PropertyMap()) -> Step {
-        Step(id: "s1", action: action, target: target, disruption: .live, before: before, after: after)
+    /// A step as the planner makes it: its effects say what it takes and gives.
+    func step(_ action: StepAction, _ target: StepTarget, effects: StepEffects = StepEffects()) -> Step {
+        Step(id: "s1", action: action, target: target, disruption: .live, effects: effects)
     }
 
     @Test func anEnclavesOwnCPUsAndABoundedNumberOfMemoryBlocksAreSelfCaused() throws {
-        var after = PropertyMap()
-        after["cpus"] = .string("8-9")
-        after["memory"] = .array([.object([("node", .int(1)), ("bytes", .uint(256 << 20))])])
-        let plan = plan([step(.enclaveCreate, "enclave:k", after: after)])
+        var effects = StepEffects()
+        effects.acquiresCPUs = CPUSet([8, 9])
+        effects.acquiresMemory = [MemoryChunk(node: 1, bytes: 256 << 20)]
+        let plan = plan([step(.enclaveCreate, .enclave(.named("k")), effects: effects)])
         var expected = SelfCausedChanges(plan: plan, onlineBefore: CPUSet(0..<16), memoryBlockSize: 128 << 20)
         do { let consumed = expected.consume(HotplugChange(device: .cpu(8), kind: .offline)); #expect(consumed) }
         do { let consumed = expected.consume(HotplugChange(device: .cpu(8), kind: .offline)); #expect(!consumed, "each change once") }
@@ -77,7 +78,9 @@ import Testing
     }
 
     @Test func offliningACPUThatIsAlreadyOfflineSendsNothingToExpect() {
-        let plan = plan([step(.cpuOffline, "cpu:2-3")])
+        var effects = StepEffects()
+        effects.acquiresCPUs = CPUSet([2, 3])
+        let plan = plan([step(.cpuOffline, .cpus(CPUSet([2, 3])), effects: effects)])
         let expected = SelfCausedChanges(plan: plan, onlineBefore: CPUSet([0, 1, 2]))
         #expect(expected.cpus == [HotplugChange(device: .cpu(2), kind: .offline)])
     }

@@ -174,17 +174,33 @@ enum UnusualHost {
         return (result.plan, result.diagnostics)
     }
 
-    /// `plan` with hand-made memory hotplug steps and a note appended: the
-    /// v1 planner makes no `memory.offline`/`memory.online` steps.
+    /// `plan` with hand-made steps and a note appended, for actions the v1
+    /// planner makes for no co-kernel: `memory.offline`/`memory.online`;
+    /// `cpu.offline`/`cpu.online` (every co-kernel's tools take CPUs out of
+    /// Linux and give them back themselves); `enclave.shrink` (no co-kernel
+    /// removes CPUs from a running instance: no Pisces tool has since 2015).
     static func withMemorySteps(_ plan: Plan) -> Plan {
         var steps = plan.steps
+        if !steps.contains(where: { $0.action == .enclaveShrink }) {
+            steps.append(Step(
+                id: "s\(steps.count + 1)", action: .enclaveShrink, target: .enclave(.named("kat")), disruption: .live,
+                before: ["cpus": .string("12-13,28-29")], after: ["cpus": .string("12,28")]))
+        }
+        if !steps.contains(where: { $0.action == .cpuOffline }) {
+            steps.append(Step(
+                id: "s\(steps.count + 1)", action: .cpuOffline, target: .cpus(try! CPUSet(lenientList: "40-41")), disruption: .live,
+                before: ["online": .bool(true)], after: ["online": .bool(false)], reason: "CPUs for an enclave"))
+            steps.append(Step(
+                id: "s\(steps.count + 1)", action: .cpuOnline, target: .cpus(try! CPUSet(lenientList: "40-41")), dependsOn: ["s\(steps.count)"],
+                disruption: .live, before: ["online": .bool(false)], after: ["online": .bool(true)]))
+        }
         let last = steps.last.map { [$0.id] } ?? []
         steps.append(Step(
-            id: "s\(steps.count + 1)", action: .memoryOffline, target: "memory:1008-1023@node1", dependsOn: last,
+            id: "s\(steps.count + 1)", action: .memoryOffline, target: .memoryBlocks(CPUSet(1008...1023)), dependsOn: last,
             disruption: .live, before: ["online": .bool(true)], after: ["online": .bool(false)],
             reason: "memory blocks for an enclave"))
         steps.append(Step(
-            id: "s\(steps.count + 1)", action: .memoryOnline, target: "memory:1008-1023@node1",
+            id: "s\(steps.count + 1)", action: .memoryOnline, target: .memoryBlocks(CPUSet(1008...1023)),
             dependsOn: ["s\(steps.count)"], disruption: .none, before: ["online": .bool(false)],
             after: ["online": .bool(true)]))
         return Plan(

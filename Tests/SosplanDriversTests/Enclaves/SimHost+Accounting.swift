@@ -6,12 +6,19 @@ import Testing
 
 /// The invariant every enclave test ends with: each CPU is online in Linux
 /// or held by an instance or pool that a driver observes (and then offline);
-/// each offline memory block belongs to an observed Pisces enclave; and the
-/// memory each node lost equals what the drivers report holding there.
+/// each offline memory block belongs to an observed Pisces enclave; the
+/// memory each node lost equals what the drivers report holding there; and
+/// the simulator's own audit finds no hazard and nothing stranded.
 extension SimHost {
+    /// `sosplan-sim audit`: the simulator's view, independent of the drivers.
+    func audit() throws -> [String] {
+        try sim(["audit", "--root", root]).stdout.split(separator: "\n").map(String.init)
+    }
+
     func accountingProblems() throws -> [String] {
         try sim(["sync", "--root", root])
-        var problems: [String] = []
+        // What the IHK pool holds is owned (observe reports it); the rest of the audit is not.
+        var problems = try audit().filter { !$0.hasPrefix("the IHK pool withholds") }
         var owned = CPUSet()
         var heldBytes: [Int: UInt64] = [:]
         var offlineOwnedBlocks = Set<Int>()
@@ -71,5 +78,16 @@ extension SimHost {
     func expectAccounted(sourceLocation: SourceLocation = #_sourceLocation) throws {
         let problems = try accountingProblems()
         #expect(problems.isEmpty, "\(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
+    }
+
+    /// Linux has everything back: accounted, no co-kernel instance or pool
+    /// holds anything, every CPU and memory block is online.
+    func expectAllReturned(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let problems = try accountingProblems() + (try audit().filter { $0.hasPrefix("the IHK pool withholds") })
+        #expect(problems.isEmpty, "\(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
+        #expect(onlineCPUs() == hotplug.presentCPUs(), sourceLocation: sourceLocation)
+        #expect(hotplug.memoryBlocks().allSatisfy { $0.online }, sourceLocation: sourceLocation)
+        let lost = try memoryLostPerNode().filter { $0.value != 0 }
+        #expect(lost.isEmpty, "memory still withheld per node: \(lost)", sourceLocation: sourceLocation)
     }
 }

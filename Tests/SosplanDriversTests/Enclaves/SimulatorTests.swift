@@ -25,6 +25,28 @@ import Testing
         try host.expectAccounted()
     }
 
+    /// `__ihk_smp_reserve_mem` keeps the largest physically contiguous runs
+    /// (smp-driver.c:3723-3797): without a run as large as the request, one
+    /// reservation is several chunks; compacting memory first (mcreboot,
+    /// mcreboot-smp.sh.in:273-274) makes fewer, larger ones.
+    @Test func aReservationIsSeveralChunksAndCompactionMakesThemFewer() throws {
+        let host = try SimHost()
+        try host.fault("chunks", "0", "100Mi,100Mi,100Mi,100Mi,100Mi,100Mi")
+        #expect(try host.tool("ihkconfig", "0", "reserve", "mem", "512M@0").succeeded)
+        let fragmented = try host.ihk.queryPoolMemory()
+        #expect(fragmented.map(\.bytes) == [100, 100, 100, 100, 100, 12].map { UInt64($0) << 20 }, "\(fragmented)")
+        // Only a chunk of exactly one size is released (smp-driver.c:3961).
+        #expect(try host.tool("ihkconfig", "0", "release", "mem", "512M@0").exitStatus == 255)
+        #expect(try host.tool("ihkconfig", "0", "release", "mem", "all").succeeded)
+        #expect(try host.ihk.queryPoolMemory().isEmpty)
+        try host.write("/proc/sys/vm/compact_memory", "1\n")
+        #expect(try host.tool("ihkconfig", "0", "reserve", "mem", "512M@0").succeeded)
+        let compacted = try host.ihk.queryPoolMemory()
+        #expect(compacted.map(\.bytes) == [200, 200, 112].map { UInt64($0) << 20 }, "\(fragmented) then \(compacted)")
+        #expect(try host.tool("ihkconfig", "0", "release", "mem", IHKFormat.formatMemoryQuery(compacted)).succeeded)
+        try host.expectAllReturned()
+    }
+
     @Test func toolsStartedTogetherSerializeOnTheLock() throws {
         let host = try SimHost()
         // Eight concurrent reservations of distinct CPUs must all land.

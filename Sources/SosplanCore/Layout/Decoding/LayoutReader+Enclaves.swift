@@ -1,6 +1,6 @@
 /// `spec.enclaves[]`: co-kernel partitions.
 extension LayoutReader {
-    static let enclaveFields = ["name", "driver", "image", "args", "cpus", "near", "memory", "priority"]
+    static let enclaveFields = ["name", "driver", "image", "args", "deviceGroup", "cpus", "near", "memory", "priority"]
 
     func enclave(_ node: YAMLNode, _ path: String) -> EnclaveSpec {
         var enclave = EnclaveSpec(
@@ -26,9 +26,23 @@ extension LayoutReader {
                 error(f.path("args"), "kernel arguments contain a NUL byte or a line break", at: n.mark)
             } else if driver == .mckernel, !args.split(separator: " ").contains("hidos") {
                 error(f.path("args"), "McKernel's kernel arguments must include 'hidos'", at: n.mark,
-                      hints: ["ihklib refuses kernel arguments without 'hidos'; write \"hidos \(args)\""])
+                      hints: ["McKernel needs it and mcreboot always passes it (ihklib refuses arguments without it; ihkosctl does not check); write \"hidos \(args)\""])
             } else {
                 enclave.args = args
+            }
+        }
+        if let n = f["deviceGroup"], let group = string(n, f.path("deviceGroup"), what: "a group name") {
+            if driver != nil && driver != .mckernel {
+                error(f.path("deviceGroup"), "only McKernel has device nodes to give a group (/dev/mcd*, /dev/mcos*)", at: n.mark,
+                      hints: ["remove deviceGroup; \(driver!.rawValue) launchers need no device access"])
+            } else {
+                do {
+                    try EnclaveText.checkGroupName(group, field: "deviceGroup")
+                    enclave.deviceGroup = group
+                } catch {
+                    self.error(f.path("deviceGroup"), "'\(group)' is not a group name", at: n.mark,
+                          hints: ["a-z, 0-9, '_', '-', starting with a letter or '_', at most 32 characters (the group whose members run mcexec)"])
+                }
             }
         }
         if let n = f["cpus"], let cpus = cpuAmount(n, f.path("cpus"), for: .enclave) {

@@ -106,7 +106,7 @@ extension SDBusSystemdDriver {
         if try unitDirectory.remove(unit.rawValue, unit: unit.rawValue) {
             actions.append(.removedFile(unitDirectory.fileURL(unit.rawValue).path))
         }
-        try manager.reload()
+        try reload()
         actions.append(.reloaded)
         // A container's monitor exits non-zero when its payload is killed: the stopped unit is `failed`.
         var state = try observe(unit)

@@ -6,7 +6,7 @@ import SosplanCore
 /// lab's systemd as well as the host's).
 extension SDBusSystemdDriver {
     /// `Reload` (daemon-reload): systemd re-reads every unit file.
-    public func reloadDaemon() throws(SystemdError) { try manager.reload() }
+    public func reloadDaemon() throws(SystemdError) { try reload() }
 
     /// `EnableUnitFiles`: creates the `[Install]` symlinks of units found in
     /// systemd's unit path; returns what changed (`symlink A -> B`).

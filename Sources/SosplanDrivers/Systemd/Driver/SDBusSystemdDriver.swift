@@ -79,8 +79,14 @@ public final class SDBusSystemdDriver: SystemdStateSource {
                 if value.boolValue == true { due.insert(i) }
             }
         }
-        if !due.isEmpty { try manager.reload() }
+        if !due.isEmpty { try reload() }
         return due
+    }
+
+    /// `Reload`, once what sosplan wrote or removed is durable.
+    func reload() throws(SystemdError) {
+        try unitDirectory.syncChanges()
+        try manager.reload()
     }
 
     /// Sets at runtime whatever of `resources` systemd does not report after

@@ -86,8 +86,12 @@ public enum ManagedUnitFiles {
         let slice = try sliceName(request.slice, field: "\(name).slice")
         let command = try UnitFileValue.execCommandLine(request.arguments, field: "\(name).exec")
         let settings = try request.resources.unitFileEntries(field: "\(name)")
-        var service: [UnitFile.Entry] = [
-            .init("Type", "exec"),
+        // A launcher that returns once its job runs elsewhere (pisces_run) is a
+        // oneshot that stays active: active means launched.
+        var service: [UnitFile.Entry] = request.returnsAtLaunch
+            ? [.init("Type", "oneshot"), .init("RemainAfterExit", "yes")]
+            : [.init("Type", "exec")]
+        service += [
             .init("ExecStart", command),
             .init("Slice", slice.rawValue),
             .init("Restart", "on-failure"),

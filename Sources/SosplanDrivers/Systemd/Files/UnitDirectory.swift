@@ -2,10 +2,14 @@ import Foundation
 
 /// The directory where sosplan keeps its unit files and drop-ins
 /// (`--unit-dir`, default `/etc/systemd/system`). Every change goes through
-/// here: writes are atomic (temporary file, fsync, rename), and a file is
-/// only replaced or removed if it carries sosplan's marker.
+/// here: files are written by `DurableFile` (temporary file, fsync,
+/// rename), their directories fsynced together by `syncChanges()` before
+/// systemd is told to read them, and a file is only replaced or removed if
+/// it carries sosplan's marker.
 public struct UnitDirectory: Sendable {
     public var url: URL
+    /// Directories with renames or removals not yet fsynced.
+    private let pending = PendingDirectories()
 
     public init(url: URL) { self.url = url }
 
@@ -55,44 +59,24 @@ public struct UnitDirectory: Sendable {
         default:
             break
         }
-        let target = fileURL(relative)
-        let dir = target.deletingLastPathComponent()
+        let target = path(relative)
+        var changed = Set<String>()
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try DurableFile.replace(target, with: Array(text.utf8), mode: 0o644, directoriesToSync: &changed)
         } catch {
-            throw .unitDirectory(path: dir.path, reason: "cannot create it: \(error.localizedDescription)")
+            throw error.call == "rename"
+                ? .unitDirectory(path: target, reason: "rename: \(String(cString: strerror(error.code)))")
+                : .unitDirectory(path: error.path, reason: error.call == "mkdir" ? "cannot create it" : String(cString: strerror(error.code)))
         }
-        // A leading dot: systemd ignores it as a unit name and as a drop-in (no .conf).
-        let temporary = dir.appendingPathComponent(".\(target.lastPathComponent).sosplan-\(getpid()).tmp")
-        try writeSynced(Array(text.utf8), to: temporary.path)
-        if rename(temporary.path, target.path) != 0 {
-            let e = errno
-            unlink(temporary.path)
-            throw .unitDirectory(path: target.path, reason: "rename: \(String(cString: strerror(e)))")
-        }
+        pending.add(changed)
         return true
     }
 
-    private func writeSynced(_ bytes: [UInt8], to path: String) throws(SystemdError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw .unitDirectory(path: path, reason: String(cString: strerror(errno))) }
-        var offset = 0
-        var failure: Int32 = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                break
-            }
-            offset += n
-        }
-        if failure == 0 && fchmod(fd, 0o644) != 0 { failure = errno }
-        if failure == 0 && fsync(fd) != 0 { failure = errno }
-        close(fd)
-        if failure != 0 {
-            unlink(path)
-            throw .unitDirectory(path: path, reason: String(cString: strerror(failure)))
+    /// Makes the writes and removals so far durable (one fsync per
+    /// directory): called before a daemon-reload reads them.
+    public func syncChanges() throws(SystemdError) {
+        do { try DurableFile.syncDirectories(pending.take()) } catch {
+            throw .unitDirectory(path: error.path, reason: "fsync: \(String(cString: strerror(error.code)))")
         }
     }
 
@@ -110,7 +94,12 @@ public struct UnitDirectory: Sendable {
             throw .unitDirectory(path: target.path, reason: String(cString: strerror(errno)))
         }
         let parent = target.deletingLastPathComponent()
-        if parent.lastPathComponent.hasSuffix(".d") { rmdir(parent.path) }  // fails harmlessly if not empty
+        // An empty drop-in directory goes too (rmdir fails harmlessly if not empty).
+        if parent.lastPathComponent.hasSuffix(".d"), rmdir(parent.path) == 0 {
+            pending.add([parent.deletingLastPathComponent().path])
+        } else {
+            pending.add([parent.path])
+        }
         return true
     }
 
@@ -154,6 +143,7 @@ public struct UnitDirectory: Sendable {
         if symlink(destination, link.path) != 0 {
             throw .unitDirectory(path: link.path, reason: String(cString: strerror(errno)))
         }
+        pending.add([link.deletingLastPathComponent().path, url.path])
         return true
     }
 
@@ -165,6 +155,28 @@ public struct UnitDirectory: Sendable {
         else { return false }
         unlink(link.path)
         rmdir(link.deletingLastPathComponent().path)
+        pending.add([link.deletingLastPathComponent().path, url.path])
         return true
+    }
+}
+
+/// Directories whose entries changed since they were last fsynced, shared
+/// by the copies of one `UnitDirectory`.
+final class PendingDirectories: @unchecked Sendable {
+    private let lock = NSLock()
+    private var directories = Set<String>()
+
+    func add(_ more: Set<String>) {
+        lock.lock()
+        directories.formUnion(more)
+        lock.unlock()
+    }
+
+    func take() -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        let all = directories
+        directories = []
+        return all
     }
 }

@@ -1,7 +1,7 @@
-/// `unit.create` / `unit.update`: the `sosplan-<name>.service` that runs an
-/// `exec:` service's argument vector in its slice.
 import SosplanCore
 
+/// `unit.create` / `unit.update`: the `sosplan-<name>.service` that runs an
+/// `exec:` service's argument vector in its slice.
 public struct ExecUnitRequest: Sendable, Hashable {
     /// Must be `sosplan-<something>.service`.
     public var name: String
@@ -13,6 +13,10 @@ public struct ExecUnitRequest: Sendable, Hashable {
     public var description: String?
     /// Settings on the service itself (usually empty: the slice carries them).
     public var resources: ResourceControl
+    /// The program hands its job to something else and returns (Pisces'
+    /// `pisces_run`): the unit is a oneshot that stays active once the
+    /// launch succeeded, instead of a service whose process is the job.
+    public var returnsAtLaunch = false
     /// NUMAPolicy= and NUMAMask= (`memory.policy`): set by systemd when it
     /// starts the service, so a change restarts it.
     public var numaPolicy: NUMAPolicySetting?

@@ -1,3 +1,5 @@
+import SosplanCore
+
 /// `slice.create` / `slice.update`: a slice and the resource settings sosplan
 /// manages on it. The name is any valid slice name (`sosplan-<service>.slice`
 /// by default, or the one a layout names); the host slices are refused (they

@@ -1,43 +1,9 @@
 import SosplanCore
 
-/// The cgroup settings sosplan manages on a slice, unit or the host slices
-/// (systemd.resource-control(5)). A nil field is not managed: it is neither
-/// written nor compared. Values are validated once, the same way for unit
-/// files and for D-Bus.
-public struct ResourceControl: Sendable, Hashable {
-    public var allowedCPUs: CPUSet?
-    public var allowedMemoryNodes: CPUSet?
-    /// 1...10000.
-    public var cpuWeight: UInt64?
-    /// 1...10000.
-    public var ioWeight: UInt64?
-    /// CPU time per second in µs (`CPUQuota=50%` is 500000).
-    public var cpuQuotaPerSecUSec: UInt64?
-    public var memoryMin: Limit?
-    public var memoryLow: Limit?
-    public var memoryHigh: Limit?
-    public var memoryMax: Limit?
-    public var tasksMax: Limit?
-
-    public init(
-        allowedCPUs: CPUSet? = nil, allowedMemoryNodes: CPUSet? = nil, cpuWeight: UInt64? = nil,
-        ioWeight: UInt64? = nil, cpuQuotaPerSecUSec: UInt64? = nil, memoryMin: Limit? = nil,
-        memoryLow: Limit? = nil, memoryHigh: Limit? = nil, memoryMax: Limit? = nil, tasksMax: Limit? = nil
-    ) {
-        self.allowedCPUs = allowedCPUs
-        self.allowedMemoryNodes = allowedMemoryNodes
-        self.cpuWeight = cpuWeight
-        self.ioWeight = ioWeight
-        self.cpuQuotaPerSecUSec = cpuQuotaPerSecUSec
-        self.memoryMin = memoryMin
-        self.memoryLow = memoryLow
-        self.memoryHigh = memoryHigh
-        self.memoryMax = memoryMax
-        self.tasksMax = tasksMax
-    }
-
-    public var isEmpty: Bool { self == ResourceControl() }
-
+/// How the systemd driver renders `ResourceControl`: unit-file lines and
+/// D-Bus properties, each value validated once, the same way for both; and
+/// how it compares them with what systemd reports.
+extension ResourceControl {
     /// One managed setting: its unit file line, its D-Bus property, and the
     /// value systemd reports back (UINT64_MAX as nil, as in `SystemdUnit`).
     struct Setting {

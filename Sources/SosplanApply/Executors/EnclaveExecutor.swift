@@ -1,16 +1,75 @@
 import SosplanCore
 import SosplanDrivers
 
-/// enclave.* through the co-kernel drivers. Each driver operation is a
-/// whole sequence that rolls itself back; the engine's undo restores the
+/// `enclave.create`, `enclave.grow`, `enclave.shrink`, `enclave.destroy`: a
+/// thin adapter over the co-kernel's `EnclaveDriver`. Each driver operation
+/// is a whole sequence that rolls itself back; the undo restores the
 /// enclave as the journal recorded it.
-extension StepRunner {
-    func createEnclave(_ step: Step) throws(StepFailure) -> StepResult {
-        guard case .enclave(let name?, _, _) = try StepTarget.parse(step) else { throw StepFailure("step \(step.id): an enclave needs a name") }
-        let d = try driver(try enclaveDriverKind(step))
+struct EnclaveExecutor: StepExecutor {
+    let host: ApplyHost
+
+    /// The enclave and its co-kernel's pool, and the unnamed instances (an
+    /// interrupted create may leave one more, which the undo shuts down).
+    func capture(_ step: Step) throws(StepFailure) -> StepPrior {
+        guard case .enclave(let target) = step.target else { throw StepFailure("step \(step.id): \(step.target) is not an enclave") }
+        let d = try host.enclaveDriver(try driverKind(step))
+        let observed: EnclaveObservation
+        do { observed = try d.observeEnclaves() } catch { throw StepFailure.from(error) }
+        var prior = StepPrior()
+        prior.enclave = observed.instances.first { inst in
+            switch target {
+            case .named(let name): return inst.name == name
+            case .instance(_, let handle): return inst.instance == handle
+            }
+        }
+        prior.pool = observed.pool
+        prior.unnamedInstances = observed.instances.filter { $0.name == nil }.map(\.instance)
+        return prior
+    }
+
+    func execute(_ step: Step, prior: StepPrior) throws(StepFailure) -> StepResult {
+        switch step.action {
+        case .enclaveCreate: return try create(step)
+        case .enclaveGrow: return try grow(step)
+        case .enclaveShrink: return try shrink(step)
+        default: return try destroy(step)
+        }
+    }
+
+    func undo(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
+        switch step.action {
+        case .enclaveCreate: return try undoCreate(step, prior: prior)
+        case .enclaveGrow: return try undoGrow(step, prior: prior)
+        case .enclaveShrink: return try undoShrink(step, prior: prior)
+        default: return try undoDestroy(step, prior: prior)
+        }
+    }
+
+    /// The driver of an enclave step: from its target or the step, else
+    /// from the observed instance of that name.
+    func driverKind(_ step: Step) throws(StepFailure) -> EnclaveDriverKind {
+        if case .enclave(.instance(let driver, _)) = step.target { return driver }
+        if let raw = step.after["driver"]?.stringValue ?? step.before["driver"]?.stringValue,
+            let kind = EnclaveDriverKind(rawValue: raw)
+        {
+            return kind
+        }
+        guard case .enclave(.named(let name)) = step.target else {
+            throw StepFailure("step \(step.id): \(step.target) is not an enclave")
+        }
+        for (kind, d) in host.enclaves.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            if (try? d.instance(named: name)) != nil { return kind }
+        }
+        throw StepFailure("step \(step.id): no co-kernel on this host has an enclave named '\(name)'")
+    }
+
+    func create(_ step: Step) throws(StepFailure) -> StepResult {
+        guard case .enclave(.named(let name)) = step.target else { throw StepFailure("step \(step.id): an enclave needs a name") }
+        let d = try host.enclaveDriver(try driverKind(step))
         let request = EnclaveRequest(
             name: name, cpus: list(step.after["cpus"]), memory: StepMemory.chunks(step.after["memory"]),
-            image: step.after["image"]?.stringValue, args: step.after["args"]?.stringValue)
+            image: step.after["image"]?.stringValue, args: step.after["args"]?.stringValue,
+            deviceGroup: step.after["deviceGroup"]?.stringValue)
         host.counts.operated()
         let instance: EnclaveInstance
         do { instance = try d.create(request) } catch { throw StepFailure.from(error) }
@@ -18,12 +77,16 @@ extension StepRunner {
         return StepResult(actions: ["booted \(d.driver.rawValue) instance \(instance.instance) on CPUs \(instance.cpus)"])
     }
 
-    func destroyEnclave(_ step: Step) throws(StepFailure) -> StepResult {
-        guard case .enclave(let name, let kind, let instance) = try StepTarget.parse(step) else { throw StepFailure("not an enclave step") }
-        let d = try driver(try kind.orElse { () throws(StepFailure) in try enclaveDriverKind(step) })
+    func destroy(_ step: Step) throws(StepFailure) -> StepResult {
+        guard case .enclave(let target) = step.target else { throw StepFailure("not an enclave step") }
+        let d = try host.enclaveDriver(try driverKind(step))
+        let name = target.name
         host.counts.operated()
         do {
-            if let name { try d.destroy(name) } else if let instance { try d.destroy(instance: instance) }
+            switch target {
+            case .named(let name): try d.destroy(name)
+            case .instance(_, let handle): try d.destroy(instance: handle)
+            }
         } catch { throw StepFailure.from(error) }
         if let name, (try? d.instance(named: name)) ?? nil != nil {
             throw StepFailure("after shutting it down, enclave '\(name)' is still there")
@@ -31,9 +94,9 @@ extension StepRunner {
         return StepResult(actions: ["shut down \(step.target)"])
     }
 
-    func growEnclave(_ step: Step) throws(StepFailure) -> StepResult {
-        guard case .enclave(let name?, _, _) = try StepTarget.parse(step) else { throw StepFailure("step \(step.id): an enclave needs a name") }
-        let d = try driver(try enclaveDriverKind(step))
+    func grow(_ step: Step) throws(StepFailure) -> StepResult {
+        guard case .enclave(.named(let name)) = step.target else { throw StepFailure("step \(step.id): an enclave needs a name") }
+        let d = try host.enclaveDriver(try driverKind(step))
         let add = list(step.after["addCPUs"]), memory = StepMemory.chunks(step.after["addMemory"])
         host.counts.operated()
         let instance: EnclaveInstance
@@ -43,9 +106,9 @@ extension StepRunner {
         return StepResult(actions: ["added \(add.isEmpty ? "" : "CPUs \(add)")\(memory.isEmpty ? "" : "\(add.isEmpty ? "" : " and ")memory \(StepMemory.describe(memory))")"])
     }
 
-    func shrinkEnclave(_ step: Step) throws(StepFailure) -> StepResult {
-        guard case .enclave(let name?, _, _) = try StepTarget.parse(step) else { throw StepFailure("step \(step.id): an enclave needs a name") }
-        let d = try driver(try enclaveDriverKind(step))
+    func shrink(_ step: Step) throws(StepFailure) -> StepResult {
+        guard case .enclave(.named(let name)) = step.target else { throw StepFailure("step \(step.id): an enclave needs a name") }
+        let d = try host.enclaveDriver(try driverKind(step))
         let keep = list(step.after["cpus"])
         let remove = list(step.before["cpus"]).subtracting(keep)
         host.counts.operated()
@@ -61,8 +124,8 @@ extension StepRunner {
     /// co-kernel still holds reserved beyond what it held before (an
     /// interrupted IHK boot leaves CPUs and memory in the pool).
     func undoCreate(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
-        guard case .enclave(let name?, _, _) = try StepTarget.parse(step) else { return [] }
-        let d = try driver(try enclaveDriverKind(step))
+        guard case .enclave(.named(let name)) = step.target else { return [] }
+        let d = try host.enclaveDriver(try driverKind(step))
         var done: [String] = []
         do {
             if try d.instance(named: name) != nil {
@@ -89,7 +152,7 @@ extension StepRunner {
         guard let name = before.name else {
             throw StepFailure("\(step.target) had no name sosplan knows, so it cannot be booted again as it was")
         }
-        let d = try driver(before.driver)
+        let d = try host.enclaveDriver(before.driver)
         if (try? d.instance(named: name)) ?? nil != nil { return [] }
         host.counts.operated()
         do {
@@ -100,7 +163,7 @@ extension StepRunner {
 
     func undoGrow(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
         guard let before = prior.enclave, let name = before.name else { return [] }
-        let d = try driver(before.driver)
+        let d = try host.enclaveDriver(before.driver)
         let now: EnclaveInstance?
         do { now = try d.instance(named: name) } catch { throw StepFailure.from(error) }
         guard let now else { return try undoDestroy(step, prior: prior) }
@@ -109,20 +172,20 @@ extension StepRunner {
         if extraCPUs.isEmpty && extraMemory.isEmpty { return [] }
         host.counts.operated()
         do {
-            if extraMemory.isEmpty || d.capabilities.shrinkMemoryWhileRunning {
+            if (extraCPUs.isEmpty || d.capabilities.shrinkCPUsWhileRunning) && (extraMemory.isEmpty || d.capabilities.shrinkMemoryWhileRunning) {
                 _ = try d.shrink(name, cpus: extraCPUs, memory: extraMemory)
                 return ["removed CPUs \(extraCPUs) again"]
             }
-            // The co-kernel cannot give memory back while running: boot it again as it was.
+            // The co-kernel cannot give them back while running: boot it again as it was.
             try d.destroy(name)
             _ = try d.create(EnclaveRequest(name: name, cpus: before.cpus, memory: before.memory, image: before.image, args: before.args))
-            return ["booted enclave '\(name)' again as it was (\(d.driver.rawValue) cannot remove memory from a running enclave)"]
+            return ["booted enclave '\(name)' again as it was (\(d.driver.rawValue) cannot remove CPUs or memory from a running enclave)"]
         } catch { throw StepFailure.from(error) }
     }
 
     func undoShrink(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
         guard let before = prior.enclave, let name = before.name else { return [] }
-        let d = try driver(before.driver)
+        let d = try host.enclaveDriver(before.driver)
         let now: EnclaveInstance?
         do { now = try d.instance(named: name) } catch { throw StepFailure.from(error) }
         guard let now else { return try undoDestroy(step, prior: prior) }

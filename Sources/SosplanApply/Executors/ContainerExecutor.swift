@@ -2,14 +2,23 @@ import Foundation
 import SosplanCore
 import SosplanDrivers
 
-/// container.* through the systemd driver (the unit) and podman (the
-/// running container). A live update changes the container with `podman
-/// update` first, then rewrites the unit without restarting it; its
-/// post-check is that the same container (id, start time) runs with the new
-/// values. A restart rewrites and restarts the unit: a new container.
-extension StepRunner {
-    static func isContainerStep(_ a: StepAction) -> Bool {
-        a == .containerCreate || a == .containerUpdate || a == .containerRemove
+/// `container.create`, `container.update`, `container.remove`: the
+/// container's unit through systemd and the running container through
+/// podman. A live update changes the container with `podman update` first,
+/// then rewrites the unit without restarting it; its post-check is that the
+/// same container (id, start time) runs with the new values. A restart
+/// rewrites and restarts the unit: a new container.
+struct ContainerExecutor: StepExecutor {
+    let host: ApplyHost
+
+    func capture(_ step: Step) throws(StepFailure) -> StepPrior {
+        var prior = StepPrior(units: try host.observeUnitsOrFail([step.unit]))
+        try captureContainer(step, &prior)
+        return prior
+    }
+
+    func execute(_ step: Step, prior: StepPrior) throws(StepFailure) -> StepResult {
+        step.action == .containerRemove ? try remove(step) : try run(step, prior: prior)
     }
 
     func podman() throws(StepFailure) -> PodmanDriver {
@@ -23,12 +32,18 @@ extension StepRunner {
         return p
     }
 
-    static func containerName(_ unit: String) -> String { String(unit.dropLast(".service".count)) }
+    /// The container an own unit runs: `sosplan-<service>`.
+    static func containerName(_ step: Step) throws(StepFailure) -> String {
+        guard let service = step.target.ownUnitService else {
+            throw StepFailure("step \(step.id): \(step.target) is not one of sosplan's own units")
+        }
+        return ContainerSpec.containerName(service: service)
+    }
 
     /// The prior records the running container too (id, start time, limits).
-    func captureContainer(_ prior: inout StepPrior) throws(StepFailure) {
+    func captureContainer(_ step: Step, _ prior: inout StepPrior) throws(StepFailure) {
         guard var unit = prior.units?.first else { return }
-        let name = Self.containerName(unit.name)
+        let name = try Self.containerName(step)
         guard ContainerSpec.isContainerName(name) else { return }
         do { unit.container = try podman().inspect(name) } catch let e as StepFailure { throw e } catch {
             throw StepFailure("cannot read container \(name) from podman: \(error)")
@@ -38,23 +53,24 @@ extension StepRunner {
 
     /// What the step asks for: its values on top of what the unit runs now.
     func containerRun(_ step: Step, prior: StepPrior) throws(StepFailure) -> ContainerRun {
-        let base = step.action == .containerCreate ? nil : prior.unit(step.target)?.execStart.flatMap(ContainerRun.parse)?.run
-        do { return try ContainerRun(properties: step.after, name: Self.containerName(step.target), base: base) } catch {
+        let base = step.action == .containerCreate ? nil : prior.unit(step.unit)?.execStart.flatMap(ContainerRun.parse)?.run
+        let name = try Self.containerName(step)
+        do { return try ContainerRun(properties: step.after, name: name, base: base) } catch {
             throw StepFailure("step \(step.id) (\(step.target)): \(error)")
         }
     }
 
     func unitRequest(_ step: Step, run: ContainerRun, slice: String, podman: PodmanDriver) -> ContainerUnitRequest {
         ContainerUnitRequest(
-            name: step.target, slice: slice, containerName: run.name,
+            name: step.unit, slice: slice, containerName: run.name,
             arguments: run.argumentVector(podman: podman.configuration.program, runtime: podman.configuration.resolvedRuntime),
             environment: podman.configuration.environment)
     }
 
-    func runContainer(_ step: Step, prior: StepPrior) throws(StepFailure) -> StepResult {
+    func run(_ step: Step, prior: StepPrior) throws(StepFailure) -> StepResult {
         let p = try podman()
         let run = try containerRun(step, prior: prior)
-        let before = prior.unit(step.target)
+        let before = prior.unit(step.unit)
         guard let slice = step.after["Slice"]?.stringValue ?? before?.slice else { throw StepFailure("step \(step.id) names no Slice") }
         let request = unitRequest(step, run: run, slice: slice, podman: p)
         let live = step.action == .containerUpdate && step.disruption < .restart
@@ -63,10 +79,10 @@ extension StepRunner {
             do { try p.update(run) } catch { throw StepFailure("\(error)") }
             actions.append("podman update \(run.updateArguments.joined(separator: " ")) \(run.name)")
         }
-        let change = try systemdCall { d throws(SystemdError) in
+        let change = try host.systemdCall { d throws(SystemdError) in
             step.action == .containerCreate ? try d.createContainerUnit(request) : try d.updateContainerUnit(request, restart: !live)
         }
-        actions += change.actions.map { $0.description }
+        actions += change.actions.map(\.description)
         if change.state.execStart != request.arguments {
             throw StepFailure(
                 "after the change, systemd runs \(change.state.execStart.map { $0.joined(separator: " ") } ?? "nothing") for \(step.target), not \(request.arguments.joined(separator: " "))")
@@ -74,7 +90,7 @@ extension StepRunner {
         guard change.state.slice == slice else {
             throw StepFailure("after the change, systemd reports \(step.target) in \(change.state.slice ?? "no slice"), not \(slice)")
         }
-        if change.actions.contains(.started) || change.actions.contains(.restarted) { try checkStaysActive(step.target) }
+        if change.actions.contains(.started) || change.actions.contains(.restarted) { try host.checkStaysActive(step.unit) }
         let state: ContainerState
         do { state = try p.inspect(run.name) } catch { throw StepFailure("\(error)") }
         try checkContainer(state, run: run, step: step, live: live)
@@ -98,11 +114,11 @@ extension StepRunner {
         guard wrong.isEmpty else { throw StepFailure("after the change, podman reports for \(run.name): \(wrong.joined(separator: "; "))") }
     }
 
-    func removeContainer(_ step: Step) throws(StepFailure) -> StepResult {
+    func remove(_ step: Step) throws(StepFailure) -> StepResult {
         let p = try podman()
-        let change = try systemdCall { d throws(SystemdError) in try d.removeUnit(step.target) }
-        var actions = change.actions.map { $0.description }
-        let name = Self.containerName(step.target)
+        let change = try host.systemdCall { d throws(SystemdError) in try d.removeUnit(step.unit) }
+        var actions = change.actions.map(\.description)
+        let name = try Self.containerName(step)
         do { if try p.remove(name) { actions.append("podman rm \(name)") } } catch { throw StepFailure("\(error)") }
         if change.state.managed || (change.state.activeState.map { $0 == "active" || $0 == "activating" } ?? false) {
             throw StepFailure("after removing it, \(step.target) is still \(change.state.activeState ?? "there")")
@@ -116,19 +132,19 @@ extension StepRunner {
     /// Back to the recorded unit: none (remove it and its container), or its
     /// old file; a live update is undone live (`podman update` back), the
     /// others restart the unit with its old command.
-    func undoContainer(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
-        let before = prior.unit(step.target)
+    func undo(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
+        let before = prior.unit(step.unit)
         guard let before, before.loadState != "not-found", before.managed, before.execStart != nil else {
-            var actions = try systemdCall { d throws(SystemdError) in try d.removeUnit(step.target) }.actions.map { $0.description }
-            do { if try podman().remove(Self.containerName(step.target)) { actions.append("podman rm") } } catch let e as StepFailure {
+            var actions = try host.systemdCall { d throws(SystemdError) in try d.removeUnit(step.unit) }.actions.map(\.description)
+            do { if try podman().remove(try Self.containerName(step)) { actions.append("podman rm") } } catch let e as StepFailure {
                 throw e
             } catch { throw StepFailure("\(error)") }
             return actions
         }
-        return try restoreContainerUnit(step, before: before)
+        return try restoreUnit(step, before: before)
     }
 
-    func restoreContainerUnit(_ step: Step, before: SystemdUnit) throws(StepFailure) -> [String] {
+    func restoreUnit(_ step: Step, before: SystemdUnit) throws(StepFailure) -> [String] {
         let p = try podman()
         guard let exec = before.execStart, let slice = before.slice, let old = ContainerRun.parse(exec) else {
             throw StepFailure("the unit \(step.target) ran something sosplan cannot read back; restore it by hand")
@@ -146,11 +162,11 @@ extension StepRunner {
         }
         var env: [(String, String)] = []
         if let conf = p.configuration.containersConf { env.append(("CONTAINERS_CONF", conf)) }
-        let request = ContainerUnitRequest(name: step.target, slice: slice, containerName: old.run.name, arguments: exec, environment: env)
-        let change = try systemdCall { d throws(SystemdError) in
-            if case .managed = try d.unitDirectory.state(step.target) { return try d.updateContainerUnit(request, restart: !live) }
+        let request = ContainerUnitRequest(name: step.unit, slice: slice, containerName: old.run.name, arguments: exec, environment: env)
+        let change = try host.systemdCall { d throws(SystemdError) in
+            if try d.hasOwnUnitFile(step.unit) { return try d.updateContainerUnit(request, restart: !live) }
             return try d.createContainerUnit(request)
         }
-        return actions + change.actions.map { $0.description }
+        return actions + change.actions.map(\.description)
     }
 }

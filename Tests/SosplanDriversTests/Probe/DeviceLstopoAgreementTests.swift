@@ -36,6 +36,36 @@ import Testing
         #expect(pci.pciDevices.count == 8)
     }
 
+    /// Machines the shared folder holds under the names hwloc gave them
+    /// after 2.9.0 (the issue names `32em64t-2n8c+dax+nvme+mic+dimms`), and
+    /// the package's name for the same archive.
+    static let renamedInSharedFolder = [
+        "32em64t-2n8c+dax+nvme+mic+dimms": "32em64t-2n8c+1mic",
+        "40intel64-2g2n4c+pcilocality": "40intel64-2g2n4c+pci",
+        "48amd64-4pa2n6c-sparse": "48amd64-4d2n6c-sparse",
+        "8em64t-2s4c-asymcaches": "8em64t-2s4c-heterogeneous",
+        "96em64t-4no4pa3ca2co": "96em64t-4n4d3ca2co",
+    ]
+
+    /// Every machine of the shared folder is compared here: one of
+    /// `laterNames`, or byte for byte an archive of the package (under its
+    /// own name or its later one), which the package's tests compare.
+    @Test(.enabled(if: TopologyFixtures.isAvailable && TopologyFixtures.laterAvailable,
+                   "\(TopologyFixtures.unavailableReason ?? TopologyFixtures.laterUnavailableReason ?? "")"))
+    func everyMachineOfTheSharedFolderIsCompared() throws {
+        let folder = TopologyFixtures.sharedFolder
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".tar.bz2") }.map { String($0.dropLast(".tar.bz2".count)) }
+        #expect(names.count > TopologyFixtures.laterNames.count)
+        for later in Self.renamedInSharedFolder.keys { #expect(names.contains(later), "\(later) in \(folder.path)") }
+        for name in names where !TopologyFixtures.laterNames.contains(name) {
+            let packageName = Self.renamedInSharedFolder[name] ?? name
+            let package = try #require(TopologyFixtures.archive(packageName), "\(name): no package machine \(packageName)")
+            let shared = try Data(contentsOf: folder.appendingPathComponent(name + ".tar.bz2"))
+            #expect(shared == (try Data(contentsOf: package)), "\(name) is the package's \(packageName)")
+        }
+    }
+
     @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"), arguments: textNames)
     func devicesAndTiersAgreeWithHwlocOutput(_ name: String) throws {
         let fixture = try TopologyFixtures.load(name)

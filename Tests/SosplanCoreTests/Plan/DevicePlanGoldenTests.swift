@@ -8,8 +8,7 @@ import Testing
 /// device's node under every topology policy; when another owner fills that
 /// node, `restricted` and `single-numa-node` refuse it at the `near:` line,
 /// naming the device and its node, and `best-effort` places it elsewhere and
-/// says so; `memory.tier: hbm` takes the HBM nodes nearest the service's
-/// CPUs, with the policy's NUMAPolicy= nodes. Each plan (or its
+/// says so (memory tiers: MemoryTierPlanGoldenTests). Each plan (or its
 /// diagnostics) is a golden under Tests/Goldens/DevicePlans.
 @Suite struct DevicePlanGoldenTests {
     struct NearCase: Sendable, CustomStringConvertible {
@@ -162,75 +161,6 @@ import Testing
         }
     }
 
-    struct TierCase: Sendable, CustomStringConvertible {
-        var name: String
-        var fixture: String
-        var cpusNUMA: Int
-        var memory: String
-        /// The nodes the memory must come from (nil: refused).
-        var expectedNodes: CPUSet?
-        var expectedPolicyNodes: CPUSet?
-        var description: String { name }
-    }
-
-    /// fakeheteromemtiers: DRAM nodes 0 and 1, node 2 HBM with CPUs, node 4
-    /// HBM whose HMAT initiator is node 1, NVM nodes 6, 8, 9.
-    static let tierCases = [
-        TierCase(name: "hbm-bind-node1", fixture: "fakeheteromemtiers", cpusNUMA: 1, memory: "{tier: hbm, policy: bind}",
-                 expectedNodes: CPUSet([4]), expectedPolicyNodes: CPUSet([4])),
-        TierCase(name: "hbm-interleave-node1", fixture: "fakeheteromemtiers", cpusNUMA: 1, memory: "{tier: hbm, policy: interleave}",
-                 expectedNodes: CPUSet([4]), expectedPolicyNodes: CPUSet([4])),
-        TierCase(name: "hbm-preferred-node1", fixture: "fakeheteromemtiers", cpusNUMA: 1, memory: "{tier: hbm, policy: preferred}",
-                 expectedNodes: CPUSet([1, 4]), expectedPolicyNodes: CPUSet([4])),
-        TierCase(name: "hbm-only-node1", fixture: "fakeheteromemtiers", cpusNUMA: 1, memory: "{tier: hbm}",
-                 expectedNodes: CPUSet([4]), expectedPolicyNodes: nil),
-        TierCase(name: "hbm-own-node2", fixture: "fakeheteromemtiers", cpusNUMA: 2, memory: "{tier: hbm, policy: interleave}",
-                 expectedNodes: CPUSet([2]), expectedPolicyNodes: CPUSet([2])),
-        TierCase(name: "dram-interleave-node1", fixture: "fakeheteromemtiers", cpusNUMA: 1, memory: "{tier: dram, policy: interleave}",
-                 expectedNodes: CPUSet([1]), expectedPolicyNodes: CPUSet([1])),
-        TierCase(name: "hbm-missing", fixture: "fakememinitiators-1np2c+1npp+gi", cpusNUMA: 0, memory: "{tier: hbm, policy: interleave}",
-                 expectedNodes: nil, expectedPolicyNodes: nil),
-    ]
-
-    @Test(arguments: tierCases)
-    func memoryTierComesFromTheNearestNodesOfTheTier(_ c: TierCase) throws {
-        let snapshot = try Self.snapshot(c.fixture)
-        let yaml = """
-            apiVersion: sosplan/v1
-            kind: HostLayout
-            metadata: {name: tiers}
-            spec:
-              policy: {topology: restricted, smt: threads}
-              host: {cpus: 1}
-              services:
-                - name: solver
-                  exec: [/opt/solver]
-                  cpus: {count: 1, numa: \(c.cpusNUMA)}
-                  memory: \(c.memory)
-            """
-        let (result, text) = try Self.plan(yaml, file: "\(c.name).yaml", on: snapshot)
-        let outcome = Golden.check(text, against: Self.golden("tier-\(c.name)@\(c.fixture)"))
-        #expect(outcome.isMatch, "\(outcome.message)")
-        if let expected = c.expectedNodes {
-            let plan = try #require(result.plan, "\(DiagnosticFormatter.text(result.diagnostics))")
-            let placed = try #require(plan.placement.service("solver"))
-            #expect(placed.memoryNodes == expected)
-            #expect(placed.policyNodes == c.expectedPolicyNodes)
-            #expect(placed.memoryTier == (c.memory.contains("hbm") ? .hbm : .dram))
-            // The exec unit carries the policy; carried out (simulated), nothing is left to do.
-            let create = try #require(plan.steps.first { $0.action == .unitCreate })
-            #expect(NUMAPolicySetting(planProperties: create.after) == placed.memoryPolicy.map { NUMAPolicySetting($0, nodes: placed.policyNodes ?? CPUSet()) })
-            let after = PlanSimulator(capabilities: EnclaveCapabilities.known).apply(plan, to: snapshot)
-            let again = try #require(try Self.plan(yaml, file: "\(c.name).yaml", on: after).result.plan)
-            #expect(!again.changes, "\(PlanFormatter.text(again))")
-        } else {
-            #expect(result.plan == nil)
-            let error = try #require(result.diagnostics.first { $0.severity == .error })
-            #expect(error.message.contains("memory.tier: this host has no hbm memory"))
-            #expect(error.mark?.line == 11, "at the memory line")
-        }
-    }
-
     /// Carrying out a plan (simulated) and planning again changes nothing,
     /// also when best-effort placed a service away from its device.
     @Test(arguments: cases)
@@ -261,7 +191,7 @@ import Testing
                 documents.append(("\(c) full=\(full)", plan.jsonText()))
             }
         }
-        for c in Self.tierCases where c.expectedNodes != nil {
+        for c in MemoryTierPlanGoldenTests.tierCases where c.expectedNodes != nil {
             let yaml = """
                 apiVersion: sosplan/v1
                 kind: HostLayout
@@ -282,40 +212,6 @@ import Testing
         #expect(verdicts.count == documents.count)
         for (name, verdict) in verdicts.sorted(by: { $0.key < $1.key }) {
             #expect(verdict.valid, "\(name): \(verdict.errors)")
-        }
-    }
-
-    /// An enclave's co-kernel memory of a tier: interleaved over the HBM
-    /// nearest its CPUs, or HBM first and DRAM behind it.
-    @Test(arguments: ["interleave", "bind", "preferred"])
-    func enclaveMemoryOfATier(_ policy: String) throws {
-        let snapshot = try Self.snapshot("fakeheteromemtiers")
-        let hbm = try #require(snapshot.topology.node(4)).freeBytes
-        // preferred: more than node 4 holds, so the rest comes from DRAM behind it.
-        let size = policy == "preferred" ? ByteSize(hbm + (64 << 20)) : ByteSize(128 << 20)
-        let yaml = """
-            apiVersion: sosplan/v1
-            kind: HostLayout
-            metadata: {name: enclave-tiers}
-            spec:
-              policy: {topology: restricted, smt: threads}
-              host: {cpus: 1}
-              enclaves:
-                - name: lwk0
-                  driver: pisces
-                  cpus: {count: 1, numa: 1}
-                  memory: {size: \(size.bytes), tier: hbm, policy: \(policy)}
-            """
-        let (result, text) = try Self.plan(yaml, file: "enclave-\(policy).yaml", on: snapshot)
-        let outcome = Golden.check(text, against: Self.golden("tier-enclave-hbm-\(policy)@fakeheteromemtiers"))
-        #expect(outcome.isMatch, "\(outcome.message)")
-        let memory = try #require(result.plan?.placement.enclave("lwk0")?.memory, "\(DiagnosticFormatter.text(result.diagnostics))")
-        if policy == "preferred" {
-            // Pisces reserves memory in 128Mi blocks.
-            #expect(memory.first { $0.node == 4 }?.bytes == hbm / (128 << 20) * (128 << 20))
-            #expect(memory.contains { $0.node == 1 })
-        } else {
-            #expect(memory == [MemoryChunk(node: 4, bytes: size.bytes)])
         }
     }
 }

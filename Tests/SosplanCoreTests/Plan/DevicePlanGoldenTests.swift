@@ -214,4 +214,17 @@ import Testing
             #expect(verdict.valid, "\(name): \(verdict.errors)")
         }
     }
+
+    /// A saved plan is any file: the device it names reaches the terminal
+    /// escaped, like every other name in it.
+    @Test func aDeviceNameFromASavedPlanIsShownEscaped() throws {
+        let c = NearCase(fixture: "40intel64-2g2n4c+pci", device: "ib0", node: 2)
+        let snapshot = try Self.snapshot(c.fixture)
+        var plan = try #require(try Self.plan(Self.nearLayout(c, policy: "restricted", full: false, snapshot: snapshot), file: "near.yaml", on: snapshot).result.plan)
+        let i = try #require(plan.placement.services.firstIndex { $0.name == "fabric" })
+        plan.placement.services[i].value.near?[0].device = "ib0\u{1B}[2J\n"
+        let text = PlanFormatter.text(plan)
+        #expect(text.contains("near ib0\\e[2J\\n (node 2)"), "\(text)")
+        #expect(!text.contains("\u{1B}"))
+    }
 }

@@ -1,7 +1,8 @@
 /// `spec.services[]`: systemd units on Linux, or applications in an enclave.
 extension LayoutReader {
     static let serviceFields = [
-        "name", "stack", "units", "exec", "container", "existingSlice", "slice", "cpus", "memory", "cpuWeight", "ioWeight", "tasksMax", "priority",
+        "name", "stack", "units", "exec", "container", "existingSlice", "slice", "cpus", "near", "memory", "cpuWeight", "ioWeight", "tasksMax",
+        "priority",
     ]
 
     func service(_ node: YAMLNode, _ path: String) -> ServiceSpec {
@@ -23,12 +24,14 @@ extension LayoutReader {
             service.existingSlice = true
         }
         if let n = f["cpus"], let cpus = cpuAmount(n, f.path("cpus"), for: .service) { service.cpus = cpus }
+        if let n = f["near"], let near = near(n, f.path("near")) { service.near = near }
         if let n = f["memory"], let memory = memoryLimits(n, f.path("memory")) { service.memory = memory }
         if let n = f["cpuWeight"] { service.cpuWeight = int(n, f.path("cpuWeight"), in: 1...10_000, what: "cpuWeight") }
         if let n = f["ioWeight"] { service.ioWeight = int(n, f.path("ioWeight"), in: 1...10_000, what: "ioWeight") }
         if let n = f["tasksMax"] { service.tasksMax = tasksMax(n, f.path("tasksMax")) }
         if let n = f["priority"], let p = int(n, f.path("priority"), in: LayoutReader.priorityRange, what: "a priority") { service.priority = p }
         checkStackFields(service, f)
+        checkDevicePlacement(service, f)
         return service
     }
 

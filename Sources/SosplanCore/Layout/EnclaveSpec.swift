@@ -19,6 +19,8 @@ public struct EnclaveSpec: Sendable, Hashable {
     public var cpus: CPUAmount
     public var memory: [MemoryRequest]
     public var priority: Int
+    /// How its CPUs idle and how fast they run while Linux has them.
+    public var power: PowerClass?
     public var marks: SourceMarks
 
     public init(

@@ -2,7 +2,8 @@ import SosplanCore
 import SosplanDrivers
 
 /// `irq.affinity`: the affinity of a set of IRQs in one step. An IRQ the
-/// kernel will not move (EIO: its affinity is managed) is reported and
+/// kernel will not move (EIO: its affinity is managed; EPERM: its chip
+/// will not retarget it) is reported and
 /// remembered, not fought; one that went away meanwhile is skipped. Every
 /// IRQ moved is read back.
 struct IRQAffinityExecutor: StepExecutor {
@@ -50,12 +51,12 @@ struct IRQAffinityExecutor: StepExecutor {
             case .changed:
                 host.counts.wrote()
                 moved.append(irq)
-            case .refused:
+            case .refused(let why):
                 final.setIRQ(irq, before.record.irq(irq))
                 final.refusedIRQs.removeAll { $0.irq == irq }
                 final.refusedIRQs.append(HeldIRQ(irq: irq, name: names[irq], affinity: before.affinity["irq\(irq)"] ?? CPUSet()))
                 final.normalize()
-                actions.append("IRQ \(label(irq, names)): the kernel manages its affinity (EIO); left on CPUs \(before.affinity["irq\(irq)"] ?? CPUSet())")
+                actions.append("IRQ \(label(irq, names)): the kernel will not move it (\(why)); left on CPUs \(before.affinity["irq\(irq)"] ?? CPUSet())")
             }
         }
         let wrong = moved.filter { irq in host.kernel.irqs.affinity(irq) != wanted.first { $0.0 == irq }?.1 }

@@ -9,9 +9,6 @@
 public struct KernelState: Codable, Sendable, Hashable {
     /// `/proc/cmdline`.
     public var commandLine: String?
-    /// `/sys/devices/system/cpu/isolated` (`isolcpus=` at boot) and `nohz_full`.
-    public var bootIsolatedCPUs: CPUSet?
-    public var nohzFullCPUs: CPUSet?
     /// Every IRQ in `/proc/irq`, by number.
     public var irqs: [IRQState]
     /// `/proc/irq/default_smp_affinity`: the affinity of IRQs set up later.
@@ -31,13 +28,11 @@ public struct KernelState: Codable, Sendable, Hashable {
     public var originals: KernelOriginals
 
     public init(
-        commandLine: String? = nil, bootIsolatedCPUs: CPUSet? = nil, nohzFullCPUs: CPUSet? = nil, irqs: [IRQState] = [],
+        commandLine: String? = nil, irqs: [IRQState] = [],
         defaultIRQAffinity: CPUSet? = nil, workqueueMask: CPUSet? = nil, irqbalance: IRQBalanceState? = nil,
         cpus: [CPUPowerState] = [], bootArguments: BootArgumentsState? = nil, originals: KernelOriginals = KernelOriginals()
     ) {
         self.commandLine = commandLine
-        self.bootIsolatedCPUs = bootIsolatedCPUs
-        self.nohzFullCPUs = nohzFullCPUs
         self.irqs = irqs
         self.defaultIRQAffinity = defaultIRQAffinity
         self.workqueueMask = workqueueMask
@@ -63,7 +58,8 @@ public struct IRQState: Codable, Sendable, Hashable {
     public var affinity: CPUSet
     public var effective: CPUSet?
     /// False when the kernel refuses to move it (a managed IRQ of a
-    /// multi-queue device, or one that cannot move at all: it answers EIO);
+    /// multi-queue device, or one that cannot move at all: it answers EIO
+    /// or EPERM);
     /// nil when not known to be refused. Such IRQs are reported, not fought.
     public var movable: Bool?
 

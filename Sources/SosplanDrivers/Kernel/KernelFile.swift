@@ -13,9 +13,11 @@ public struct KernelFile: Sendable {
     public struct WriteError: Error, CustomStringConvertible, Sendable {
         public var error: SystemError
         public var description: String { error.description }
-        /// The kernel refuses the value for this object (EIO on an IRQ whose
-        /// affinity it manages, or that cannot move).
-        public var refused: Bool { error.errno == EIO }
+        /// The kernel refuses the value for this object: the file opened for
+        /// writing, but the write was refused with EIO (an IRQ whose affinity
+        /// the kernel manages, or that cannot move) or EPERM (an interrupt
+        /// chip that will not retarget it: the disk IRQ of these Firecracker VMs).
+        public var refused: Bool { error.call == "write" && (error.errno == EIO || error.errno == EPERM) }
     }
 
     public func write(_ value: String) throws(WriteError) {

@@ -67,15 +67,15 @@ public struct LinuxIRQs: Sendable {
 
     public enum Outcome: Sendable, Equatable {
         case unchanged, changed
-        /// The kernel answered EIO: it will not move this IRQ.
-        case refused
+        /// The kernel refused the write (EIO, EPERM; the reason): it will not move this IRQ.
+        case refused(String)
     }
 
     /// Writes one IRQ's affinity and reads it back.
     public func setAffinity(_ irq: Int, _ cpus: CPUSet) throws(KernelFile.WriteError) -> Outcome {
         let file = KernelFile(root: root, "/proc/irq/\(irq)/smp_affinity_list")
         if affinity(irq) == cpus { return .unchanged }
-        do { try file.write(cpus.description) } catch where error.refused { return .refused }
+        do { try file.write(cpus.description) } catch where error.refused { return .refused(error.description) }
         return .changed
     }
 

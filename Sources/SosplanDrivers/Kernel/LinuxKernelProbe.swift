@@ -23,8 +23,6 @@ public struct LinuxKernelProbe: KernelStateSource {
         var warnings: [String] = []
         var state = KernelState()
         state.commandLine = reader.trimmed("proc/cmdline").map { LinuxIRQs.printable($0, limit: 4096) }
-        state.bootIsolatedCPUs = reader.cpuList("sys/devices/system/cpu/isolated")
-        state.nohzFullCPUs = reader.cpuList("sys/devices/system/cpu/nohz_full")
         state.irqs = LinuxIRQs(root: root).read(reader)
         state.defaultIRQAffinity = reader.cpuMask("proc/irq/default_smp_affinity")
         state.workqueueMask = reader.cpuMask("sys/devices/virtual/workqueue/cpumask_requested")

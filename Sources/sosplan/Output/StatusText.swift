@@ -18,6 +18,7 @@ enum StatusText {
         if let r = s.lastReconcile {
             out += "Last reconcile: \(r.at), trigger \(r.trigger): \(r.result.rawValue)" + (r.message.map { " (\($0))" } ?? "") + "\n"
         }
+        if let i = s.isolation { out += IsolationText.statusLine(i) }
         if !s.drift.isEmpty {
             out += "\n"
             for d in s.drift { out += "  ~ \(d.target): \(d.message)\n" }

@@ -91,3 +91,11 @@ public struct KernelArgument: Sendable, Hashable, CustomStringConvertible {
         h.combine(flags)
     }
 }
+
+extension HostLayout {
+    /// irqbalance's unit, when the layout isolates CPUs or speaks of isolation
+    /// (its ban or stop is planned from the unit's state).
+    var isolationUnitNames: [String] {
+        isolation.written || services.contains(where: \.isolated) ? [KernelObject.irqbalanceUnit] : []
+    }
+}

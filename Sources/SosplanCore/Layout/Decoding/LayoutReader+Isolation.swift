@@ -111,10 +111,12 @@ extension LayoutReader {
         }
         guard let text = string(node, path, what: "a time such as 20us") else { return nil }
         let units: [(String, UInt64)] = [("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000)]
-        guard let unit = units.first(where: { text.hasSuffix($0.0) }), let value = UInt64(text.dropLast(unit.0.count)),
-            value <= 10_000_000_000 / unit.1
-        else {
-            error(path, "'\(text.prefix(40))' is not a time of at most 10s", at: node.mark, hints: hints)
+        guard let unit = units.first(where: { text.hasSuffix($0.0) }), let value = UInt64(text.dropLast(unit.0.count)) else {
+            error(path, "'\(text.prefix(40))' is not a time", at: node.mark, hints: hints)
+            return nil
+        }
+        guard value <= 10_000_000_000 / unit.1 else {
+            error(path, "\(text) is more than 10s: no C-state takes that long to leave", at: node.mark, hints: hints)
             return nil
         }
         return IdleLatency(nanoseconds: value * unit.1)

@@ -88,8 +88,9 @@ public final class LiveHost {
     public func observer(unitNames: [String] = []) -> HostObserver {
         var observer = HostObserver(topology: topologyProbe(), enclaves: probed.drivers, unitNames: unitNames)
         observer.notes = probed.notes
+        let units = UnitDirectory(url: URL(fileURLWithPath: configuration.unitDirectory))
         observer.kernel = LinuxKernelProbe(
-            root: configuration.root, stateDirectory: configuration.stateDirectory, unitDirectory: configuration.unitDirectory)
+            root: configuration.root, stateDirectory: configuration.stateDirectory, irqbalanceBan: { IRQBalanceDropIn.ban(in: units) })
         switch systemd {
         case .none:
             break

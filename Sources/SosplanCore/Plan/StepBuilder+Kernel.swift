@@ -18,8 +18,8 @@ extension StepBuilder {
         buildIRQAffinity(kernel, targets)
         buildDefaultIRQAffinity(kernel, targets)
         buildWorkqueueMask(kernel, targets)
-        buildIRQBalance(kernel, targets)
         buildPower(kernel, targets)
+        buildIRQBalance(kernel, targets)
         buildBootArguments(kernel, targets)
     }
 

@@ -9,13 +9,14 @@ import SosplanCore
 public struct LinuxKernelProbe: KernelStateSource {
     public var root: String
     public var stateDirectory: StateDirectory?
-    /// Where systemd's unit files are (sosplan's irqbalance drop-in).
-    public var unitDirectory: String?
+    /// The CPUs sosplan's irqbalance drop-in bans (nil: no drop-in), as
+    /// the systemd side reads it (`IRQBalanceDropIn.ban(in:)`).
+    public var irqbalanceBan: (() -> CPUSet?)?
 
-    public init(root: String, stateDirectory: StateDirectory? = nil, unitDirectory: String? = nil) {
+    public init(root: String, stateDirectory: StateDirectory? = nil, irqbalanceBan: (() -> CPUSet?)? = nil) {
         self.root = root
         self.stateDirectory = stateDirectory
-        self.unitDirectory = unitDirectory
+        self.irqbalanceBan = irqbalanceBan
     }
 
     public func observeKernel(onlineCPUs: CPUSet) -> KernelObservation {
@@ -45,14 +46,7 @@ public struct LinuxKernelProbe: KernelStateSource {
     /// and sosplan's drop-in; nil when neither is there.
     private func irqbalance(_ reader: SysfsReader) -> IRQBalanceState? {
         var state = IRQBalanceState()
-        if let unitDirectory {
-            let path = URL(fileURLWithPath: unitDirectory).appendingPathComponent(
-                "\(IRQBalanceDropIn.unit).d/\(ManagedFileKind.irqbalanceBan.dropInName!)").path
-            if let handle = FileHandle(forReadingAtPath: path), let data = try? handle.read(upToCount: 64 * 1024) {
-                try? handle.close()
-                state.sosplanBan = IRQBalanceDropIn.bannedCPUs(in: String(decoding: data, as: UTF8.self)) ?? CPUSet()
-            }
-        }
+        state.sosplanBan = irqbalanceBan?()
         for name in reader.list("proc") ?? [] where name.first?.isNumber == true {
             guard reader.trimmed("proc/\(name)/comm") == "irqbalance" else { continue }
             state.running = true

@@ -1,7 +1,7 @@
 import SosplanCore
 
 extension SDBusSystemdDriver: IRQBalanceControl {
-    private var irqbalanceDropIn: String { "\(IRQBalanceDropIn.unit).d/\(ManagedFileKind.irqbalanceBan.dropInName!)" }
+    private var irqbalanceDropIn: String { IRQBalanceDropIn.relativePath }
 
     public func banIRQBalance(_ cpus: CPUSet) throws(SystemdError) -> SystemdChange {
         let name = try UnitName(IRQBalanceDropIn.unit)
@@ -24,10 +24,7 @@ extension SDBusSystemdDriver: IRQBalanceControl {
         return SystemdChange(unit: name.rawValue, actions: actions, disruption: actions.isEmpty ? .none : .live, state: state)
     }
 
-    public func irqbalanceBan() throws(SystemdError) -> CPUSet? {
-        guard case .managed(_, let text) = try unitDirectory.state(irqbalanceDropIn) else { return nil }
-        return IRQBalanceDropIn.bannedCPUs(in: text)
-    }
+    public func irqbalanceBan() throws(SystemdError) -> CPUSet? { IRQBalanceDropIn.ban(in: unitDirectory) }
 
     public func setIRQBalanceRunning(_ running: Bool) throws(SystemdError) -> SystemdChange {
         let name = try UnitName(IRQBalanceDropIn.unit)

@@ -17,6 +17,16 @@ public enum IRQBalanceDropIn {
         ])
     }
 
+    /// The drop-in's path relative to the unit directory.
+    public static var relativePath: String { "\(unit).d/\(ManagedFileKind.irqbalanceBan.dropInName!)" }
+
+    /// The CPUs sosplan's drop-in in `directory` bans; nil when there is none
+    /// (or it is not sosplan's).
+    public static func ban(in directory: UnitDirectory) -> CPUSet? {
+        guard case .managed(_, let text)? = try? directory.state(relativePath) else { return nil }
+        return bannedCPUs(in: text)
+    }
+
     /// The banned CPUs a drop-in sosplan wrote gives; nil for anything else.
     public static func bannedCPUs(in text: String) -> CPUSet? {
         guard ManagedUnitFiles.kind(of: text) == .irqbalanceBan else { return nil }

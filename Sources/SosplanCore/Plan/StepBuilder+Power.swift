@@ -86,8 +86,7 @@ extension StepBuilder {
         var want: [String: JSONValue] = [:]
         let power = cls?.power
         guard let f = state.frequency else {
-            if let power, power.setsFrequency, !reportedNoCPUFreq {
-                reportedNoCPUFreq = true
+            if let power, power.setsFrequency, reportedPowerProblems.insert("\(cls!.owner)|cpufreq").inserted {
                 diagnostics.append(.error(
                     "CPU \(state.cpu) (\(cls!.owner)) has no cpufreq: this host cannot set a governor or frequency limits",
                     file: layout.file, at: power.marks["governor"] ?? power.marks["frequency"] ?? power.marks[""],
@@ -97,6 +96,7 @@ extension StepBuilder {
         }
         if let g = power?.governor {
             if !f.governors.isEmpty && !f.governors.contains(g) {
+                guard reportedPowerProblems.insert("\(cls!.owner)|governor").inserted else { return nil }
                 diagnostics.append(.error(
                     "governor '\(g)' is not available on CPU \(state.cpu) (\(cls!.owner))", file: layout.file, at: power!.marks["governor"],
                     hints: ["available: " + f.governors.joined(separator: ", ")]))
@@ -111,6 +111,7 @@ extension StepBuilder {
         for (key, value, mark) in [("min", low, "frequency.min"), ("max", high, "frequency.max")] {
             guard let value else { continue }
             if let lo = f.hardwareMinimum, let hi = f.hardwareMaximum, value < lo || value > hi {
+                guard reportedPowerProblems.insert("\(cls!.owner)|\(key)").inserted else { return nil }
                 diagnostics.append(.error(
                     "\(FrequencyText.kHz(value)) is outside what CPU \(state.cpu) can run at (\(FrequencyText.range(lo, hi)))",
                     file: layout.file, at: power!.marks[mark], hints: ["write min or max for the hardware's limits"]))
@@ -119,6 +120,7 @@ extension StepBuilder {
             want[key] = .int(value)
         }
         if let lo = low, let hi = high, lo > hi {
+            guard reportedPowerProblems.insert("\(cls!.owner)|range").inserted else { return nil }
             diagnostics.append(.error(
                 "on CPU \(state.cpu) the lowest frequency (\(FrequencyText.kHz(lo))) would be above the highest (\(FrequencyText.kHz(hi)))",
                 file: layout.file, at: power!.marks["frequency"]))

@@ -31,7 +31,8 @@ struct StepBuilder {
     /// this host found while building them (kernel and power settings).
     var notes: [String] = []
     var diagnostics: [Diagnostic] = []
-    var reportedNoCPUFreq = false
+    /// Power problems already reported (one diagnostic per owner and kind, not per CPU).
+    var reportedPowerProblems: Set<String> = []
     /// Positions of observed units and placed services by name (the first
     /// of each, as `SystemdState.unit(_:)` and `Placement.service(_:)` find
     /// them): every service looks up its own, so linear searches would make

@@ -139,7 +139,7 @@ extension LayoutReader {
         }
         let number = text.dropLast(unit.0.count)
         let pieces = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = Int(pieces[0]), pieces[0].allSatisfy(\.isNumber), whole < 1_000_000 else {
+        guard let whole = Int(pieces[0]), pieces[0].allSatisfy(\.isNumber), whole <= 100_000_000 / unit.1 else {
             error(path, "'\(text.prefix(40))' is not a frequency", at: node.mark, hints: hints)
             return nil
         }

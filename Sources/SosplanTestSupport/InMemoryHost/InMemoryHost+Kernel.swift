@@ -1,5 +1,6 @@
 import Foundation
 import SosplanCore
+import SosplanDrivers
 
 /// The kernel files of `InMemoryHost`'s scratch root for isolation and power:
 /// IRQs with `/proc/interrupts` names, the default IRQ affinity, the
@@ -18,8 +19,8 @@ extension InMemoryHost {
             interrupts += "  \(n):          0  PCI-MSIX-0000:00:04.0   \(n - irqs.lowerBound)-edge      eth0-q\(n - irqs.lowerBound)\n"
         }
         try ScratchDirectory.write(interrupts, to: "proc/interrupts", in: root)
-        try ScratchDirectory.write(hex(all) + "\n", to: "proc/irq/default_smp_affinity", in: root)
-        try ScratchDirectory.write(hex(all) + "\n", to: "sys/devices/virtual/workqueue/cpumask", in: root)
+        try ScratchDirectory.write(all.hexMask + "\n", to: "proc/irq/default_smp_affinity", in: root)
+        try ScratchDirectory.write(all.hexMask + "\n", to: "sys/devices/virtual/workqueue/cpumask", in: root)
         try ScratchDirectory.write("BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n", to: "proc/cmdline", in: root)
         try ScratchDirectory.write("GRUB_CMDLINE_LINUX=\"quiet\"\n", to: "etc/default/grub", in: root)
         for cpu in all {
@@ -42,9 +43,5 @@ extension InMemoryHost {
     /// A file of the scratch root, trimmed.
     public func kernelFile(_ relative: String) -> String? {
         (try? String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    private func hex(_ cpus: CPUSet) -> String {
-        String(cpus.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }, radix: 16)
     }
 }

@@ -17,7 +17,8 @@ final class EngineHost {
         memory = try InMemoryHost()
         host = ApplyHost(
             systemd: memory.systemd, root: memory.root.path, enclaves: [memory.enclaves], capabilities: EnclaveCapabilities.known,
-            launchers: LauncherPaths(toolsDirectory: nil), observe: { [unowned self] names in try self.memory.observe(names) })
+            launchers: LauncherPaths(toolsDirectory: nil), stateDirectory: memory.state,
+            observe: { [unowned self] names in try self.memory.observe(names) })
         host.unitWatch = .immediate
     }
 

@@ -78,6 +78,10 @@ struct IRQBalanceExecutor: StepExecutor {
                 if (try c.irqbalanceBan()) != before.ban {
                     actions += try c.banIRQBalance(before.ban ?? CPUSet()).actions.map(\.description)
                 }
+                // A restart with the ban that failed left it stopped: it ran before.
+                if before.running {
+                    actions += try c.setIRQBalanceRunning(true).actions.map(\.description)
+                }
             default:
                 actions += try c.setIRQBalanceRunning(before.running).actions.map(\.description)
             }

@@ -151,6 +151,36 @@ struct RealIsolationTests {
         }
     }
 
+    /// An IRQ that reaches the isolated CPU after the apply (a new device,
+    /// a driver reload, someone's echo) is found by the watch loop's periodic
+    /// check and steered to the host's CPU.
+    @Test func theWatchLoopSteersAnIRQMovedOntoTheIsolatedCPU() throws {
+        try Self.live("isolation-watch") { run in
+            let cpu = Self.serviceCPU
+            let irq = try #require(Self.movableIRQs().first, "no IRQ the kernel lets move")
+            let layout = try run.layout("isolated.yaml", Self.isolatedLayout)
+            let watcher = try BackgroundSosplan(
+                ["reconcile", "--watch", "--irq-check", "1", layout],
+                environment: [
+                    "SOSPLAN_SYSTEMD_BUS": run.lab.busAddress, "SOSPLAN_UNIT_DIR": run.lab.unitDirectory.path,
+                    "SOSPLAN_STATE_DIR": run.scratch.path("state").path,
+                ],
+                log: run.scratch.path("watch.log"))
+            defer { watcher.stop() }
+            #expect(watcher.waitForLog(timeout: 30) { $0.contains("reconcile (first-apply): converged") }, "\(watcher.log)")
+            func affinity() -> Set<Int> { LiveKernel.cpus(list: LiveKernel.text("/proc/irq/\(irq)/smp_affinity_list") ?? "") }
+            try #require(!affinity().contains(cpu), "the first apply steered IRQ \(irq): \(watcher.log)")
+
+            #expect(LiveKernel.write("\(cpu)", to: "/proc/irq/\(irq)/smp_affinity_list") == nil)
+            let moved = Date()
+            let steered = Poll.until(timeout: 10) { !affinity().contains(cpu) }
+            #expect(steered, "IRQ \(irq) stayed on CPU \(cpu): \(watcher.log)")
+            #expect(Date().timeIntervalSince(moved) < 5, "steered after \(Date().timeIntervalSince(moved)) s")
+            #expect(watcher.waitForLog(timeout: 5) { $0.contains("reconcile (irq): converged") }, "\(watcher.log)")
+            #expect(watcher.stop() == 0, "\(watcher.log)")
+        }
+    }
+
     /// irqbalance's restart with the ban fails (a stand-in that refuses any
     /// ban): the step fails after the IRQs, the masks and the C-states were
     /// changed, and the rollback puts every one of them back and irqbalance

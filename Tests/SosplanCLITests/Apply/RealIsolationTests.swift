@@ -136,9 +136,12 @@ struct RealIsolationTests {
             // Someone moves an IRQ back: drift, until the next apply steers it again.
             let moved = try #require(movableNIC.min())
             #expect(LiveKernel.write("\(cpu)", to: "/proc/irq/\(moved)/smp_affinity_list") == nil)
-            let drifted = try run.sosplan(["status"])
+            let metrics = run.scratch.path("sosplan.prom")
+            let drifted = try run.sosplan(["status", "--metrics", metrics.path])
             #expect(drifted.status == 2, "\(drifted.stdout)\(drifted.stderr)")
             #expect(drifted.stdout.contains("1 movable IRQ may run there"), "\(drifted.stdout)")
+            let gauges = (try? String(contentsOf: metrics, encoding: .utf8)) ?? ""
+            #expect(gauges.contains("sosplan_isolated_cpu_irqs{kind=\"movable\"} 1\n"), "\(gauges)")
             let again = try run.sosplan(["apply", isolated, "--yes"])
             #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
             #expect(LiveKernel.text("/proc/irq/\(moved)/smp_affinity_list").map(LiveKernel.cpus(list:))?.contains(cpu) == false)

@@ -11,11 +11,14 @@ import SosplanDrivers
 /// CPUWeight and MemoryMax; A is applied once untimed (it also starts the
 /// services), then B and A alternate. The host is read from / (Linux only,
 /// no co-kernel), systemd is the lab's over its dbus-daemon, like the
-/// driver's batch. Targets: apply within 20% of the raw batch, and within
-/// 1.3x systemd's own CPU time for the same work.
+/// driver's batch. Targets: apply within 1.5x the raw batch, what apply adds
+/// beyond a plan within 1.2x of it, and within 1.3x systemd's own CPU time.
 enum ApplyBenchmark {
     static let services = 200
     static let overheadTarget = 1.2
+    /// Apply end to end against the raw batch (issue 23: observe, plan,
+    /// journal and checks may add at most half the batch's time).
+    static let batchTarget = 1.5
     static let systemdTarget = 1.3
 
     static let benchmark = Benchmark(
@@ -144,7 +147,7 @@ enum ApplyBenchmark {
             BenchRow(
                 name: "apply: same changes as the driver's raw batch (applySlices)", figure: a.ms(0),
                 peer: "raw batch \(d.ms(0)) (systemd CPU \(Samples.ms(dCPU, 0)))", ratio: Samples.ratio(overhead),
-                target: "≤ \(overheadTarget)×", met: overhead <= overheadTarget,
+                target: "≤ \(batchTarget)×", met: overhead <= batchTarget,
                 limits: "apply's own work beyond the batch, observe and plan included"),
             BenchRow(
                 name: "apply minus `sosplan plan` of the same layout (lock, journal, priors, checks, record)",

@@ -2,12 +2,20 @@ import Foundation
 import SosplanCore
 import SosplanDrivers
 
-/// A co-kernel in memory, with Pisces' capabilities (sosplan takes its CPUs
-/// offline first and puts them back online after), for the engine's tests:
-/// instances by name, failures on demand, and a count of operations.
+/// A co-kernel in memory for the engine's tests: instances by name,
+/// failures on demand, and a count of operations. It registers as Pisces but
+/// leaves CPU hotplug to sosplan (`cpu.offline` before, `cpu.online` after)
+/// and can give CPUs back while running, unlike today's Pisces tools, so
+/// that every enclave-related step of the engine runs against it.
 public final class InMemoryEnclaves: EnclaveDriver, @unchecked Sendable {
     public let driver: EnclaveDriverKind = .pisces
-    public let capabilities = EnclaveCapabilities.pisces
+    public let capabilities: EnclaveCapabilities = {
+        var c = EnclaveCapabilities.pisces
+        c.offlinesCPUsItself = false
+        c.onlinesCPUsOnRelease = false
+        c.shrinkCPUsWhileRunning = true
+        return c
+    }()
     public private(set) var instances: [EnclaveInstance] = []
     public private(set) var operations: [String] = []
     /// Operations (`create`, `grow`, `shrink`, `destroy`) that fail next, once each.

@@ -53,13 +53,7 @@ struct CPUFrequencyExecutor: StepExecutor {
         try record.save(KernelRecord.merged(before.record, final))
         var changed: [Int] = []
         for (cpu, want) in targets {
-            do {
-                let writes = try host.kernel.cpuPower.setFrequency(cpu, governor: want.governor, minimum: want.minimum, maximum: want.maximum)
-                if writes > 0 {
-                    host.counts.wrote(writes)
-                    changed.append(cpu)
-                }
-            } catch { throw StepFailure("cannot set the frequency of CPU \(cpu): \(error)") }
+            if try set(cpu, want, failing: "cannot set the frequency of CPU \(cpu)") { changed.append(cpu) }
             let f = host.kernel.cpuPower.frequency(cpu)
             var off: [String] = []
             if let g = want.governor, g != f.governor { off.append("governor \(f.governor ?? "nothing"), not \(g)") }
@@ -73,18 +67,21 @@ struct CPUFrequencyExecutor: StepExecutor {
         return StepResult(actions: changed.isEmpty ? [] : ["set the governor and frequency limits of CPUs \(CPUSet(changed))"])
     }
 
+    /// Writes one CPU's settings; true when a file changed.
+    private func set(_ cpu: Int, _ s: Setting, failing what: String) throws(StepFailure) -> Bool {
+        do {
+            let writes = try host.kernel.cpuPower.setFrequency(cpu, governor: s.governor, minimum: s.minimum, maximum: s.maximum)
+            host.counts.wrote(writes)
+            return writes > 0
+        } catch { throw StepFailure("\(what): \(error)") }
+    }
+
     func undo(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
         guard let before = prior.stored(Prior.self) else { return [] }
         var restored: [Int] = []
         for (key, s) in before.settings.sorted(by: { $0.key < $1.key }) {
             guard let cpu = Int(key.dropFirst(3)) else { continue }
-            do {
-                let writes = try host.kernel.cpuPower.setFrequency(cpu, governor: s.governor, minimum: s.minimum, maximum: s.maximum)
-                if writes > 0 {
-                    host.counts.wrote(writes)
-                    restored.append(cpu)
-                }
-            } catch { throw StepFailure("cannot put the frequency settings of CPU \(cpu) back: \(error)") }
+            if try set(cpu, s, failing: "cannot put the frequency settings of CPU \(cpu) back") { restored.append(cpu) }
         }
         try KernelRecord(host: host).save(before.record)
         return restored.isEmpty ? [] : ["put the governor and frequency limits of CPUs \(CPUSet(restored)) back"]

@@ -39,6 +39,7 @@ enum FuzzTargets {
         "snapshot": SnapshotFuzzTarget(),
         "plan": PlanFuzzTarget(),
         "sysfs": SysfsFuzzTarget(),
+        "state": StateFuzzTarget(),
     ]
 }
 

@@ -36,10 +36,8 @@ public struct AppliedState: Codable, Sendable {
         self.bootID = bootID
     }
 
-    public static func read(in directory: StateDirectory) -> AppliedState? {
-        guard let data = directory.read(fileName) else { return nil }
-        return try? SchemaDocument.decode(AppliedState.self, schemaID: schemaID, json: Array(data))
-    }
+    /// The last applied state, nil also when it is damaged (`load` says why).
+    public static func read(in directory: StateDirectory) -> AppliedState? { (try? load(in: directory)) ?? nil }
 
     func write(in directory: StateDirectory) throws {
         let text = JSONWriter.pretty(try JSONValueEncoder().encode(self)) + "\n"

@@ -9,6 +9,12 @@ public enum ApplyFailure: Error, CustomStringConvertible {
     /// The layout (or saved plan) names a host pattern this host does not match.
     case wrongHost(pattern: String, hostname: String?)
     case stalePlan([String])
+    /// A saved plan that breaks the rules of plans (SavedPlanValidator), or
+    /// carries no layout, or a layout that does not read.
+    case invalidPlan([String])
+    /// A saved plan whose steps are not the ones sosplan plans now from the
+    /// layout it carries (SavedPlanRule).
+    case planDiffers([String])
     /// Planning failed; the diagnostics say why.
     case plan([Diagnostic])
     case nothingToRollBack
@@ -22,6 +28,11 @@ public enum ApplyFailure: Error, CustomStringConvertible {
             return "this layout is for host '\(pattern)', and this host is '\(hostname ?? "(unknown)")'"
         case .stalePlan(let changes):
             return "the saved plan is stale: the host changed since it was made:\n" + changes.map { "  - \($0)" }.joined(separator: "\n")
+        case .invalidPlan(let problems):
+            return "refusing the saved plan: " + (problems.count == 1 ? problems[0] : problems.map { "\n  - \($0)" }.joined())
+        case .planDiffers(let differences):
+            return "refusing the saved plan: it is not the plan sosplan makes now from the layout it carries, "
+                + "against this host as it is:\n" + differences.map { "  - \($0)" }.joined(separator: "\n")
         case .plan(let diagnostics):
             return diagnostics.isEmpty ? "planning failed" : "the layout cannot be planned on this host"
         case .nothingToRollBack:
@@ -31,9 +42,10 @@ public enum ApplyFailure: Error, CustomStringConvertible {
 
     public var hint: String? {
         switch self {
-        case .locked: return "wait for it to finish, or give --lock-timeout SECONDS to wait for it"
+        case .locked(.held): return "wait for it to finish, or give --lock-timeout SECONDS to wait for it"
         case .wrongHost: return "check metadata.hostname in the layout, or run this on the host it names"
-        case .stalePlan: return "run 'sosplan plan LAYOUT -o PLAN.json' again and apply the new plan"
+        case .stalePlan, .planDiffers: return "run 'sosplan plan LAYOUT -o PLAN.json' again, review it, and apply the new plan"
+        case .invalidPlan: return "apply takes plans saved by 'sosplan plan LAYOUT -o PLAN.json', unchanged"
         case .nothingToRollBack: return "'apply --rollback' undoes an apply that was interrupted; to go back further, apply the older layout"
         default: return nil
         }

@@ -61,25 +61,6 @@ public final class ApplyJournal {
             throw .journal("cannot move the finished journal aside: \(error)")
         }
     }
-
-    /// The journal in `directory`, if one is there.
-    public static func read(in directory: StateDirectory, name: String = fileName) throws(ApplyFailure) -> JournalContents? {
-        let path = directory.file(name).path
-        guard let lines = DurableLog.lines(of: path) else { return nil }
-        var records: [JournalRecord] = []
-        for (i, line) in lines.enumerated() {
-            do {
-                records.append(try JSONValueDecoder().decode(JournalRecord.self, from: try JSONParser.parse(line)))
-            } catch {
-                throw .journal("\(path):\(i + 1): not a journal record (\(JSONValueDecoder.describe(error))); move the file aside to go on")
-            }
-        }
-        guard let header = records.first?.header, records.first?.type == .begin else {
-            // A crash between creating the file and its first record: nothing ran.
-            return JournalContents(path: path, header: nil, records: records)
-        }
-        return JournalContents(path: path, header: header, records: records)
-    }
 }
 
 /// The first record of a journal: what was applied, from what.
@@ -99,17 +80,8 @@ public struct JournalHeader: Codable, Sendable {
     public var priorSnapshot: HostSnapshot
 }
 
-public struct JournalLayout: Codable, Sendable, Hashable {
-    public var file: String
-    public var sha256: String
-    public var text: String
-
-    public init(file: String, text: String) {
-        self.file = file
-        self.text = text
-        sha256 = "sha256:" + SHA256.hex(text.utf8)
-    }
-}
+/// The layout an apply carried out (Core's `LayoutSource`).
+public typealias JournalLayout = LayoutSource
 
 public struct JournalRecord: Codable, Sendable {
     public enum Kind: String, Codable, Sendable {

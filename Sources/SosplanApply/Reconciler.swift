@@ -59,33 +59,6 @@ public final class Reconciler {
         return PreparedApply(plan: plan, snapshot: snapshot, layout: layout, source: source, unitNames: units)
     }
 
-    /// Checks a saved plan against the host: refused when stale, naming
-    /// what changed.
-    public func prepare(saved plan: Plan) throws(ApplyFailure) -> PreparedApply {
-        try takeOverInterruptedApply()
-        let units = Self.unitNames(of: plan)
-        let snapshot = try observe(units)
-        try checkHost(plan.hostname, snapshot)
-        switch SavedPlanCheck.check(plan, against: snapshot) {
-        case .fresh: break
-        case .freshWithMemoryMoved:
-            events(.warning("free memory changed since the plan was made; what the plan takes still fits"))
-        case .stale(let changes): throw .stalePlan(changes)
-        }
-        var saved = plan
-        saved.priorSnapshot = nil
-        return PreparedApply(plan: saved, snapshot: snapshot, layout: nil, source: nil, unitNames: units)
-    }
-
-    /// The units a saved plan's snapshot observed, and the ones its steps touch.
-    static func unitNames(of plan: Plan) -> [String] {
-        var names = Set(plan.priorSnapshot?.systemd?.units.map(\.name) ?? [])
-        for step in plan.steps where step.action.rawValue.hasPrefix("slice.") || step.action.rawValue.hasPrefix("unit.") {
-            if let unit = step.target.unitName { names.insert(unit) }
-        }
-        return names.sorted()
-    }
-
     func observe(_ units: [String]) throws(ApplyFailure) -> HostSnapshot {
         do { return try host.observe(units) } catch { throw .observe("cannot observe the host: \(error)") }
     }

@@ -31,7 +31,9 @@ public enum StatusCheck {
         let record = state.read(ReconcileRecord.fileName).flatMap { ReconcileRecord.decode(json: String(decoding: $0, as: UTF8.self)) }
         var drift: [Drift] = []
         var interrupted = false
-        if let journal = try? ApplyJournal.read(in: state), !journal.isFinished {
+        // A damaged journal or record throws (`StateFileReader.Damage`): it
+        // is reported with its path, never read as "never applied".
+        if let journal = try ApplyJournal.load(in: state), !journal.isFinished {
             let who = journal.header.map { "started \($0.startedAt) by pid \($0.pid) (\($0.command))" } ?? "nothing of it ran"
             if ApplyLock.isHeld(in: state) {
                 drift.append(Drift(kind: "journal", target: "apply", message: "an apply is in progress, \(who)"))
@@ -42,7 +44,7 @@ public enum StatusCheck {
                     message: "an apply did not finish (\(who)); 'sosplan apply' finishes it, 'sosplan apply --rollback' undoes it"))
             }
         }
-        guard let applied = AppliedState.read(in: state) else {
+        guard let applied = try AppliedState.load(in: state) else {
             return Inspection(
                 status: HostStatus(state: interrupted ? .interrupted : .neverApplied, lastReconcile: record, drift: drift))
         }

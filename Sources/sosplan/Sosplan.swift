@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `sosplan`: a declarative reconciler for hosts that run Linux services and
 /// co-kernel enclaves side by side.
@@ -17,4 +18,25 @@ struct Sosplan: ParsableCommand {
             ValidateCommand.self, ObserveCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self,
             ReconcileCommand.self, StatusCommand.self, InstallCommand.self,
         ])
+
+    /// ArgumentParser's own `main`, with its error messages (which quote the
+    /// arguments given) written through `Terminal`, escaped like every
+    /// output. Help, versions and completion scripts are sosplan's own text.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success {
+                    FileHandle.standardOutput.write(Data((message + "\n").utf8))
+                } else {
+                    Terminal.err(message + "\n")
+                }
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

@@ -161,7 +161,7 @@ import Testing
         let log = try DurableLog(path: journal.path)
         try log.append("{\"type\":\"no-such-kind\",\"time\":\"x\"}")
         let text = message { _ = try ApplyJournal.read(in: state) }
-        #expect(text?.hasPrefix("\(journal.path):2: not a journal record") == true, "\(text ?? "no error")")
+        #expect(text?.hasPrefix("\(journal.path):2 is damaged: not a journal record") == true, "\(text ?? "no error")")
         #expect(text?.contains("move the file aside") == true)
     }
 

@@ -30,10 +30,13 @@ import Testing
         var plan = try Plan.decode(json: saved)
         #expect(plan.changes && plan.schema == "sosplan.plan/v1")
         // The saved plan is the printed one plus the snapshot it was made
-        // from (for naming what changed when it is applied late).
+        // from (for naming what changed when it is applied late) and the
+        // layout (apply plans it again and compares).
         let before = try HostSnapshot.decode(json: String(contentsOfFile: Self.snapshot("memorysidecaches"), encoding: .utf8))
         #expect(plan.priorSnapshot?.jsonText() == before.jsonText())
+        #expect(plan.layoutSource == LayoutSource(file: URL(fileURLWithPath: layout).standardizedFileURL.path, text: try String(contentsOfFile: layout, encoding: .utf8)))
         plan.priorSnapshot = nil
+        plan.layoutSource = nil
         #expect(plan.jsonText() == (try Plan.decode(json: r.stdout)).jsonText())
         // Simulate the plan, save the resulting snapshot, plan again: exit 0, no changes.
         #expect(plan.snapshotFingerprint == before.fingerprint)

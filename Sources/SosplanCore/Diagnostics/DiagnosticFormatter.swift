@@ -3,10 +3,12 @@ import Foundation
 /// Renders diagnostics for people (`FILE:LINE:COLUMN: error: MESSAGE` plus
 /// `hint:` lines), as JSON values, or as GitHub workflow annotations.
 public enum DiagnosticFormatter {
+    /// One line per diagnostic and per hint: the file name, the message and
+    /// the hints quote what the input holds, so each is escaped whole.
     public static func text(_ d: Diagnostic) -> String {
-        let loc = d.location
-        var out = (loc.isEmpty ? "" : loc + ": ") + "\(d.severity.rawValue): \(d.message)"
-        for hint in d.hints { out += "\n    hint: \(hint)" }
+        let loc = ControlCharacters.escaped(d.location)
+        var out = (loc.isEmpty ? "" : loc + ": ") + "\(d.severity.rawValue): \(ControlCharacters.escaped(d.message))"
+        for hint in d.hints { out += "\n    hint: \(ControlCharacters.escaped(hint))" }
         return out
     }
 

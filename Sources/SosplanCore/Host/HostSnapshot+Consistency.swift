@@ -110,6 +110,7 @@ extension HostSnapshot {
                 if !outside.isEmpty { problem("\(path).packageCPUs", "CPUs \(outside) are not in topology.cpus") }
             }
         }
+        problems += threadSiblingContradictions(present)
         if let block = topology.memoryBlockSizeBytes, block == 0 || block & (block - 1) != 0 || block > Self.maximumMemoryBytes {
             problem("topology.memoryBlockSizeBytes", "\(block) is not a memory block size (a power of two)")
         }
@@ -148,6 +149,30 @@ extension HostSnapshot {
             var seen = Set<String>()
             for (i, unit) in units.enumerated() where !seen.insert(unit.name).inserted {
                 problem("systemd.units[\(i)].name", "unit \(unit.name) is listed twice")
+            }
+        }
+        return problems
+    }
+
+    /// Thread siblings are the CPUs of one core: every CPU a set names must
+    /// name the same set. CPU 0 saying {0,1} while CPU 1 says {1} (or
+    /// {1,2}) is no core any host has, and the planner would give one core
+    /// to two owners. Each contradiction once, at the lower CPU's entry.
+    func threadSiblingContradictions(_ present: CPUSet) -> [String] {
+        var index: [Int: Int] = [:]
+        for (i, cpu) in topology.cpus.enumerated() where index[cpu.id] == nil { index[cpu.id] = i }
+        var problems: [String] = []
+        var reported = Set<Int>()
+        for (i, cpu) in topology.cpus.enumerated() where present.contains(cpu.id) && !reported.contains(cpu.id) {
+            for mate in cpu.threadSiblings where mate != cpu.id {
+                guard let j = index[mate] else { continue }
+                let theirs = topology.cpus[j].threadSiblings
+                guard theirs != cpu.threadSiblings else { continue }
+                problems.append(
+                    "topology.cpus[\(i)].threadSiblings: CPU \(cpu.id) has thread siblings \(cpu.threadSiblings), "
+                        + "but CPU \(mate) has \(theirs.isEmpty ? "none" : theirs.description); the CPUs of a core list the same siblings")
+                reported.formUnion(cpu.threadSiblings)
+                break
             }
         }
         return problems

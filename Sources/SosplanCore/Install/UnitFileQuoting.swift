@@ -11,23 +11,7 @@ public enum UnitFileQuoting {
         public var value: String
         public var reason: String
 
-        public var description: String { "\(field): '\(Self.visible(value))' cannot go into a unit file: \(reason)" }
-
-        /// The value with control characters shown as escapes, so a message
-        /// about a newline does not itself break across lines.
-        static func visible(_ s: String) -> String {
-            var out = ""
-            for c in s.unicodeScalars {
-                switch c {
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if ControlCharacters.isControl(c) { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
-                }
-            }
-            return out
-        }
+        public var description: String { "\(field): '\(ControlCharacters.escaped(value))' cannot go into a unit file: \(reason)" }
     }
 
     /// A path that must be absolute and normalized (no `//`, `/./`, `/../`,

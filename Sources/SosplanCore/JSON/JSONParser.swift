@@ -27,11 +27,15 @@ public struct JSONParser {
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     private func fail(_ message: String) -> Failure {
+        Failure(message: message, mark: position(of: i))
+    }
+
+    private func position(of offset: Int) -> SourceMark {
         var line = 1, col = 1
-        for b in bytes[..<min(i, bytes.count)] {
+        for b in bytes[..<min(offset, bytes.count)] {
             if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
         }
-        return Failure(message: message, mark: SourceMark(line: line, column: col))
+        return SourceMark(line: line, column: col)
     }
 
     private mutating func skipSpace() {
@@ -69,12 +73,25 @@ public struct JSONParser {
         defer { depth -= 1 }
         i += 1
         var members: [(String, JSONValue)] = []
+        // Where each key starts, and past 16 keys a table of them: a key given
+        // twice is an error at the second (RFC 8259 leaves it undefined; which
+        // one a reader keeps would decide what a saved file says).
+        var keyStarts: [Int] = []
+        var keyTable: [String: Int]?
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let keyStart = i
             let key = try string()
+            if let first = firstOccurrence(of: key, in: members, keyStarts, &keyTable) {
+                let mark = position(of: first)
+                i = keyStart
+                throw fail("'\(ControlCharacters.shown(key))' is given twice in this object (first at \(mark.line):\(mark.column))")
+            }
+            keyStarts.append(keyStart)
+            if keyTable != nil { keyTable![key] = keyStart }
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
@@ -86,6 +103,20 @@ public struct JSONParser {
             if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
             throw fail("expected ',' or '}'")
         }
+    }
+
+    /// The start of `key` among the keys so far, if it is there.
+    private func firstOccurrence(
+        of key: String, in members: [(String, JSONValue)], _ starts: [Int], _ table: inout [String: Int]?
+    ) -> Int? {
+        if let table { return table[key] }
+        if members.count >= 16 {
+            var t: [String: Int] = [:]
+            for (k, (name, _)) in members.enumerated() { t[name] = starts[k] }
+            table = t
+            return t[key]
+        }
+        return members.firstIndex { $0.0 == key }.map { starts[$0] }
     }
 
     private mutating func array() throws(Failure) -> JSONValue {

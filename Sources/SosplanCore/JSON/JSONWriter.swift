@@ -131,8 +131,13 @@ public enum JSONWriter {
         }
     }
 
+    /// RFC 8259's escapes, and `\\uXXXX` for every other character a
+    /// terminal must not get raw (DEL, C1, U+2028/2029, the bidirectional
+    /// overrides: `ControlCharacters.isEscaped`), so JSON printed on a
+    /// terminal is as safe as text and still reads back the same.
     static func writeString(_ s: String, into out: inout String) {
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        // 0x7F is DEL; C1 and the others start with 0xC2 or 0xE2 (then checked one by one).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) {
             out += "\""
             out += s
             out += "\""
@@ -146,7 +151,7 @@ public enum JSONWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where u.value < 0x20:
+            case _ where u.value < 0x20 || ControlCharacters.isEscaped(u):
                 let hex = String(u.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(u)

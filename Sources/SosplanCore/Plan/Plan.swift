@@ -19,13 +19,17 @@ public struct Plan: Codable, Sendable, Hashable {
     /// `metadata.hostname` of the layout (a name or glob): apply refuses
     /// a saved plan on a host that does not match.
     public var hostname: String?
+    /// The layout the plan was made from, in saved plans (`plan -o`):
+    /// `apply PLAN.json` plans it again and carries out the plan only when
+    /// its steps are these (`SavedPlanRule`).
+    public var layoutSource: LayoutSource?
     /// The snapshot the plan was made against, in saved plans (`plan -o`):
     /// lets `apply PLAN.json` name what changed when the plan is stale.
     public var priorSnapshot: HostSnapshot?
 
     public init(
         layout: String, placement: Placement, steps: [Step], notes: [String] = [], snapshotFingerprint: String,
-        hostname: String? = nil, priorSnapshot: HostSnapshot? = nil
+        hostname: String? = nil, priorSnapshot: HostSnapshot? = nil, layoutSource: LayoutSource? = nil
     ) {
         self.schema = Plan.schemaID
         self.layout = layout
@@ -37,6 +41,7 @@ public struct Plan: Codable, Sendable, Hashable {
         self.snapshotFingerprint = snapshotFingerprint
         self.hostname = hostname
         self.priorSnapshot = priorSnapshot
+        self.layoutSource = layoutSource
     }
 
     public func jsonValue() -> JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }

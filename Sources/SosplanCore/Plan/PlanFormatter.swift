@@ -8,16 +8,16 @@ public enum PlanFormatter {
         var out: [String] = []
         let s = plan.summary
         if plan.changes {
-            out.append("Plan for \(plan.layout): \(s.add) to add, \(s.change) to change, \(s.destroy) to destroy.")
+            out.append("Plan for \(e(plan.layout)): \(s.add) to add, \(s.change) to change, \(s.destroy) to destroy.")
         } else {
-            out.append("No changes for \(plan.layout): the host matches the layout.")
+            out.append("No changes for \(e(plan.layout)): the host matches the layout.")
         }
         let disruptive = plan.steps.filter { $0.disruption >= .restart }
         if !disruptive.isEmpty {
             out.append("")
             out.append("Disruptive steps (review them before applying):")
             for step in disruptive {
-                out.append("  ! \(step.id) \(step.disruption.rawValue): \(step.action.rawValue) \(step.target)" + (step.reason.map { " (\($0))" } ?? ""))
+                out.append("  ! \(e(step.id)) \(step.disruption.rawValue): \(step.action.rawValue) \(e(step.target.description))" + (step.reason.map { " (\(e($0)))" } ?? ""))
             }
         }
         if !plan.steps.isEmpty {
@@ -30,7 +30,7 @@ public enum PlanFormatter {
         if !plan.notes.isEmpty {
             out.append("")
             out.append("Notes:")
-            for note in plan.notes { out.append("  - \(note)") }
+            for note in plan.notes { out.append("  - \(e(note))") }
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -44,7 +44,7 @@ public enum PlanFormatter {
     }
 
     static func lines(_ step: Step) -> [String] {
-        var out = ["  \(symbol(step.action)) \(step.id) \(step.action.rawValue) \(step.target) [\(step.disruption.rawValue)]" + (step.reason.map { "  # \($0)" } ?? "")]
+        var out = ["  \(symbol(step.action)) \(e(step.id)) \(step.action.rawValue) \(e(step.target.description)) [\(step.disruption.rawValue)]" + (step.reason.map { "  # \(e($0))" } ?? "")]
         let keys = step.before.keys + step.after.keys.filter { !step.before.keys.contains($0) }
         for key in keys {
             let b = step.before[key], a = step.after[key]
@@ -52,14 +52,14 @@ public enum PlanFormatter {
             if step.before.isEmpty, let a, isDefault(key, a) { continue }
             switch (b, a) {
             case let (b?, a?) where step.action == .unitRelease && a.isNull:
-                out.append("      \(key): \(value(key, b)) → (its own)")
-            case let (b?, a?): out.append("      \(key): \(value(key, b)) → \(value(key, a))")
-            case let (nil, a?): out.append("      \(key): \(value(key, a))")
-            case let (b?, nil): out.append("      \(key): \(value(key, b)) → (removed)")
+                out.append("      \(e(key)): \(value(key, b)) → (its own)")
+            case let (b?, a?): out.append("      \(e(key)): \(value(key, b)) → \(value(key, a))")
+            case let (nil, a?): out.append("      \(e(key)): \(value(key, a))")
+            case let (b?, nil): out.append("      \(e(key)): \(value(key, b)) → (removed)")
             default: break
             }
         }
-        if !step.dependsOn.isEmpty { out.append("      after \(step.dependsOn.joined(separator: ", "))") }
+        if !step.dependsOn.isEmpty { out.append("      after \(e(step.dependsOn.joined(separator: ", ")))") }
         return out
     }
 
@@ -78,7 +78,7 @@ public enum PlanFormatter {
         switch v {
         case .null: return key == "Slice" ? "(not observed)" : "(unset)"
         case .string(let s) where s.isEmpty: return key.hasPrefix("Allowed") ? "(all)" : "\"\""
-        case .string(let s): return s
+        case .string(let s): return e(s)
         case .uint, .int:
             if key.hasPrefix("Memory"), let n = v.uint64Value { return ByteSize(n).description }
             return JSONWriter.compact(v)
@@ -95,10 +95,10 @@ public enum PlanFormatter {
         rows.append(("shared pool", p.shared.cpus.description, ""))
         for e in p.enclaves {
             let mem = e.value.memory.map { "\(ByteSize($0.bytes))@\($0.node)" }.joined(separator: ",")
-            rows.append(("enclave \(e.name)", e.value.cpus.description, "memory \(mem.isEmpty ? "(none)" : mem)"))
+            rows.append(("enclave \(Self.e(e.name))", e.value.cpus.description, "memory \(mem.isEmpty ? "(none)" : mem)"))
         }
         for s in p.services {
-            rows.append(("service \(s.name)", s.value.shared ? "shared" : s.value.cpus.description, "memory nodes \(nodes(s.value.memoryNodes))"))
+            rows.append(("service \(e(s.name))", s.value.shared ? "shared" : s.value.cpus.description, "memory nodes \(nodes(s.value.memoryNodes))"))
         }
         let w0 = rows.map(\.0.count).max() ?? 0
         let w1 = rows.map { $0.1.isEmpty ? 6 : $0.1.count }.max() ?? 0
@@ -113,6 +113,10 @@ public enum PlanFormatter {
         }
         return out
     }
+
+    /// Every name and value from the plan (a saved one is any file) is
+    /// shown escaped: the text goes to a terminal.
+    static func e(_ s: String) -> String { ControlCharacters.escaped(s) }
 
     private static func nodes(_ s: CPUSet) -> String { s.isEmpty ? "any" : s.description }
 }

@@ -71,7 +71,9 @@ struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            let node = YAMLNode(.scalar(value, style), mark: mark, tag: TreeBuilder.string(s.tag))
+            let tag = TreeBuilder.string(s.tag)
+            if let tag, !checkTag(tag, allowed: TreeBuilder.scalarTags, on: "a value", mark) { return true }
+            let node = YAMLNode(.scalar(value, style), mark: mark, tag: tag)
             if let anchor = TreeBuilder.string(s.anchor) { anchors[anchor] = (node, 1, 0) }
             return add(node, size: 1, height: 0)
         case YAML_ALIAS_EVENT:
@@ -95,12 +97,14 @@ struct TreeBuilder {
             return true
         case YAML_SEQUENCE_START_EVENT:
             let d = event.data.sequence_start
-            stack.append(Collection(
-                isMapping: false, mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor)))
+            let tag = TreeBuilder.string(d.tag)
+            if let tag, !checkTag(tag, allowed: [YAMLNode.coreTag + "seq"], on: "a list", mark) { return true }
+            stack.append(Collection(isMapping: false, mark: mark, tag: tag, anchor: TreeBuilder.string(d.anchor)))
         case YAML_MAPPING_START_EVENT:
             let d = event.data.mapping_start
-            stack.append(Collection(
-                isMapping: true, mark: mark, tag: TreeBuilder.string(d.tag), anchor: TreeBuilder.string(d.anchor)))
+            let tag = TreeBuilder.string(d.tag)
+            if let tag, !checkTag(tag, allowed: [YAMLNode.coreTag + "map"], on: "a mapping", mark) { return true }
+            stack.append(Collection(isMapping: true, mark: mark, tag: tag, anchor: TreeBuilder.string(d.anchor)))
         case YAML_SEQUENCE_END_EVENT:
             guard let c = stack.popLast(), !c.isMapping else { return true }
             let node = YAMLNode(.sequence(c.items), mark: c.mark, tag: c.tag)
@@ -115,6 +119,27 @@ struct TreeBuilder {
         default:
             break
         }
+        return false
+    }
+
+    /// The tags of YAML's core schema that a scalar may carry; a core tag
+    /// whose text does not fit it (`!!int abc`) is reported where the value
+    /// is read, with what was expected there.
+    static let scalarTags: Set<String> = Set(["str", "null", "bool", "int", "float"].map { YAMLNode.coreTag + $0 })
+
+    /// A layout is plain data: a tag outside the core schema (`!custom`,
+    /// `!!python/object:os.system`, `!!binary`, `!!set`) asks for a type
+    /// sosplan does not have, and one reader would build it where another
+    /// reads a string. It is an error at the tag, and reading stops: what
+    /// follows would be read as something the author did not mean.
+    private mutating func checkTag(_ tag: String, allowed: Set<String>, on what: String, _ mark: SourceMark) -> Bool {
+        if allowed.contains(tag) { return true }
+        let shown = tag.hasPrefix(YAMLNode.coreTag) ? "!!" + tag.dropFirst(YAMLNode.coreTag.count) : Substring(tag)
+        let core = Set(["str", "null", "bool", "int", "float", "seq", "map"].map { YAMLNode.coreTag + $0 })
+        let message = core.contains(tag)
+            ? "the tag '\(shown)' does not fit \(what)"
+            : "unknown tag '\(ControlCharacters.shown(String(shown)))' on \(what): a layout is plain YAML data"
+        fail(message, mark, hints: ["remove the tag; only the core schema's !!str, !!int, !!float, !!bool, !!null, !!seq and !!map are read"])
         return false
     }
 

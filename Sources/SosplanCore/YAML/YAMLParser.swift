@@ -50,6 +50,14 @@ public struct YAMLParser {
                     hints: ["save the file as UTF-8"]),
             ])
         }
+        if let bad = YAMLParser.firstUnprintable(bytes) {
+            // libyaml refuses these too, but places every one at 1:1.
+            return Result(root: nil, diagnostics: [
+                error(
+                    "\(bad.name) is not allowed in a YAML file", YAMLParser.mark(ofByte: bad.offset, in: bytes),
+                    hints: ["remove it; a double-quoted string may hold it as an escape (\"\\0\", \"\\e\", \"\\x7F\")"]),
+            ])
+        }
         var diagnostics = tabIndentation(bytes)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             diagnostics.append(error("the file is empty; expected a HostLayout document", .start))
@@ -125,6 +133,27 @@ public struct YAMLParser {
         return out
     }
 
+    /// The first character YAML does not allow in a stream (C0 controls but
+    /// tab and line breaks, DEL, C1 but NEL, U+FFFE and U+FFFF), in valid
+    /// UTF-8, with how a message names it.
+    static func firstUnprintable(_ bytes: [UInt8]) -> (offset: Int, name: String)? {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D || b == 0x7F {
+                return (i, b == 0 ? "a NUL byte" : "the control character 0x\(String(b, radix: 16, uppercase: true).leftPadded2)")
+            }
+            if b == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]), bytes[i + 1] != 0x85 {
+                return (i, "the control character U+00\(String(bytes[i + 1], radix: 16, uppercase: true))")
+            }
+            if b == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF {
+                return (i, "the non-character U+FFF\(bytes[i + 2] == 0xBE ? "E" : "F")")
+            }
+            i += 1
+        }
+        return nil
+    }
+
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
         var i = 0
         while i < bytes.count {
@@ -177,4 +206,9 @@ public struct YAMLParser {
         }
         return SourceMark(line: line, column: column)
     }
+}
+
+extension String {
+    /// Two hex digits.
+    fileprivate var leftPadded2: String { count >= 2 ? self : "0" + self }
 }

@@ -60,6 +60,17 @@ public enum InputFile {
             }
             if Int(st.st_size) > limit { return .failure(.tooLarge(Int(st.st_size), limit: limit)) }
         }
+        switch readAll(fd, limit: limit) {
+        case .failure(let e): return .failure(.system(e.reason))
+        case .success(let bytes):
+            if bytes.count > limit { return .failure(.tooLarge(path == "-" ? nil : bytes.count, limit: limit)) }
+            return .success(bytes)
+        }
+    }
+
+    /// Reads `fd` to its end, but never more than `limit` + 1 bytes (more
+    /// than `limit` means too large); the error is the errno of a failed read.
+    public static func readAll(_ fd: Int32, limit: Int) -> Result<[UInt8], ReadFailure> {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while bytes.count <= limit {
@@ -67,12 +78,17 @@ public enum InputFile {
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failure(.system(String(cString: strerror(errno))))
+                return .failure(ReadFailure(errno: errno))
             }
             bytes += chunk[..<n]
         }
-        if bytes.count > limit { return .failure(.tooLarge(path == "-" ? nil : bytes.count, limit: limit)) }
         return .success(bytes)
+    }
+
+    /// A `read` that failed, with its errno.
+    public struct ReadFailure: Error, Sendable {
+        public var errno: Int32
+        public var reason: String { String(cString: strerror(errno)) }
     }
 
     /// A layout's bytes, or the diagnostic that says why there are none:

@@ -61,13 +61,17 @@ public enum InstalledFiles {
         public var removedStale: [String] = []
         /// Such files that were edited since: left, and no longer recorded.
         public var keptStale: [String] = []
+        /// Such files outside the places install writes to (`removable`):
+        /// left whatever the manifest says, and no longer recorded.
+        public var outsideStale: [String] = []
     }
 
     /// Writes `files` (skipping those already identical), removes files of
     /// the previous install that are not written again, and records the
     /// result in the manifest at `manifestPath`.
     public static func install(
-        _ files: [Planned], manifestPath: String, layout: String?, binary: String?, enabled: Bool, force: Bool
+        _ files: [Planned], manifestPath: String, layout: String?, binary: String?, enabled: Bool, force: Bool,
+        removable: Set<String>
     ) throws(Failure) -> InstallReport {
         let previous = try readManifest(manifestPath)
         let recorded = Dictionary((previous?.files ?? []).map { ($0.path, $0.sha256) }) { a, _ in a }
@@ -98,6 +102,10 @@ public enum InstalledFiles {
         }
         let now = Set(files.map(\.path))
         for old in previous?.files ?? [] where !now.contains(old.path) {
+            guard removable.contains(old.path) else {
+                if state(of: old.path) != .absent { report.outsideStale.append(old.path) }
+                continue
+            }
             switch state(of: old.path) {
             case .absent: continue
             case .file(let sha) where sha == old.sha256:
@@ -120,9 +128,19 @@ public enum InstalledFiles {
 
     /// Files `uninstall` would remove and those it refuses (edited since),
     /// without changing anything.
-    public static func uninstallCheck(_ manifest: InstallManifest, force: Bool) -> (remove: [String], missing: [String], refused: [String]) {
-        var remove: [String] = [], missing: [String] = [], refused: [String] = []
+    /// `removable` are the only paths that may be removed (sosplan's own
+    /// files in the places install writes to): any other entry refuses the
+    /// uninstall, `force` or not.
+    public static func uninstallCheck(
+        _ manifest: InstallManifest, force: Bool, removable: Set<String>
+    ) -> (remove: [String], missing: [String], refused: [String], outside: [String]) {
+        var remove: [String] = [], missing: [String] = [], refused: [String] = [], outside: [String] = []
         for e in manifest.files {
+            guard removable.contains(e.path) else {
+                outside.append(e.path)
+                refused.append("\(ControlCharacters.shown(e.path)) is not a file sosplan install writes in the places given; never removed")
+                continue
+            }
             switch state(of: e.path) {
             case .absent: missing.append(e.path)
             case .file(let sha) where sha == e.sha256 || force: remove.append(e.path)
@@ -131,17 +149,17 @@ public enum InstalledFiles {
             case .other(let what): refused.append("\(e.path) is now \(what)")
             }
         }
-        return (remove, missing, refused)
+        return (remove, missing, refused, outside)
     }
 
     /// Removes the files the manifest records (all or none: a file edited
     /// since refuses the whole uninstall unless `force`), then the manifest.
-    public static func uninstall(_ manifest: InstallManifest, manifestPath: String, force: Bool) throws(Failure) -> UninstallReport {
-        let check = uninstallCheck(manifest, force: force)
+    public static func uninstall(
+        _ manifest: InstallManifest, manifestPath: String, force: Bool, removable: Set<String>
+    ) throws(Failure) -> UninstallReport {
+        let check = uninstallCheck(manifest, force: force, removable: removable)
         if !check.refused.isEmpty {
-            throw Failure(
-                "not uninstalling: " + check.refused.joined(separator: "; "),
-                hint: "nothing was removed; pass --force to remove the edited file(s) too")
+            throw Failure("not uninstalling: " + check.refused.joined(separator: "; "), hint: refusalHint(outside: !check.outside.isEmpty))
         }
         var report = UninstallReport(missing: check.missing)
         for path in check.remove {
@@ -156,19 +174,17 @@ public enum InstalledFiles {
         return report
     }
 
+    /// What to do about a refused uninstall.
+    public static func refusalHint(outside: Bool) -> String {
+        outside
+            ? "nothing was removed; give the directories install used (--unit-dir, --udev-dir, --completions-dir, "
+                + "--man-dir); a manifest naming other files is not what sosplan install wrote: move it aside"
+            : "nothing was removed; pass --force to remove the edited file(s) too"
+    }
+
     /// The manifest at `path`; nil when there is none.
     public static func readManifest(_ path: String) throws(Failure) -> InstallManifest? {
-        switch InputFile.read(path) {
-        case .failure(let e):
-            if !FileManager.default.fileExists(atPath: path) { return nil }
-            throw Failure("cannot read \(path): \(e.reason)")
-        case .success(let bytes):
-            switch InstallManifest.decode(json: String(decoding: bytes, as: UTF8.self)) {
-            case .success(let m): return m
-            case .failure(let e):
-                throw Failure("\(path): \(e.description)", hint: "sosplan install records what it wrote there; move the file away to start afresh")
-            }
-        }
+        do { return try loadManifest(path) } catch { throw Failure(error.description, hint: error.remedy) }
     }
 
     static func writeManifest(_ manifest: InstallManifest, to path: String) throws(Failure) {

@@ -18,6 +18,8 @@ struct CPURecord {
     var packageMask: CPUSet?
     /// Set by `formPackages` where one package id names several packages.
     var packageCPUs: CPUSet?
+    /// `physical_package_id` said -1: the package masks may still place it.
+    var packageIDIsMinusOne = false
 }
 
 extension SysfsTopologyProbe {
@@ -32,7 +34,12 @@ extension SysfsTopologyProbe {
             present = CPUSet(directories)
             warnings.add("no \(base)/present: present CPUs taken from the cpuN directories (\(present))")
         }
-        let onlineList = sys.cpuList("\(base)/online")
+        var onlineList = sys.cpuList("\(base)/online")
+        if onlineList?.isEmpty == true || (onlineList == nil && sys.exists("\(base)/online")) {
+            // The CPU reading it is online: an empty list is not the kernel's.
+            warnings.add("\(base)/online is \(onlineList == nil ? "not a CPU list" : "empty"); ignored (each CPU's own online file, or online)")
+            onlineList = nil
+        }
         var records: [CPURecord] = []
         records.reserveCapacity(present.count)
         for id in present {
@@ -41,8 +48,14 @@ extension SysfsTopologyProbe {
             // The CPU's own file first: it is what hotplug writes, and the
             // list is derived from it (a simulated sysfs updates the list
             // only when a simulator runs).
-            if let flag = sys.int("\(dir)/online") {
+            if let flag = sys.int("\(dir)/online"), flag == 0 || flag == 1 {
                 online = flag != 0
+            } else if sys.exists("\(dir)/online") {
+                online = onlineList?.contains(id) ?? true
+                let from = onlineList == nil ? "assumed online" : "taken from \(base)/online"
+                warnings.note("bad-online-file-\(onlineList == nil)", id) {
+                    "\(cpuPhrase($0)): \(base)/cpuN/online is empty or not 0 or 1; \(from)"
+                }
             } else if let onlineList {
                 online = onlineList.contains(id)
             } else {
@@ -73,13 +86,12 @@ extension SysfsTopologyProbe {
             return
         }
         record.hasTopology = true
-        if let package, package < 0 {
-            warnings.note("package-minus-one", id) {
-                "\(cpuPhrase($0)): physical_package_id is -1 (the platform does not say); package left unknown"
-            }
-        }
-        record.package = package.flatMap { $0 >= 0 ? $0 : nil }
-        record.core = core.flatMap { $0 >= 0 ? $0 : nil }
+        let packageID = topologyID(sys, package, dir: dir, "physical_package_id", cpu: id, what: "package", &warnings)
+        let coreID = topologyID(sys, core, dir: dir, "core_id", cpu: id, what: "core", &warnings)
+        // -1 is said once the package masks are read (notePackagesWithoutID).
+        record.packageIDIsMinusOne = packageID == -1
+        record.package = packageID.flatMap { $0 >= 0 ? $0 : nil }
+        record.core = coreID.flatMap { $0 >= 0 ? $0 : nil }
         // Masks before lists, as hwloc reads them: where firmware makes the
         // two disagree, the host then reads the same through both tools.
         // The directory exists here, so a name missing from it is missing

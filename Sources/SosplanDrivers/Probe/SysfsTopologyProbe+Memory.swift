@@ -7,9 +7,7 @@ extension SysfsTopologyProbe {
     /// `memoryN` blocks are online or offline. Nil block size (and no
     /// blocks) when the kernel has no memory hotplug.
     func readMemoryBlocks(_ sys: SysfsReader, nodes: inout [NUMANode], _ warnings: inout ProbeWarnings) -> UInt64? {
-        guard let sizeText = sys.trimmed("\(Self.memoryBase)/block_size_bytes"),
-            let blockSize = UInt64(sizeText, radix: 16)
-        else { return nil }
+        guard let blockSize = memoryBlockSize(sys, &warnings) else { return nil }
         let blocks = sys.numberedEntries(Self.memoryBase, prefix: "memory") ?? []
         guard !blocks.isEmpty else { return blockSize }
         var nodeOf: [Int: Int] = [:]

@@ -39,11 +39,12 @@ extension SysfsTopologyProbe {
             if meminfo?.total == nil {
                 warnings.note("no-node-meminfo", id) { "\(nodePhrase($0)): no meminfo in sysfs; memory unknown (0)" }
             }
-            let distances = sys.ints("\(dir)/distance") ?? []
+            let memory = nodeMemory(meminfo, node: id, &warnings)
             nodes.append(
                 NUMANode(
-                    id: id, cpus: cpus, memoryBytes: meminfo?.total ?? 0, freeBytes: meminfo?.free ?? 0,
-                    distances: distances, hugepages: readHugepages(sys, dir: "\(dir)/hugepages")))
+                    id: id, cpus: cpus, memoryBytes: memory.total, freeBytes: memory.free,
+                    distances: distances(sys, node: id, dir: dir, &warnings),
+                    hugepages: readHugepages(sys, dir: "\(dir)/hugepages", &warnings)))
         }
         if nodes.count < ids.count {
             // Distance rows list every node directory: keep the columns of the nodes kept.
@@ -87,13 +88,10 @@ extension SysfsTopologyProbe {
     }
 
     /// Hugepage pools under `hugepages/hugepages-<size>kB/`, by ascending size.
-    func readHugepages(_ sys: SysfsReader, dir: String) -> [HugepagePool] {
+    func readHugepages(_ sys: SysfsReader, dir: String, _ warnings: inout ProbeWarnings) -> [HugepagePool] {
         var pools: [HugepagePool] = []
         for name in sys.list(dir) ?? [] where name.hasPrefix("hugepages-") && name.hasSuffix("kB") {
-            guard let kB = UInt64(name.dropFirst("hugepages-".count).dropLast(2)) else { continue }
-            let total = sys.int("\(dir)/\(name)/nr_hugepages") ?? 0
-            let free = sys.int("\(dir)/\(name)/free_hugepages") ?? 0
-            pools.append(HugepagePool(sizeBytes: kB * 1024, total: total, free: free))
+            if let pool = hugepagePool(sys, dir: dir, name: name, &warnings) { pools.append(pool) }
         }
         return pools.sorted { $0.sizeBytes < $1.sizeBytes }
     }
@@ -104,15 +102,17 @@ extension SysfsTopologyProbe {
         warnings.add("no NUMA nodes in sysfs (no \(Self.nodeBase)/nodeN): one node 0 with every CPU and the memory of /proc/meminfo")
         let meminfo = sys.meminfo("proc/meminfo")
         if meminfo?.total == nil { warnings.add("no proc/meminfo: memory unknown (0)") }
-        var hugepages = readHugepages(sys, dir: "sys/kernel/mm/hugepages")
+        var hugepages = readHugepages(sys, dir: "sys/kernel/mm/hugepages", &warnings)
         if hugepages.isEmpty, let size = meminfo?["Hugepagesize"], size > 0 {
             let total = Int(clamping: meminfo?["HugePages_Total"] ?? 0)
             let free = Int(clamping: meminfo?["HugePages_Free"] ?? 0)
-            hugepages = [HugepagePool(sizeBytes: size, total: total, free: free)]
+            if let pool = checkedPool(sizeBytes: size, total: total, free: free, source: "proc/meminfo (Hugepagesize)", &warnings) {
+                hugepages = [pool]
+            }
         }
         for i in records.indices { records[i].node = 0 }
+        let memory = nodeMemory(meminfo, node: 0, &warnings)
         return NUMANode(
-            id: 0, cpus: CPUSet(records.map(\.id)), memoryBytes: meminfo?.total ?? 0, freeBytes: meminfo?.free ?? 0,
-            hugepages: hugepages)
+            id: 0, cpus: CPUSet(records.map(\.id)), memoryBytes: memory.total, freeBytes: memory.free, hugepages: hugepages)
     }
 }

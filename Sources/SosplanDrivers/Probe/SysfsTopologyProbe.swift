@@ -30,6 +30,7 @@ public struct SysfsTopologyProbe: TopologyProbe {
         var warnings = ProbeWarnings()
         var records = readCPUs(sys, &warnings)
         formPackages(sys, &records, &warnings)
+        notePackagesWithoutID(records, &warnings)
         readLastLevelCaches(sys, &records, &warnings)
         var nodes = readNodes(sys, &records, &warnings)
         readMemoryKinds(sys, &nodes)

@@ -55,6 +55,7 @@ public final class ApplyLock {
         in directory: StateDirectory, command: String, timeout: Double, hostname: String? = nil
     ) throws(Failure) -> ApplyLock {
         let lock = ApplyLock(path: directory.file(fileName).path)
+        do { try directory.checkWritable() } catch { throw .io("\(error.description) (\(error.hint))") }
         do { try DurableFile.makeDirectory(directory.url.path) } catch { throw .io("cannot create the state directory: \(error)") }
         let fd = open(lock.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw .io("cannot open the lock: \(SystemError(call: "open", path: lock.path, errno: errno))") }
@@ -97,8 +98,9 @@ public final class ApplyLock {
 
     /// The holder recorded in the lock file, if readable.
     public static func holder(at path: String) -> Holder? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let value = try? JSONParser.parse(Array(data))
+        // Read like any state file: a FIFO put in its place must not block the message.
+        guard let bytes = (try? StateFileReader.read(path, limit: 64 << 10, remedy: "")) ?? nil,
+            let value = try? JSONParser.parse(bytes)
         else { return nil }
         return try? JSONValueDecoder().decode(Holder.self, from: value)
     }

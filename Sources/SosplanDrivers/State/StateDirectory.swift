@@ -19,8 +19,13 @@ public struct StateDirectory: Sendable {
     /// creating the directory if needed, so a crash never leaves a
     /// half-written file, nor a lost one after the call returned.
     public func writeAtomically(_ data: Data, to name: String) throws {
+        try checkWritable()
         try DurableFile.replace(file(name).path, with: Array(data))
     }
 
-    public func read(_ name: String) -> Data? { try? Data(contentsOf: file(name)) }
+    /// A cache's or record's bytes; nil when absent or not a readable
+    /// regular file (a FIFO there must not block the read).
+    public func read(_ name: String) -> Data? {
+        (try? StateFileReader.read(file(name).path, limit: StateFileReader.recordLimit, remedy: "")).flatMap { $0.map { Data($0) } }
+    }
 }

@@ -54,9 +54,9 @@ public enum SystemdError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout(let unit, let op, let seconds):
             return "systemd did not finish \(op)\(Self.on(unit)) within \(Int(seconds)) s"
         case .invalidName(let field, let name, let reason):
-            return "\(field): '\(Self.visible(name))' is not a valid systemd unit name: \(reason)"
+            return "\(field): '\(ControlCharacters.escaped(name))' is not a valid systemd unit name: \(reason)"
         case .invalidValue(let field, let value, let reason):
-            return "\(field): '\(Self.visible(value))' cannot be written to a unit file: \(reason)"
+            return "\(field): '\(ControlCharacters.escaped(value))' cannot be written to a unit file: \(reason)"
         case .notManaged(let unit, let path, let reason):
             return "refusing to change \(unit): \(path) \(reason)"
                 + "\nhint: sosplan only changes or removes files it wrote (they carry X-Sosplan-Managed=)"
@@ -71,27 +71,6 @@ public enum SystemdError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func on(_ unit: String?) -> String { unit.map { " on \($0)" } ?? "" }
-
-    /// Shows control characters visibly so a message never carries a raw newline.
-    static func visible(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\0": out += "\\0"
-            default:
-                if ControlCharacters.isControl(scalar) {
-                    let hex = String(scalar.value, radix: 16, uppercase: false)
-                    out += scalar.value < 0x100 ? "\\x" + hex.leftPadded(to: 2) : "\\u{\(hex)}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
 }
 
 extension String {

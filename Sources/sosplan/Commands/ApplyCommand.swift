@@ -75,6 +75,10 @@ struct ApplyCommand: ParsableCommand {
             throw Failure.report(error.description, hint: error.hint)
         }
         defer { reconciler.releaseLock() }
+        // The journal stops the apply if it is damaged; the other records are rewritten by it.
+        for damage in StateFiles.damages(in: host.stateDirectory, journal: false) {
+            Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n")
+        }
 
         let report: ApplyReport
         do {
@@ -137,15 +141,16 @@ struct ApplyCommand: ParsableCommand {
     }
 
     /// A JSON document with the plan schema is a saved plan; other JSON
-    /// (a snapshot, say) is refused here rather than read as a layout.
+    /// (a snapshot, say) is refused here rather than read as a layout. The
+    /// refusal names the field and what was expected (`SavedPlanReader`).
     func savedPlan(_ text: String, file: String) throws -> Plan? {
         guard text.first(where: { !$0.isWhitespace }) == "{", text.contains("\"schema\"") else { return nil }
         do {
-            return try Plan.decode(json: text)
-        } catch let error as JSONParser.Failure {
-            throw Failure.report("\(file):\(error.mark.line):\(error.mark.column): \(error.message)")
+            return try SavedPlanReader.read(text)
         } catch {
-            throw Failure.report("\(file): \(error)", hint: "apply takes a layout (YAML) or a plan saved by 'sosplan plan LAYOUT -o PLAN.json'")
+            throw Failure.report(
+                "\(file)\(error.mark == nil ? ": " : ":")\(error.description)",
+                hint: "apply takes a layout (YAML) or a plan saved by 'sosplan plan LAYOUT -o PLAN.json', unchanged")
         }
     }
 

@@ -67,6 +67,17 @@ struct InstallCommand: ParsableCommand {
         if !uninstall && layout == nil { throw ValidationError("install needs --layout PATH (the layout to keep applied)") }
     }
 
+    /// The places given (or the default ones) for each file.
+    var installTargets: InstallTargets {
+        var targets = InstallTargets(
+            unitDir: InstallTargets.absolute(host.unitDir), udevDir: InstallTargets.absolute(udevDir),
+            manDir: InstallTargets.absolute(manDir))
+        if let dir = completionsDir.map(InstallTargets.absolute) {
+            (targets.bashCompletionDir, targets.zshCompletionDir, targets.fishCompletionDir) = (dir, dir, dir)
+        }
+        return targets
+    }
+
     var manifestPath: String { InstallTargets.absolute(host.stateDir) + "/" + InstallManifest.fileName }
 
     func run() throws {
@@ -74,6 +85,9 @@ struct InstallCommand: ParsableCommand {
             throw Failure.report(
                 "install writes systemd units, a udev rule and files under /usr, and needs root",
                 hint: "run it with sudo, or look first: sosplan install --dry-run --layout \(layout ?? "LAYOUT")")
+        }
+        if !dryRun {
+            do { try host.stateDirectory.checkWritable() } catch { throw Failure.report(error.description, hint: error.hint) }
         }
         if uninstall { try runUninstall() } else { try runInstall() }
     }
@@ -85,12 +99,7 @@ struct InstallCommand: ParsableCommand {
         _ = try LayoutInput.load(layoutPath)
         let settings = InstallFiles.Settings(
             binary: try executable(), layout: layoutPath, reconcileArguments: reconcileArguments())
-        var targets = InstallTargets(
-            unitDir: InstallTargets.absolute(host.unitDir), udevDir: InstallTargets.absolute(udevDir),
-            manDir: InstallTargets.absolute(manDir))
-        if let dir = completionsDir.map(InstallTargets.absolute) {
-            (targets.bashCompletionDir, targets.zshCompletionDir, targets.fishCompletionDir) = (dir, dir, dir)
-        }
+        let targets = installTargets
         let files = try targets.files(settings)
 
         if dryRun {
@@ -106,7 +115,8 @@ struct InstallCommand: ParsableCommand {
         let report: InstalledFiles.InstallReport
         do {
             report = try InstalledFiles.install(
-                files, manifestPath: manifestPath, layout: layoutPath, binary: settings.binary, enabled: systemd != nil, force: force)
+                files, manifestPath: manifestPath, layout: layoutPath, binary: settings.binary, enabled: systemd != nil, force: force,
+                removable: targets.removable)
         } catch {
             throw Failure.report(error.description, hint: error.hint)
         }
@@ -114,6 +124,9 @@ struct InstallCommand: ParsableCommand {
         for p in report.unchanged { Terminal.out("unchanged \(p)\n") }
         for p in report.removedStale { Terminal.out("removed \(p) (an earlier install's)\n") }
         for p in report.keptStale { Terminal.err("warning: left \(p): an earlier install wrote it and it was edited since\n") }
+        for p in report.outsideStale {
+            Terminal.err("warning: left \(p): an earlier install recorded it, but it is not in a place install writes to now; remove it yourself if it is sosplan's\n")
+        }
         Terminal.out("recorded in \(manifestPath)\n")
 
         if let systemd {
@@ -175,7 +188,8 @@ struct InstallCommand: ParsableCommand {
         } catch {
             throw Failure.report(error.description, hint: error.hint)
         }
-        let check = InstalledFiles.uninstallCheck(manifest, force: force)
+        let removable = installTargets.removable
+        let check = InstalledFiles.uninstallCheck(manifest, force: force, removable: removable)
         if dryRun {
             for p in check.remove { Terminal.out("would remove \(p)\n") }
             for p in check.missing { Terminal.out("already gone: \(p)\n") }
@@ -185,7 +199,7 @@ struct InstallCommand: ParsableCommand {
         if !check.refused.isEmpty {
             throw Failure.report(
                 "not uninstalling: " + check.refused.joined(separator: "; "),
-                hint: "nothing was removed; pass --force to remove the edited file(s) too")
+                hint: InstalledFiles.refusalHint(outside: !check.outside.isEmpty))
         }
         let units = [InstallFiles.pathUnitName, InstallFiles.serviceName].filter { name in
             manifest.files.contains { $0.path.hasSuffix("/" + name) }
@@ -200,7 +214,7 @@ struct InstallCommand: ParsableCommand {
         }
         let report: InstalledFiles.UninstallReport
         do {
-            report = try InstalledFiles.uninstall(manifest, manifestPath: manifestPath, force: force)
+            report = try InstalledFiles.uninstall(manifest, manifestPath: manifestPath, force: force, removable: removable)
         } catch {
             throw Failure.report(error.description, hint: error.hint)
         }

@@ -15,7 +15,9 @@ struct PlanCommand: ParsableCommand {
             that does not fit the host, an unreadable snapshot). With --snapshot FILE the host \
             comes from a saved snapshot (observe -o), which is how CI diffs a layout against a \
             host it cannot reach. -o FILE saves the plan as JSON for 'apply PLAN.json', with the \
-            snapshot it was made from, so that apply can name what changed if the host moved on.
+            snapshot it was made from and its layout: apply plans that layout again and \
+            carries the plan out only if its steps are the same, and names what changed if the \
+            host moved on.
             """)
 
     @Argument(help: ArgumentHelp("The host layout.", valueName: "LAYOUT"))
@@ -39,7 +41,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let layout = try LayoutInput.load(self.layout)
+        let (layout, source) = try LayoutInput.loadWithSource(self.layout)
         if snapshot == nil { warnAboutUnfinishedApply() }
         let live = host.liveHost()
         let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout), live: live)
@@ -49,6 +51,7 @@ struct PlanCommand: ParsableCommand {
         if let output {
             var saved = plan
             saved.priorSnapshot = state
+            saved.layoutSource = source
             try OutputFile.write(saved.jsonText(), to: output, what: "plan")
         }
         switch format {
@@ -61,6 +64,10 @@ struct PlanCommand: ParsableCommand {
     /// The host may be half-way through an apply that was killed: the plan
     /// is then made from that state, which the user should know.
     func warnAboutUnfinishedApply() {
+        // A damaged record is said to be damaged, not taken for "nothing was applied".
+        for damage in StateFiles.damages(in: host.stateDirectory) {
+            Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n")
+        }
         guard let journal = (try? ApplyJournal.read(in: host.stateDirectory)) ?? nil, !journal.isFinished else { return }
         let h = journal.header
         Terminal.err(

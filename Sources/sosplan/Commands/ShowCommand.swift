@@ -62,7 +62,10 @@ struct ShowCommand: ParsableCommand {
         }
         if let svg { try OutputFile.write(OwnershipSVGRenderer.render(picture), to: svg, what: "SVG") }
         let colors = !noColor && Terminal.colorsEnabled()
-        Terminal.out(OwnershipTextRenderer.render(picture, colors: colors, width: Terminal.width) + isolation)
+        let text = OwnershipTextRenderer.render(picture, colors: colors, width: Terminal.width)
+        if colors { Terminal.outStyled(text) } else { Terminal.out(text) }
+        // What lands on isolated CPUs names IRQs from /proc/interrupts: escaped.
+        Terminal.out(isolation)
     }
 
     /// The state recorded by the last apply on this host (not for a saved snapshot).

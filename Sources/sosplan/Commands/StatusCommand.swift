@@ -45,8 +45,13 @@ struct StatusCommand: ParsableCommand {
         let inspection: StatusCheck.Inspection
         do {
             inspection = try StatusCheck.inspect(host: applyHost, state: host.stateDirectory)
+        } catch let damage as StateFileReader.Damage {
+            throw Failure.report("cannot tell the host's status: \(damage.description)", hint: damage.remedy)
         } catch {
             throw Failure.report("cannot check the host: \(error)")
+        }
+        for damage in StateFiles.damages(in: host.stateDirectory, journal: false) where !damage.path.hasSuffix(AppliedState.fileName) {
+            Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n")
         }
         let status = inspection.status
         if let metrics {

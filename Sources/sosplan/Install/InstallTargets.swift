@@ -20,6 +20,29 @@ struct InstallTargets {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
+    /// Where install puts each file it writes, by name.
+    var unitFile: (String) -> String { { "\(unitDir)/\($0)" } }
+    var udevRule: String { "\(udevDir)/\(InstallFiles.udevRuleName)" }
+    var bashCompletion: String { "\(bashCompletionDir)/sosplan" }
+    var zshCompletion: String { "\(zshCompletionDir)/_sosplan" }
+    var fishCompletion: String { "\(fishCompletionDir)/sosplan.fish" }
+    var manPage: String { "\(manDir)/sosplan.1" }
+
+    /// Every path install writes with these directories.
+    var paths: [String] {
+        [unitFile(InstallFiles.serviceName), unitFile(InstallFiles.pathUnitName), udevRule, bashCompletion, zshCompletion,
+         fishCompletion, manPage]
+    }
+
+    /// The places install puts its files when given no directories.
+    static let defaults = InstallTargets(unitDir: "/etc/systemd/system", udevDir: "/etc/udev/rules.d")
+
+    /// The only files `--uninstall` (or an install replacing an earlier
+    /// one) may remove, whatever the manifest says: sosplan's own file
+    /// names in the directories given now or the default ones. A manifest
+    /// naming `/etc/passwd` names nothing removable.
+    var removable: Set<String> { Set(paths + Self.defaults.paths) }
+
     func files(_ settings: InstallFiles.Settings) throws -> [InstalledFiles.Planned] {
         let rendered: [InstallFiles.File]
         do { rendered = try InstallFiles.render(settings) } catch {
@@ -27,15 +50,14 @@ struct InstallTargets {
         }
         var out: [InstalledFiles.Planned] = []
         for f in rendered {
-            let dir = f.name == InstallFiles.udevRuleName ? udevDir : unitDir
-            out.append(.init(path: "\(dir)/\(f.name)", text: f.text))
+            out.append(.init(path: f.name == InstallFiles.udevRuleName ? udevRule : unitFile(f.name), text: f.text))
         }
-        out.append(.init(path: "\(bashCompletionDir)/sosplan", text: Sosplan.completionScript(for: .bash)))
-        out.append(.init(path: "\(zshCompletionDir)/_sosplan", text: Sosplan.completionScript(for: .zsh)))
-        out.append(.init(path: "\(fishCompletionDir)/sosplan.fish", text: Sosplan.completionScript(for: .fish)))
+        out.append(.init(path: bashCompletion, text: Sosplan.completionScript(for: .bash)))
+        out.append(.init(path: zshCompletion, text: Sosplan.completionScript(for: .zsh)))
+        out.append(.init(path: fishCompletion, text: Sosplan.completionScript(for: .fish)))
         do {
             let man = try ManPage.render(helpJSON: Sosplan._dumpHelp(), version: Sosplan.configuration.version)
-            out.append(.init(path: "\(manDir)/sosplan.1", text: man))
+            out.append(.init(path: manPage, text: man))
         } catch {
             throw Failure.report("cannot make the manual page: \(error)")
         }

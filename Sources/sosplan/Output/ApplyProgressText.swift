@@ -14,7 +14,8 @@ final class ApplyProgressText {
             let h = journal.header
             Terminal.err(
                 "warning: an earlier apply did not finish (pid \(h.map { String($0.pid) } ?? "?"), "
-                    + "started \(h?.startedAt ?? "?"), '\(h?.command ?? "?")'): it stopped \(journal.progress)\n")
+                    + "started \(ControlCharacters.escaped(h?.startedAt ?? "?")), '\(ControlCharacters.escaped(h?.command ?? "?"))'): "
+                    + "it stopped \(ControlCharacters.escaped(journal.progress))\n")
         case .repaired(let lines):
             Terminal.err("Gave back what it left without an owner:\n" + lines.map { "  - \($0)\n" }.joined())
         case .planned(let plan):
@@ -44,7 +45,7 @@ final class ApplyProgressText {
         return "[" + String(repeating: " ", count: max(0, width - i.count)) + i + "/\(total)]"
     }
 
-    static func name(_ step: Step) -> String { "\(step.action.rawValue) \(step.target)" }
+    static func name(_ step: Step) -> String { "\(step.action.rawValue) \(ControlCharacters.escaped(step.target.description))" }
 
     static func duration(_ seconds: Double) -> String {
         seconds < 10 ? String(format: "%.2fs", seconds) : String(format: "%.1fs", seconds)

@@ -101,15 +101,21 @@ enum OwnershipSVGRenderer {
         "<text class=\"\(cls)\" x=\"\(x)\" y=\"\(y)\">\(escape(s))</text>\n"
     }
 
+    /// Text and attribute values: XML's five specials as entities, and
+    /// whatever XML 1.0 does not allow at all (C0 controls even as `&#1;`,
+    /// U+FFFE, U+FFFF) shown as escapes, so the file is well-formed XML
+    /// whatever the names in it hold.
     static func escape(_ s: String) -> String {
         var out = ""
-        for c in s {
+        for c in ControlCharacters.escaped(s).unicodeScalars {
             switch c {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
-            default: out.append(c)
+            case "'": out += "&apos;"
+            case "\u{FFFE}", "\u{FFFF}": out += "\\u{\(String(c.value, radix: 16))}"
+            default: out.unicodeScalars.append(c)
             }
         }
         return out

@@ -9,7 +9,7 @@ import SosplanCore
 enum OwnershipTextRenderer {
     static func render(_ picture: OwnershipPicture, colors: Bool, width: Int = 80) -> String {
         let style = OwnerStyle(owners: picture.legend.map(\.owner))
-        var out = picture.title + "\n"
+        var out = shown(picture.title) + "\n"
         let labelWidth = (picture.groups.flatMap { $0.rows.map(\.label.count) }.max() ?? 0) + 2
         for group in picture.groups {
             out += group.title + "\n"
@@ -38,9 +38,10 @@ enum OwnershipTextRenderer {
         }
         if !picture.applications.isEmpty {
             out += "enclave applications\n"
-            let width = (picture.applications.map { $0.enclave.count + $0.service.count + 3 }.max() ?? 0) + 2
-            for a in picture.applications {
-                out += "  " + "\(a.enclave) / \(a.service)".padding(to: width) + "CPUs \(a.cpus)\n"
+            let names = picture.applications.map { shown("\($0.enclave) / \($0.service)") }
+            let width = (names.map(\.count).max() ?? 0) + 2
+            for (a, name) in zip(picture.applications, names) {
+                out += "  " + name.padding(to: width) + "CPUs \(a.cpus)\n"
             }
         }
         return out
@@ -103,7 +104,7 @@ enum OwnershipTextRenderer {
                     "hugepages " + pools.map { "\(ByteSize($0.sizeBytes).humanReadable): \($0.free) of \($0.total) free" }
                         .joined(separator: ", "))
             }
-            parts += node.holdings.map { "\($0.owner) holds \(ByteSize($0.bytes).humanReadable)" }
+            parts += node.holdings.map { "\(shown($0.owner.description)) holds \(ByteSize($0.bytes).humanReadable)" }
             out += "  " + "node \(node.node)".padding(to: labelWidth) + parts.joined(separator: " · ") + "\n"
         }
         return out
@@ -111,17 +112,21 @@ enum OwnershipTextRenderer {
 
     private static func legendSection(_ picture: OwnershipPicture, style: OwnerStyle, colors: Bool) -> String {
         var out = "legend\n"
-        let nameWidth = (picture.legend.map { "\($0.owner)".count }.max() ?? 0) + 2
+        let nameWidth = (picture.legend.map { shown($0.owner.description).count }.max() ?? 0) + 2
         for entry in picture.legend {
             var code = String(style.code(entry.owner))
             if colors { code = style.ansiStart(entry.owner) + code + OwnerStyle.ansiReset }
             var what = entry.cpus.isEmpty ? "no CPUs" : "\(entry.cpus.count) CPU\(entry.cpus.count == 1 ? "" : "s") (\(entry.cpus))"
             if entry.bytes > 0 { what += ", \(ByteSize(entry.bytes).humanReadable)" }
-            out += "  \(code)  " + "\(entry.owner)".padding(to: nameWidth) + what + "\n"
+            out += "  \(code)  " + shown(entry.owner.description).padding(to: nameWidth) + what + "\n"
         }
         return out
     }
 }
+
+/// Names from the host and the layout, escaped: with colours this text
+/// goes to the terminal as it is (`Terminal.outStyled`).
+private func shown(_ s: String) -> String { ControlCharacters.escaped(s) }
 
 extension String {
     /// Pads with spaces on the right to `width` characters (never truncates).

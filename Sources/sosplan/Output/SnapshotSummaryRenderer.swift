@@ -122,6 +122,7 @@ struct Lines {
 
     mutating func row(_ label: String, _ value: String) {
         let pad = max(1, Lines.labelWidth - label.count)
-        text += label + String(repeating: " ", count: pad) + value + "\n"
+        // One row is one line: a value from the host (a name, a warning) is escaped whole.
+        text += label + String(repeating: " ", count: pad) + ControlCharacters.escaped(value) + "\n"
     }
 }

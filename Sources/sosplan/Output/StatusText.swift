@@ -12,16 +12,16 @@ enum StatusText {
         case .interrupted: out = "Interrupted: an apply did not finish.\n"
         }
         if let a = s.lastApply {
-            out += "Last apply: \(a.at), trigger \(a.trigger), \(a.steps) step\(a.steps == 1 ? "" : "s")"
-                + (a.layout.map { ", layout \($0)" } ?? "") + "\n"
+            out += "Last apply: \(e(a.at)), trigger \(e(a.trigger)), \(a.steps) step\(a.steps == 1 ? "" : "s")"
+                + (a.layout.map { ", layout \(e($0))" } ?? "") + "\n"
         }
         if let r = s.lastReconcile {
-            out += "Last reconcile: \(r.at), trigger \(r.trigger): \(r.result.rawValue)" + (r.message.map { " (\($0))" } ?? "") + "\n"
+            out += "Last reconcile: \(e(r.at)), trigger \(e(r.trigger)): \(r.result.rawValue)" + (r.message.map { " (\(e($0)))" } ?? "") + "\n"
         }
         if let i = s.isolation { out += IsolationText.statusLine(i) }
         if !s.drift.isEmpty {
             out += "\n"
-            for d in s.drift { out += "  ~ \(d.target): \(d.message)\n" }
+            for d in s.drift { out += "  ~ \(e(d.target)): \(e(d.message))\n" }
         }
         if s.state != .inSync {
             out += "\nhint: " + (s.state == .interrupted
@@ -30,4 +30,7 @@ enum StatusText {
         }
         return out
     }
+
+    /// Values from the state directory and the host, escaped: one per line.
+    private static func e(_ s: String) -> String { ControlCharacters.escaped(s) }
 }

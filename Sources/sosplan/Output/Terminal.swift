@@ -1,14 +1,25 @@
 import Foundation
+import SosplanCore
 
 /// Writes to stdout/stderr and decides on colours (`NO_COLOR`, non-terminal
-/// stdout and `--no-color` turn them off).
+/// stdout and `--no-color` turn them off). Every text output passes here,
+/// so this is where no control character from an input can get through raw:
+/// the text is escaped (`ControlCharacters.escaped`), keeping only line
+/// breaks, which are sosplan's own (each value was escaped, newlines
+/// included, when it was put into a line).
 enum Terminal {
     static func out(_ s: String) {
-        FileHandle.standardOutput.write(Data(s.utf8))
+        FileHandle.standardOutput.write(Data(ControlCharacters.escaped(s, keepingNewlines: true).utf8))
     }
 
     static func err(_ s: String) {
-        FileHandle.standardError.write(Data(s.utf8))
+        FileHandle.standardError.write(Data(ControlCharacters.escaped(s, keepingNewlines: true).utf8))
+    }
+
+    /// Text with sosplan's own colour escapes (`show`): the renderer that
+    /// made it escaped every value it put in (`OwnershipTextRenderer`).
+    static func outStyled(_ s: String) {
+        FileHandle.standardOutput.write(Data(s.utf8))
     }
 
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }

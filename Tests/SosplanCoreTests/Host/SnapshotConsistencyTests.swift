@@ -58,6 +58,10 @@ import Testing
         ("a CPU list past the limit", ["topology", "nodes", 0, "cpus"], .string("0-99999999"), "topology.nodes[0].cpus: not a CPU list"),
         ("a block size that is not a power of two", ["topology", "memoryBlockSizeBytes"], .int(3), "not a memory block size"),
         ("package CPUs leaving the CPU out", ["topology", "cpus", 0, "packageCPUs"], .string("1-3"), "topology.cpus[0].packageCPUs: 1-3 does not include CPU 0 itself"),
+        ("a sibling whose siblings leave it out", ["topology", "cpus", 0, "threadSiblings"], .string("0-1"),
+         "topology.cpus[0].threadSiblings: CPU 0 has thread siblings 0-1, but CPU 1 has 1; the CPUs of a core list the same siblings"),
+        ("siblings naming another core's CPU", ["topology", "cpus", 1, "threadSiblings"], .string("1-2"),
+         "topology.cpus[1].threadSiblings: CPU 1 has thread siblings 1-2, but CPU 2 has 2"),
         ("package CPUs that are not there", ["topology", "cpus", 0, "packageCPUs"], .string("0,300"), "topology.cpus[0].packageCPUs: CPUs 300 are not in topology.cpus"),
     ]
 
@@ -100,6 +104,19 @@ import Testing
         #expect(Self.refusal(text) == "topology.nodes[0].memoryBytes: expected a non-negative integer")
         let negative = JSONWriter.pretty(Self.base).replacingOccurrences(of: "\"freeBytes\": ", with: "\"freeBytes\": -")
         #expect(Self.refusal(negative) == "topology.nodes[0].freeBytes: expected a non-negative integer")
+    }
+
+    /// RFC 8259 leaves a repeated key undefined: one reader keeps the first,
+    /// another the last, and the file says two things. It is an error at
+    /// the second key.
+    @Test func aKeyGivenTwiceIsRefusedAtItsPosition() {
+        let text = JSONWriter.pretty(Self.base)
+        let doubled = text.replacingOccurrences(of: "\"fingerprint\": ", with: "\"hostname\": \"b\",\n  \"fingerprint\": ")
+            .replacingOccurrences(of: "\"schema\": \"sosplan.snapshot/v1\",", with: "\"schema\": \"sosplan.snapshot/v1\",\n  \"hostname\": \"a\",")
+        let lines = doubled.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = lines.firstIndex { $0.contains("\"hostname\": \"a\"") }! + 1
+        let second = lines.firstIndex { $0.contains("\"hostname\": \"b\"") }! + 1
+        #expect(Self.refusal(doubled) == "\(second):3: 'hostname' is given twice in this object (first at \(first):3)")
     }
 
     @Test func wrongSchemaAndNoJSONAreNamed() {

@@ -31,6 +31,25 @@ import Testing
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse("[1, 2] x") }
     }
 
+    /// Small objects compare their keys, large ones (past 16) keep a table:
+    /// both find a repeated key, at the second one, with where the first is.
+    @Test func aRepeatedKeyIsAnErrorAtItsPosition() {
+        #expect(throws: JSONParser.Failure(
+            message: "'a' is given twice in this object (first at 1:2)", mark: SourceMark(line: 2, column: 3))) {
+            try JSONParser.parse("{\"a\": 1,\n  \"a\": 2}")
+        }
+        let keys = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ",\n")
+        #expect(throws: JSONParser.Failure(
+            message: "'k3' is given twice in this object (first at 5:1)", mark: SourceMark(line: 42, column: 1))) {
+            try JSONParser.parse("{\n" + keys + ",\n\"k3\": 0}")
+        }
+        // The same key in different objects is fine; a NUL is placed where it is.
+        #expect((try? JSONParser.parse(#"{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}"#)) != nil)
+        #expect(throws: JSONParser.Failure(message: "control character in string", mark: SourceMark(line: 2, column: 10))) {
+            try JSONParser.parse("{\"a\": 1,\n  \"b\": \"x\u{0}y\"}")
+        }
+    }
+
     @Test func decoderNamesThePath() throws {
         struct T: Decodable { var a: [Inner]; struct Inner: Decodable { var n: Int } }
         do {

@@ -53,6 +53,27 @@ import Testing
         #expect(r.diagnostics[0].message.contains("UTF-8"))
     }
 
+    /// libyaml refuses these characters but says 1:1 for each; the reader
+    /// finds them first and says where they are (columns in characters,
+    /// CRLF files placed as LF ones).
+    @Test(arguments: [
+        ([UInt8]("a: 1\nb: x".utf8) + [0] + [UInt8]("y\n".utf8), "2:5", "a NUL byte"),
+        ([UInt8]("a: 1\r\nb: \"é".utf8) + [0] + [UInt8]("\"\r\n".utf8), "2:6", "a NUL byte"),
+        ([UInt8]("# c\n\na: ".utf8) + [0x1B] + [UInt8]("[31m\n".utf8), "3:4", "the control character 0x1B"),
+        ([UInt8]("a: b".utf8) + [0x7F], "1:5", "the control character 0x7F"),
+        ([UInt8]("a: b".utf8) + [0xC2, 0x9B], "1:5", "the control character U+009B"),
+        ([UInt8]("a: b".utf8) + [0xEF, 0xBF, 0xBF], "1:5", "the non-character U+FFFF"),
+    ])
+    func controlCharactersAreLocated(_ bytes: [UInt8], _ position: String, _ name: String) {
+        let r = YAMLParser.parse(bytes, file: "f.yaml")
+        #expect(r.root == nil)
+        let d = r.diagnostics.first
+        #expect(d.map { "\($0.mark!.line):\($0.mark!.column)" } == position)
+        #expect(d?.message == "\(name) is not allowed in a YAML file")
+        // NEL is a YAML line break, and a tab inside a value is allowed.
+        #expect(YAMLParser.parse([UInt8]("a: b\tc\n".utf8), file: "f").root != nil)
+    }
+
     @Test func emptyFileIsAnError() {
         #expect(parse("").diagnostics.count == 1)
         #expect(parse("  \n\n").diagnostics.count == 1)

@@ -43,7 +43,65 @@ import Testing
             try ScratchDirectory.write("yes\n", to: "\(Self.cpu)/cpu2/online", in: root)
         }
         #expect(o.topology.onlineCPUs == CPUSet(0...15))
-        #expect(warning(o, containing: "no \(Self.cpu)/online list and no cpuN/online file for CPUs 0,2"))
+        // Each file is named for what it holds: the list is no list, CPU 2's
+        // file is no flag, and CPU 0 (which has none) is assumed online.
+        #expect(warning(o, containing: "\(Self.cpu)/online is not a CPU list; ignored"))
+        #expect(warning(o, containing: "CPU 2: \(Self.cpu)/cpuN/online is empty or not 0 or 1; assumed online"))
+        #expect(warning(o, containing: "no \(Self.cpu)/online list and no cpuN/online file for CPU 0"))
+    }
+
+    /// sysfs values that would change the snapshot: each is warned about,
+    /// naming the file, and the snapshot says what the warning says (and
+    /// stays one `plan --snapshot` reads back).
+    @Test func valuesThatChangeTheSnapshotAreWarnedAboutAndLeftOut() throws {
+        let o = try damaged { root in
+            try ScratchDirectory.write("garbage\n", to: "\(Self.cpu)/cpu1/topology/core_id", in: root)
+            try ScratchDirectory.write("99999999999999\n", to: "\(Self.cpu)/cpu2/topology/core_id", in: root)
+            try ScratchDirectory.write("\n", to: "\(Self.cpu)/online", in: root)
+            try ScratchDirectory.write("Node 0 MemTotal: 18014398509481983 kB\nNode 0 MemFree: 100 kB\n", to: "\(Self.node0)/meminfo", in: root)
+            try ScratchDirectory.write("ffffffffffffffff\n", to: "sys/devices/system/memory/block_size_bytes", in: root)
+            try ScratchDirectory.write("10 abc\n", to: "\(Self.node0)/distance", in: root)
+            try ScratchDirectory.write("1\n", to: "\(Self.node0)/hugepages/hugepages-18014398509481984kB/nr_hugepages", in: root)
+            try ScratchDirectory.write("999999999999999999\n", to: "\(Self.node0)/hugepages/hugepages-2048kB/nr_hugepages", in: root)
+            try ScratchDirectory.write("9223372036854775807\n", to: "\(Self.node0)/hugepages/hugepages-1048576kB/free_hugepages", in: root)
+        }
+        let cpus = o.topology.cpus
+        #expect(cpus[1].core == nil && cpus[2].core == nil)
+        #expect(warning(o, containing: "CPU 1: \(Self.cpu)/cpuN/topology/core_id is not a number; core left unknown"))
+        #expect(warning(o, containing: "CPU 2: \(Self.cpu)/cpuN/topology/core_id holds a value no kernel writes (outside -1 to 2147483647); core left unknown"))
+        #expect(o.topology.onlineCPUs == CPUSet(0...15), "an empty online list does not take every CPU offline")
+        #expect(warning(o, containing: "\(Self.cpu)/online is empty; ignored"))
+        let node = try #require(o.topology.nodes.first)
+        #expect(node.memoryBytes == 0 && node.freeBytes == 0)
+        #expect(warning(o, containing: "node 0: sys/devices/system/node/nodeN/meminfo gives MemTotal past what any host has (1 PiB); memory unknown (0)"))
+        #expect(o.topology.memoryBlockSizeBytes == nil && node.memoryBlocks == nil)
+        #expect(warning(o, containing: "sys/devices/system/memory/block_size_bytes is not a memory block size"))
+        #expect(node.distances == [])
+        #expect(warning(o, containing: "node 0: sys/devices/system/node/nodeN/distance is not a list of NUMA distances (0-255); distances unknown"))
+        #expect(node.hugepages.isEmpty)
+        #expect(warning(o, containing: "\(Self.node0)/hugepages/hugepages-18014398509481984kB: not a hugepage size"))
+        #expect(warning(o, containing: "\(Self.node0)/hugepages/hugepages-2048kB: 999999999999999999 pages, 0 free, is no pool a host has; pool left out"))
+        #expect(warning(o, containing: "\(Self.node0)/hugepages/hugepages-1048576kB: nr_hugepages or free_hugepages is not a number; pool left out"))
+        let snapshot = HostSnapshot(topology: o.topology, warnings: o.warnings)
+        #expect(snapshot.inconsistencies() == [])
+    }
+
+    /// A package "left unknown" reads unknown (null), never 0; where the
+    /// package masks place a CPU whose id is -1, the warning says so.
+    @Test func aPackageIDOfMinusOneIsWhatTheWarningSays() throws {
+        let o = try damaged { root in
+            try ScratchDirectory.write("-1\n", to: "\(Self.cpu)/cpu3/topology/physical_package_id", in: root)
+        }
+        #expect(o.topology.cpus[3].package == 0)
+        #expect(warning(o, containing: "CPU 3: physical_package_id is -1 (the platform does not say); package taken from the package mask"))
+        #expect(!o.warnings.contains { $0.contains("package left unknown") })
+
+        let leader = try damaged { root in
+            try ScratchDirectory.write("-1\n", to: "\(Self.cpu)/cpu0/topology/physical_package_id", in: root)
+        }
+        #expect(leader.topology.cpus.allSatisfy { $0.package == nil }, "the mask's first CPU names the package")
+        #expect(warning(leader, containing: "CPU 0: physical_package_id is -1 (the platform does not say); package left unknown"))
+        #expect(warning(leader, containing: "CPUs 1-15: package unknown: the package mask puts them with a CPU whose physical_package_id is -1"))
     }
 
     @Test(arguments: ["0-4294967295", "0-99999999999999999999", "15-0", "0-3,,", "\u{0}\u{1}garbage"])

@@ -1,3 +1,5 @@
+import SosplanCore
+
 /// A systemd unit name that passed sosplan's checks, so that it is safe as a
 /// file name in the unit directory, as a value in a unit file and as a D-Bus
 /// argument. Checked before any call or file write.
@@ -20,7 +22,7 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
             throw refuse("it has \(name.utf8.count) bytes, systemd allows at most \(Self.maximumLength)")
         }
         if let bad = name.unicodeScalars.first(where: { !Self.isAllowed($0) }) {
-            let shown = SystemdError.visible(String(bad))
+            let shown = ControlCharacters.escaped(String(bad))
             if bad == "/" { throw refuse("it contains a path separator '/'") }
             if bad == "\\" { throw refuse("escapes such as \\x2d are not accepted; write the name literally") }
             throw refuse("'\(shown)' is outside systemd's alphabet [A-Za-z0-9:_.-@]")

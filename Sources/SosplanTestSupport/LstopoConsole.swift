@@ -19,6 +19,8 @@ public struct LstopoConsole: Sendable {
         public var osIndex: Int?
         /// `local=16GiB` etc., as printed (only unquoted values).
         public var attributes: [String: String]
+        /// The quoted name after the attributes (`"eth0"` of an OS device).
+        public var name: String? = nil
         public var parent: Int?
         public var children: [Int] = []
     }
@@ -64,7 +66,11 @@ public struct LstopoConsole: Sendable {
                 if word.hasSuffix(")") { break }
             }
         }
-        return Object(type: type, subtype: subtype, osIndex: osIndex, attributes: attributes)
+        var name: String?
+        if body.hasSuffix("\""), let open = body.dropLast().lastIndex(of: "\"") {
+            name = String(body[body.index(after: open)..<body.index(before: body.endIndex)])
+        }
+        return Object(type: type, subtype: subtype, osIndex: osIndex, attributes: attributes, name: name)
     }
 
     public func indexes(ofType type: String) -> [Int] { objects.indices.filter { objects[$0].type == type } }

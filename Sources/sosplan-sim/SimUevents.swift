@@ -78,6 +78,9 @@ enum SimUevents {
             case .memoryBlock(let id):
                 let text = try? String(contentsOfFile: root + "/sys/devices/system/memory/memory\(id)/state", encoding: .utf8)
                 return text.map { $0.trimmingASCIIWhitespace() == "online" }
+            case .pciDevice:
+                // Not watched: PCI devices have no online state file.
+                return nil
             }
         }
 

@@ -20,8 +20,14 @@ struct ExecUnitExecutor: StepExecutor {
         // A launcher that returns once the job runs (pisces_run) makes a oneshot unit that stays active.
         request.returnsAtLaunch = step.after["Launcher"]?.stringValue.flatMap(EnclaveDriverKind.init(rawValue:))
             .map(EnclaveLaunchCommand.returnsAtLaunch) ?? false
+        // memory.policy: systemd sets NUMAPolicy=/NUMAMask= when it starts the service.
+        request.numaPolicy = NUMAPolicySetting(planProperties: step.after)
         let change = try host.systemdCall { d throws(SystemdError) in
             step.action == .unitCreate ? try d.createUnit(request) : try d.updateUnit(request)
+        }
+        guard change.state.numaPolicy == request.numaPolicy else {
+            throw StepFailure(
+                "after the change, systemd reports NUMAPolicy \(change.state.numaPolicy?.description ?? "unset") for \(step.target), not \(request.numaPolicy?.description ?? "unset")")
         }
         if change.state.execStart != arguments {
             throw StepFailure(
@@ -51,7 +57,8 @@ struct ExecUnitExecutor: StepExecutor {
             return try host.systemdCall { d throws(SystemdError) in try d.removeUnit(step.unit) }.actions.map(\.description)
         }
         if ContainerRun.parse(exec) != nil { return try ContainerExecutor(host: host).restoreUnit(step, before: before) }
-        let request = ExecUnitRequest(name: step.unit, slice: slice, arguments: exec)
+        var request = ExecUnitRequest(name: step.unit, slice: slice, arguments: exec)
+        request.numaPolicy = before.numaPolicy
         let change = try host.systemdCall { d throws(SystemdError) in
             try d.hasOwnUnitFile(step.unit) ? try d.updateUnit(request) : try d.createUnit(request)
         }

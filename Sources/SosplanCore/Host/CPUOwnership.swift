@@ -15,6 +15,8 @@ public struct CPUOwnership: Sendable, Hashable {
     public var returned = CPUSet()
     /// Which CPUs of each enclave its applications use.
     public var applications: [EnclaveApplication] = []
+    /// The owners placed near each device (`near:`).
+    public var nearOwners: [PCIAddress: [Owner]] = [:]
 
     public init(owners: [Int: Owner], memory: [MemoryHolding] = [], title: String) {
         self.owners = owners

@@ -110,6 +110,7 @@ extension HostSnapshot {
                 if !outside.isEmpty { problem("\(path).packageCPUs", "CPUs \(outside) are not in topology.cpus") }
             }
         }
+        problems += deviceInconsistencies(present: present, nodeIDs: nodeIDs)
         problems += threadSiblingContradictions(present)
         if let block = topology.memoryBlockSizeBytes, block == 0 || block & (block - 1) != 0 || block > Self.maximumMemoryBytes {
             problem("topology.memoryBlockSizeBytes", "\(block) is not a memory block size (a power of two)")

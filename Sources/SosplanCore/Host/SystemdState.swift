@@ -46,6 +46,9 @@ public struct SystemdUnit: Codable, Sendable, Hashable {
     public var execStart: [String]?
     /// For `container:` units: the container podman runs for it.
     public var container: ContainerState?
+    /// For `exec:` units sosplan created: systemd's NUMAPolicy=/NUMAMask=,
+    /// when the unit sets one.
+    public var numaPolicy: NUMAPolicySetting?
 
     public init(name: String, managed: Bool = false) {
         self.name = name

@@ -11,16 +11,21 @@ public struct Topology: Codable, Sendable, Hashable {
     public var isolatedCPUs: CPUSet
     /// `nohz_full=` / `/sys/devices/system/cpu/nohz_full`.
     public var nohzFullCPUs: CPUSet
+    /// PCI devices services can be placed near, by address; nil when the
+    /// host has none (or they were not read), so hosts without PCI devices
+    /// keep the snapshot they had.
+    public var devices: [PCIDevice]?
 
     public init(
         cpus: [CPUInfo], nodes: [NUMANode], memoryBlockSizeBytes: UInt64? = nil,
-        isolatedCPUs: CPUSet = CPUSet(), nohzFullCPUs: CPUSet = CPUSet()
+        isolatedCPUs: CPUSet = CPUSet(), nohzFullCPUs: CPUSet = CPUSet(), devices: [PCIDevice]? = nil
     ) {
         self.cpus = cpus
         self.nodes = nodes
         self.memoryBlockSizeBytes = memoryBlockSizeBytes
         self.isolatedCPUs = isolatedCPUs
         self.nohzFullCPUs = nohzFullCPUs
+        self.devices = devices
     }
 
     public var presentCPUs: CPUSet { CPUSet(cpus.map(\.id)) }
@@ -115,10 +120,21 @@ public struct NUMANode: Codable, Sendable, Hashable {
     public var memoryBlocks: MemoryBlocks?
     /// What the node's memory is, when the host says it is not ordinary RAM.
     public var memoryKind: MemoryKind?
+    /// The node's memory tier as hwloc classifies it; nil for memory hwloc
+    /// does not tell apart (ordinary RAM).
+    public var memoryTier: MemoryTier?
+    /// The kernel's memory tier of the node (`memory_tierN` under
+    /// /sys/devices/virtual/memory_tiering, Linux 6.1+): lower is faster.
+    public var kernelMemoryTier: Int?
+    /// For a node without CPUs: the nodes whose CPUs reach it fastest (the
+    /// HMAT's initiators, `access1`, else `access0`), which hwloc attaches
+    /// it to; nil when the host does not say.
+    public var initiators: IDSet?
 
     public init(
         id: Int, cpus: CPUSet, memoryBytes: UInt64, freeBytes: UInt64, distances: [Int] = [],
-        hugepages: [HugepagePool] = [], memoryBlocks: MemoryBlocks? = nil, memoryKind: MemoryKind? = nil
+        hugepages: [HugepagePool] = [], memoryBlocks: MemoryBlocks? = nil, memoryKind: MemoryKind? = nil,
+        memoryTier: MemoryTier? = nil, kernelMemoryTier: Int? = nil
     ) {
         self.id = id
         self.cpus = cpus
@@ -128,6 +144,8 @@ public struct NUMANode: Codable, Sendable, Hashable {
         self.hugepages = hugepages
         self.memoryBlocks = memoryBlocks
         self.memoryKind = memoryKind
+        self.memoryTier = memoryTier
+        self.kernelMemoryTier = kernelMemoryTier
     }
 
     public func hugepages(size: UInt64) -> HugepagePool? { hugepages.first { $0.sizeBytes == size } }

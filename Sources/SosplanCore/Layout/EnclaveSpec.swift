@@ -17,6 +17,8 @@ public struct EnclaveSpec: Sendable, Hashable {
     /// without root; nil leaves them to root.
     public var deviceGroup: String?
     public var cpus: CPUAmount
+    /// Devices the enclave's CPUs (and memory) go next to (`near:`).
+    public var near: [DeviceReference] = []
     public var memory: [MemoryRequest]
     public var priority: Int
     /// How its CPUs idle and how fast they run while Linux has them.
@@ -46,9 +48,15 @@ public struct EnclaveSpec: Sendable, Hashable {
 public struct MemoryRequest: Sendable, Hashable {
     public var size: ByteSize
     public var numa: Int?
+    /// `tier`: which kind of memory; nil for any.
+    public var tier: MemoryTierRequest?
+    /// `policy`: how the size is spread over the chosen nodes; nil for the default (bind).
+    public var policy: MemoryPolicy?
 
-    public init(size: ByteSize, numa: Int? = nil) {
+    public init(size: ByteSize, numa: Int? = nil, tier: MemoryTierRequest? = nil, policy: MemoryPolicy? = nil) {
         self.size = size
         self.numa = numa
+        self.tier = tier
+        self.policy = policy
     }
 }

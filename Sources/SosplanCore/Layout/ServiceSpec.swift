@@ -30,6 +30,8 @@ public struct ServiceSpec: Sendable, Hashable {
     /// The slice unit; `sosplan-<name>.slice` unless the layout names one.
     public var slice: String
     public var cpus: CPUAmount
+    /// Devices the service's CPUs (and local memory) go next to (`near:`).
+    public var near: [DeviceReference] = []
     public var memory: MemoryLimits
     public var cpuWeight: Int?
     public var ioWeight: Int?
@@ -106,6 +108,10 @@ public struct MemoryLimits: Sendable, Hashable {
     public var high: Limit?
     public var max: Limit?
     public var nodes: Nodes
+    /// `memory.tier`: nil when not given (any node).
+    public var tier: MemoryTierRequest?
+    /// `memory.policy`: nil when not given (no NUMAPolicy= of sosplan's).
+    public var policy: MemoryPolicy?
 
     /// The node set a slice gets: `local` means `localNodes` (the nodes of
     /// the CPUs the service runs on), `any` means no restriction (empty).

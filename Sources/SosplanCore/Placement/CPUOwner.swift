@@ -32,8 +32,11 @@ struct CPUOwner {
     var maximum: Int
     /// An explicit CPU list: placed as written, never shrunk or moved.
     var explicit: CPUSet?
-    /// Nodes the CPUs must come from (`numa:`).
+    /// Nodes the CPUs must come from (`numa:`, or the nodes of the devices
+    /// of a strict `near:`).
     var numa: [Int]?
+    /// The devices it is placed near (`near:`), as the host resolves them.
+    var near: NearRequest?
     /// CPUs this owner can never take (IHK: CPU 0).
     var forbidden: CPUSet = CPUSet()
     /// What the owner holds now (minimal churn keeps it).

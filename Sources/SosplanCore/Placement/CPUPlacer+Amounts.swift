@@ -65,8 +65,9 @@ extension CPUPlacer {
         if let numa = owner.numa {
             let outside = list.subtracting(cpus(ofNodes: numa))
             if !outside.isEmpty {
+                let near = owner.near.map { $0.strict ? " (near \($0.label))" : "" } ?? ""
                 return .error(
-                    "\(owner.id) lists CPUs \(outside) that are not on NUMA node(s) \(CPUSet(numa))",
+                    "\(owner.id) lists CPUs \(outside) that are not on NUMA node(s) \(CPUSet(numa))\(near)",
                     file: file, at: owner.mark, hints: ["node CPUs here: " + numa.map { "node \($0): \(index.nodeCPUs[$0] ?? CPUSet())" }.joined(separator: ", ")])
             }
         }

@@ -86,7 +86,9 @@ extension CPUPlacer {
         let best = caps.map(\.free).sorted(by: >).prefix(allowed).reduce(0, +)
         let missing = max(amount - best, 0)
         var where_ = ""
-        if let numa = owner.numa {
+        if let near = owner.near, near.strict {
+            where_ = " near \(near.label)"
+        } else if let numa = owner.numa {
             where_ = " on NUMA node(s) \(CPUSet(numa))"
         } else if policy.topology == .singleNUMANode || policy.topology == .restricted, allowed < candidates.count {
             where_ = " within \(allowed) NUMA node\(allowed == 1 ? "" : "s") (policy.topology: \(policy.topology.rawValue))"
@@ -102,6 +104,10 @@ extension CPUPlacer {
         // Only when the host has the CPUs, just not within the allowed nodes.
         if policy.topology != .none && owner.numa == nil && caps.map(\.free).reduce(0, +) >= amount {
             hints.append("or relax policy.topology")
+        }
+        if let near = owner.near, near.strict {
+            hints.append("or set policy.topology: best-effort to place it elsewhere when the device's node is full")
+            return .error(message, file: file, at: near.mark ?? owner.mark, hints: hints)
         }
         return .error(message, file: file, at: owner.mark, hints: hints)
     }

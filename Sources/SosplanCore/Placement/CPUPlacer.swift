@@ -58,6 +58,8 @@ struct CPUPlacer {
         for owner in counted where !owner.current.isEmpty {
             var usable = owner.current.intersection(universe).subtracting(taken).subtracting(owner.forbidden)
             if let numa = owner.numa { usable = usable.intersection(cpus(ofNodes: numa)) }
+            // Best-effort near: what it holds away from the devices is given up to try near them again.
+            if let near = owner.near, !near.strict { usable = usable.intersection(cpus(ofNodes: Array(near.nodes))) }
             if wholeCores { usable = allocator.wholeCoreCPUs(usable) }
             let keep = allocator.trim(usable, to: targets[owner.id]!, wholeCores: wholeCores)
             kept[owner.id] = keep
@@ -85,7 +87,7 @@ struct CPUPlacer {
                 continue
             }
             let free = universe.subtracting(taken).union(mine).subtracting(owner.forbidden)
-            switch fill(owner, amount: amounts[owner.id]!, free: free, seed: mine, selector: selector, coreSizes: coreSizes) {
+            switch fillNear(owner, amount: amounts[owner.id]!, free: free, seed: mine, selector: selector, coreSizes: coreSizes, notes: &out.notes) {
             case .success(let (cpus, count)):
                 if count < amounts[owner.id]! {
                     out.notes.append("\(owner.id) gets \(count) CPUs instead of \(amounts[owner.id]!): the rest does not fit its NUMA constraints")

@@ -18,6 +18,14 @@ extension EnclaveMemoryPlacer {
                     ok = false
                     continue
                 }
+                if let tier = request.tier?.tier, let n = snapshot.topology.node(node), !tiers.holds(n, tier) {
+                    diagnostics.append(.error(
+                        "enclave '\(enclave.name)' asks for \(tier.rawValue) memory on NUMA node \(node), which holds \(n.memoryTier?.rawValue ?? "dram") memory (\(tiers.summary))",
+                        file: layout.file, at: enclave.marks["memory[\(j)].tier"] ?? mark,
+                        hints: ["leave numa out to take the \(tier.rawValue) nodes nearest the enclave's CPUs"]))
+                    ok = false
+                    continue
+                }
                 guard left[node]! >= size else {
                     diagnostics.append(.error(
                         "enclave '\(enclave.name)' needs \(ByteSize(size)) on NUMA node \(node), which has only \(ByteSize(left[node]!).humanReadable) available",
@@ -28,6 +36,22 @@ extension EnclaveMemoryPlacer {
                 }
                 chunks[node, default: 0] += size
                 left[node]! -= size
+                continue
+            }
+            if Self.isTiered(request) {
+                // At the tier (or policy) as written: `memory: {size, tier}` or `memory: [{size, tier}, ...]`.
+                let field = request.tier != nil ? "tier" : "policy"
+                let at = enclave.marks.exactly("memory[\(j)].\(field)") ?? enclave.marks.exactly("memory.\(field)") ?? mark ?? .start
+                guard let split = tieredChunks(
+                    size, request, enclave: enclave, cpus: cpus, granularity: granularity, left: left, mark: at, diagnostics: &diagnostics)
+                else {
+                    ok = false
+                    continue
+                }
+                for (node, bytes) in split {
+                    chunks[node, default: 0] += bytes
+                    left[node]! -= bytes
+                }
                 continue
             }
             guard let split = spread(size, near: cpus, granularity: granularity, left: left) else {
@@ -49,7 +73,7 @@ extension EnclaveMemoryPlacer {
 
     /// Splits `size` over the nodes of `cpus` in proportion to their CPUs
     /// (in granules), spilling what a node cannot hold to the nearest nodes.
-    private func spread(_ size: UInt64, near cpus: CPUSet, granularity: UInt64, left: [Int: UInt64]) -> [Int: UInt64]? {
+    func spread(_ size: UInt64, near cpus: CPUSet, granularity: UInt64, left: [Int: UInt64]) -> [Int: UInt64]? {
         var perNode: [Int: Int] = [:]
         for cpu in cpus { if let c = index.core(of: cpu) { perNode[c.node, default: 0] += 1 } }
         if perNode.isEmpty, let first = snapshot.topology.nodes.first(where: \.takesUnnamedMemory)?.id ?? index.nodeIDs.first {

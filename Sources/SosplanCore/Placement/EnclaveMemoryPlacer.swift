@@ -72,6 +72,15 @@ struct EnclaveMemoryPlacer {
         guard have.values.reduce(0, +) == wanted else { return false }
         var pinnedNeed: [Int: UInt64] = [:]
         for req in enclave.memory { if let n = req.numa { pinnedNeed[n, default: 0] += roundUp(req.size.bytes, granularity) } }
-        return pinnedNeed.allSatisfy { have[$0.key, default: 0] >= $0.value }
+        guard pinnedNeed.allSatisfy({ have[$0.key, default: 0] >= $0.value }) else { return false }
+        // Memory of a tier: enough of it on the tier's nodes (placed fresh when the tiers changed).
+        var tierNeed: [MemoryTier: UInt64] = [:]
+        for req in enclave.memory where Self.isTiered(req) {
+            guard let tier = req.tier?.tier else { return false }
+            tierNeed[tier, default: 0] += roundUp(req.size.bytes, granularity)
+        }
+        return tierNeed.allSatisfy { tier, need in
+            have.filter { node, _ in snapshot.topology.node(node).map { tiers.holds($0, tier) } ?? false }.values.reduce(0, +) >= need
+        }
     }
 }

@@ -35,8 +35,10 @@ public struct LayoutPlacer {
         var diagnostics: [Diagnostic] = []
         var notes: [String] = []
 
-        // Top level: host, enclaves, exclusive Linux services.
+        // Top level: host, enclaves, exclusive Linux services, each near its devices.
+        let near = nearRequests(observed: observed, diagnostics: &diagnostics, notes: &notes)
         let owners = topLevelOwners(observed: observed, universe: universe, index: index)
+            .map { applying(near[$0.id], to: $0, diagnostics: &diagnostics) }
         let needsSharedPool = layout.services.contains { $0.cpus.isShared || $0.stack != .linux }
         let floor = needsSharedPool && layout.host.confine ? (layout.policy.smt == .wholeCores ? index.maxThreadsPerCore : 1) : 0
         let placer = CPUPlacer(index: index, universe: universe, policy: layout.policy, file: layout.file, sharedFloor: floor)
@@ -80,7 +82,9 @@ public struct LayoutPlacer {
             guard !inside.isEmpty, let cpus = enclaveCPUs[enclave.name], !cpus.isEmpty else { continue }
             let exclusive = inside.filter(\.isExclusive)
             let sub = CPUPlacer(index: index, universe: cpus, policy: layout.policy, file: layout.file, sharedFloor: 0)
-            let result = sub.place(exclusive.enumerated().map { serviceOwner($0.element, order: $0.offset, current: CPUSet()) })
+            let result = sub.place(exclusive.enumerated().map {
+                applying(near[.service($0.element.name)], to: serviceOwner($0.element, order: $0.offset, current: CPUSet()), diagnostics: &diagnostics)
+            })
             diagnostics += result.diagnostics
             notes += result.notes
             var rest = cpus
@@ -100,11 +104,13 @@ public struct LayoutPlacer {
             pinned: pinnedEnclaves
         ).place(enclaveCPUs: enclaveCPUs)
         diagnostics += memory.diagnostics
+        notes += tierNotes(memory.chunks)
         let hugepages = HugepagePlacer(layout: layout, snapshot: snapshot, enclaveMemory: memory.chunks).place()
         diagnostics += hugepages.diagnostics
 
         // Worked out once: every shared service has the same CPUs.
         let sharedNodes = index.nodes(of: shared)
+        let memoryPlacer = ServiceMemoryPlacer(layout: layout, tiers: MemoryTierNodes(topology: snapshot.topology, index: index))
         let placement = Placement(
             host: HostPlacement(cpus: hostCPUs, memoryNodes: index.nodes(of: hostCPUs)),
             shared: SharedPlacement(cpus: shared),
@@ -112,11 +118,18 @@ public struct LayoutPlacer {
                 // A Linux service shrunk to nothing (`min: 0`) falls back to the shared pool.
                 let onShared = service.stack == .linux && (service.cpus.isShared || (serviceCPUs[service.name]?.isEmpty ?? true))
                 let cpus = onShared ? shared : (serviceCPUs[service.name] ?? CPUSet())
+                let memory = memoryPlacer.place(
+                    service, cpuNodes: onShared ? sharedNodes : index.nodes(of: cpus), diagnostics: &diagnostics, notes: &notes)
                 return NamedPlacement(service.name, ServicePlacement(
-                    cpus: cpus, memoryNodes: service.memory.allowedNodes(local: onShared ? sharedNodes : index.nodes(of: cpus)), shared: onShared))
+                    cpus: cpus, memoryNodes: memory.allowed, shared: onShared,
+                    near: LayoutPlacer.nearPlacements(near[.service(service.name)], references: service.near, cpus: cpus, index: index),
+                    memoryTier: memory.tier, memoryPolicy: memory.policy, policyNodes: memory.policyNodes))
             },
             enclaves: layout.enclaves.map {
-                NamedPlacement($0.name, EnclavePlacement(cpus: enclaveCPUs[$0.name] ?? CPUSet(), memory: memory.chunks[$0.name] ?? []))
+                let cpus = enclaveCPUs[$0.name] ?? CPUSet()
+                return NamedPlacement($0.name, EnclavePlacement(
+                    cpus: cpus, memory: memory.chunks[$0.name] ?? [],
+                    near: LayoutPlacer.nearPlacements(near[.enclave($0.name)], references: $0.near, cpus: cpus, index: index)))
             },
             hugepages: hugepages.pools)
         return Result(placement: placement, diagnostics: diagnostics.sortedByLocation(), notes: notes)

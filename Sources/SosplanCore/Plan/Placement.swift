@@ -97,21 +97,39 @@ public struct ServicePlacement: Codable, Sendable, Hashable {
     public var memoryNodes: CPUSet
     /// True when the service runs on the shared pool.
     public var shared: Bool
+    /// The devices the service is placed near (`near:`); nil when it names none.
+    public var near: [NearPlacement]?
+    /// The memory tier its memory nodes were chosen from (`memory.tier`).
+    public var memoryTier: MemoryTier?
+    /// The NUMA policy of the processes sosplan starts (`memory.policy`:
+    /// systemd's NUMAPolicy=), and its nodes (NUMAMask=).
+    public var memoryPolicy: MemoryPolicy?
+    public var policyNodes: CPUSet?
 
-    public init(cpus: CPUSet, memoryNodes: CPUSet, shared: Bool = false) {
+    public init(
+        cpus: CPUSet, memoryNodes: CPUSet, shared: Bool = false, near: [NearPlacement]? = nil, memoryTier: MemoryTier? = nil,
+        memoryPolicy: MemoryPolicy? = nil, policyNodes: CPUSet? = nil
+    ) {
         self.cpus = cpus
         self.memoryNodes = memoryNodes
         self.shared = shared
+        self.near = near
+        self.memoryTier = memoryTier
+        self.memoryPolicy = memoryPolicy
+        self.policyNodes = policyNodes
     }
 }
 
 public struct EnclavePlacement: Codable, Sendable, Hashable {
     public var cpus: CPUSet
     public var memory: [MemoryChunk]
+    /// The devices the enclave is placed near (`near:`); nil when it names none.
+    public var near: [NearPlacement]?
 
-    public init(cpus: CPUSet, memory: [MemoryChunk]) {
+    public init(cpus: CPUSet, memory: [MemoryChunk], near: [NearPlacement]? = nil) {
         self.cpus = cpus
         self.memory = memory
+        self.near = near
     }
 }
 

@@ -95,10 +95,11 @@ public enum PlanFormatter {
         rows.append(("shared pool", p.shared.cpus.description, ""))
         for e in p.enclaves {
             let mem = e.value.memory.map { "\(ByteSize($0.bytes))@\($0.node)" }.joined(separator: ",")
-            rows.append(("enclave \(Self.e(e.name))", e.value.cpus.description, "memory \(mem.isEmpty ? "(none)" : mem)"))
+            rows.append(("enclave \(Self.e(e.name))", e.value.cpus.description, "memory \(mem.isEmpty ? "(none)" : mem)" + near(e.value.near)))
         }
         for s in p.services {
-            rows.append(("service \(e(s.name))", s.value.shared ? "shared" : s.value.cpus.description, "memory nodes \(nodes(s.value.memoryNodes))"))
+            rows.append(("service \(e(s.name))", s.value.shared ? "shared" : s.value.cpus.description,
+                         "memory nodes \(nodes(s.value.memoryNodes))" + memoryChoice(s.value) + near(s.value.near)))
         }
         let w0 = rows.map(\.0.count).max() ?? 0
         let w1 = rows.map { $0.1.isEmpty ? 6 : $0.1.count }.max() ?? 0
@@ -119,6 +120,23 @@ public enum PlanFormatter {
     static func e(_ s: String) -> String { ControlCharacters.escaped(s) }
 
     private static func nodes(_ s: CPUSet) -> String { s.isEmpty ? "any" : s.description }
+
+    /// ` (hbm, interleave over 2,4)`: what drove the memory nodes.
+    static func memoryChoice(_ s: ServicePlacement) -> String {
+        var parts: [String] = []
+        if let tier = s.memoryTier { parts.append(tier.rawValue) }
+        if let policy = s.memoryPolicy { parts.append("\(policy.rawValue) \(s.policyNodes.map { "on \($0)" } ?? "")".trimmingASCIIWhitespace()) }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
+    }
+
+    /// `  near mlx5_0 (node 1)`, with `not met` when best-effort placed it elsewhere.
+    static func near(_ devices: [NearPlacement]?) -> String {
+        guard let devices, !devices.isEmpty else { return "" }
+        return "  near " + devices.map { d in
+            let nodes = d.nodes.count == 1 ? "node \(d.nodes)" : "nodes \(d.nodes)"
+            return "\(e(d.device)) (\(nodes)\(d.met ? "" : ", not met"))"
+        }.joined(separator: ", ")
+    }
 }
 
 extension String {

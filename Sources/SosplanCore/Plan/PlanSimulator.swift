@@ -37,6 +37,7 @@ public struct PlanSimulator {
                     let launcher = step.after["Launcher"]?.stringValue.map { [JSONValue.string("<\($0) launcher>")] } ?? []
                     u.execStart = (launcher + exec).compactMap(\.stringValue)
                 }
+                if step.after[NUMAPolicySetting.policyKey] != nil { u.numaPolicy = NUMAPolicySetting(planProperties: step.after) }
             }
         case .unitRelease:
             updateUnit(unit, in: &s) { u in

@@ -83,6 +83,9 @@ extension StepBuilder {
             desired["EnclaveCPUs"] = .string((placed(service.name)?.cpus ?? CPUSet()).description)
             if let ready = enclaveReadyStep[name] { after.append(ready) }
         }
+        // memory.policy: NUMAPolicy=/NUMAMask=, which systemd applies when it starts the service.
+        let policy = numaPolicy(of: service)
+        for (key, value) in policy?.planProperties.entries ?? [] { desired[key] = value }
         let name = service.execUnitName
         if let unit = observedUnit(name), unit.loadState != "not-found",
             let enclave = service.stack.enclaveName, let teardown = enclaveTeardownStep[enclave]
@@ -110,10 +113,19 @@ extension StepBuilder {
             let running = unit.execStart ?? []
             let sameExec = running.count >= exec.count && Array(running.suffix(exec.count)) == exec
             let enclaveMoved = enclavesBooted.contains(service.stack.enclaveName ?? "")
-            guard !(sameExec && unit.slice == service.slice && !enclaveMoved) else { return }
+            guard !(sameExec && unit.slice == service.slice && !enclaveMoved && unit.numaPolicy == policy) else { return }
             var d = StepDraft("unit:\(name)", .unitUpdate, target: .unit(name), disruption: .restart, phase: .placeUnits, side: .other)
             d.before = ["Slice": unit.slice.map(JSONValue.string) ?? .null, "ExecStart": .array(running.map(JSONValue.string))]
             d.after = desired
+            if unit.numaPolicy != policy {
+                d.reason = "the memory policy (NUMAPolicy=) is set when the service starts: restart"
+                d.before[NUMAPolicySetting.policyKey] = unit.numaPolicy.map { .string($0.kind.rawValue) } ?? .null
+                d.before[NUMAPolicySetting.maskKey] = unit.numaPolicy.map { .string($0.nodes.description) } ?? .null
+                if policy == nil {
+                    d.after[NUMAPolicySetting.policyKey] = .null
+                    d.after[NUMAPolicySetting.maskKey] = .null
+                }
+            }
             d.after_ = after
             add(d)
         } else {
@@ -122,6 +134,12 @@ extension StepBuilder {
             d.after_ = after
             add(d)
         }
+    }
+
+    /// The NUMA policy of a Linux service's own unit (`memory.policy`), as placed.
+    func numaPolicy(of service: ServiceSpec) -> NUMAPolicySetting? {
+        guard service.stack == .linux, let placed = placed(service.name), let policy = placed.memoryPolicy else { return nil }
+        return NUMAPolicySetting(policy, nodes: placed.policyNodes ?? CPUSet())
     }
 
     /// Units and slices sosplan made that the layout no longer wants.

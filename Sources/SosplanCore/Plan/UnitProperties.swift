@@ -12,7 +12,9 @@ public enum UnitProperties {
     ]
 
     /// Keys of slice and unit steps that are not settings.
-    public static let otherKeys: Set<String> = ["Slice", "ExecStart", "ExistingSlice"]
+    public static let otherKeys: Set<String> = [
+        "Slice", "ExecStart", "ExistingSlice", NUMAPolicySetting.policyKey, NUMAPolicySetting.maskKey,
+    ]
 
     /// What a slice should have for a service placed on `cpus`.
     public static func desired(_ service: ServiceSpec, cpus: CPUSet, memoryNodes: CPUSet) -> ResourceControl {

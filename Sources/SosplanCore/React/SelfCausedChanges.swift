@@ -55,6 +55,9 @@ public struct SelfCausedChanges: Sendable {
             guard memoryBlocks > 0, change.kind == .online || change.kind == .offline else { return false }
             memoryBlocks -= 1
             return true
+        case .pciDevice:
+            // No step of sosplan's adds or removes PCI devices.
+            return false
         }
     }
 

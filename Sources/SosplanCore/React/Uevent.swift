@@ -48,11 +48,19 @@ public struct Uevent: Sendable, Hashable {
     }
 
     /// What the event means for placement: a CPU or a memory block changed
-    /// state, or something sosplan does not follow.
+    /// state, a PCI device of a listed class (`DeviceClass`) went away or
+    /// came back (PCI remove or rescan, a hot-plug slot), or something
+    /// sosplan does not follow.
     public var hotplug: HotplugChange? {
         guard let kind = HotplugChange.Kind(rawValue: action) else { return nil }
         let name = devpath.split(separator: "/").last.map(String.init) ?? ""
         switch subsystem {
+        case "pci" where kind == .add || kind == .remove:
+            // The kernel names the function (PCI_SLOT_NAME) and its class (PCI_CLASS=%04X of the
+            // 24-bit class; drivers/pci/pci-driver.c, pci_uevent): bridges and chipset functions are not followed.
+            guard let address = PCIAddress(properties["PCI_SLOT_NAME"] ?? name) else { return nil }
+            if let code = properties["PCI_CLASS"].flatMap({ UInt32($0, radix: 16) }), DeviceClass(classCode: code) == nil { return nil }
+            return HotplugChange(device: .pciDevice(address), kind: kind)
         case "cpu" where devpath.hasPrefix("/devices/system/cpu/cpu") && name.hasPrefix("cpu"):
             return Int(name.dropFirst(3)).map { HotplugChange(device: .cpu($0), kind: kind) }
         case "memory" where devpath.hasPrefix("/devices/system/memory/memory") && name.hasPrefix("memory"):
@@ -68,6 +76,8 @@ public struct HotplugChange: Sendable, Hashable, CustomStringConvertible {
     public enum Device: Sendable, Hashable {
         case cpu(Int)
         case memoryBlock(Int)
+        /// A PCI function services may be placed near (`near:`).
+        case pciDevice(PCIAddress)
     }
 
     public enum Kind: String, Sendable, Hashable {
@@ -86,6 +96,7 @@ public struct HotplugChange: Sendable, Hashable, CustomStringConvertible {
         switch device {
         case .cpu(let id): return "CPU \(id) \(kind.rawValue)"
         case .memoryBlock(let id): return "memory block \(id) \(kind.rawValue)"
+        case .pciDevice(let address): return "PCI device \(address) \(kind.rawValue)"
         }
     }
 
@@ -96,6 +107,12 @@ public struct HotplugChange: Sendable, Hashable, CustomStringConvertible {
             return Uevent(action: kind.rawValue, devpath: "/devices/system/cpu/cpu\(id)", subsystem: "cpu", seqnum: seqnum)
         case .memoryBlock(let id):
             return Uevent(action: kind.rawValue, devpath: "/devices/system/memory/memory\(id)", subsystem: "memory", seqnum: seqnum)
+        case .pciDevice(let address):
+            // Below its root bus; the bridges between are not known here (the watcher reads PCI_SLOT_NAME).
+            let root = "pci\(String(address.description.dropLast(5)))"
+            return Uevent(
+                action: kind.rawValue, devpath: "/devices/\(root)/\(address)", subsystem: "pci", seqnum: seqnum,
+                properties: ["PCI_SLOT_NAME": address.description])
         }
     }
 }

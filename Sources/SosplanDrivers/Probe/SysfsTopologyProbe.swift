@@ -13,6 +13,9 @@ public struct SysfsTopologyProbe: TopologyProbe {
     public var root: String
     /// Where the topology cache lives; nil to neither read nor write one.
     public var stateDirectory: StateDirectory?
+    /// PCI localities forced by the operator (HWLOC_PCI_LOCALITY, as hwloc
+    /// reads it); nil to take sysfs's.
+    public var pciLocality: PCILocalityOverride? = PCILocalityOverride.fromEnvironment()
 
     public init(root: String = "/", stateDirectory: StateDirectory? = nil) {
         self.root = root
@@ -33,16 +36,21 @@ public struct SysfsTopologyProbe: TopologyProbe {
         notePackagesWithoutID(records, &warnings)
         readLastLevelCaches(sys, &records, &warnings)
         var nodes = readNodes(sys, &records, &warnings)
-        readMemoryKinds(sys, &nodes)
+        let dax = readDAXDevices(sys)
+        let gpuNodes = readGPUMemoryNodes(sys)
+        readMemoryKinds(dax, gpuNodes: gpuNodes, &nodes)
+        readMemoryTiers(sys, dax, gpuNodes: gpuNodes, &nodes)
         let blockSize = readMemoryBlocks(sys, nodes: &nodes, &warnings)
         let machine = "present=\(CPUSet(records.map(\.id))) nodes=\(CPUSet(nodes.map(\.id)))"
         let cache = restoreFromTopologyCache(machine: machine, &records, &warnings)
         let cpus = Self.assemble(records)
         updateTopologyCache(cache, machine: machine, records: records, cpus: cpus, &warnings)
         let isolation = readIsolation(sys)
+        var devices = readPCIDevices(sys, nodes: nodes, present: CPUSet(records.map(\.id)), &warnings)
+        if devices != nil { readDeviceNames(sys, &devices!, &warnings) }
         let topology = Topology(
             cpus: cpus, nodes: nodes, memoryBlockSizeBytes: blockSize, isolatedCPUs: isolation.isolated,
-            nohzFullCPUs: isolation.nohzFull)
+            nohzFullCPUs: isolation.nohzFull, devices: devices)
         let restriction = readCpusetRestriction(sys)
         noteRestriction(restriction, topology: topology, &warnings)
         return TopologyObservation(

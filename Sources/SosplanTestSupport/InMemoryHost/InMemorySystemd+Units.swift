@@ -52,7 +52,8 @@ extension InMemorySystemd {
     public func createUnit(_ request: ExecUnitRequest) throws(SystemdError) -> SystemdChange {
         let text = try ManagedUnitFiles.execUnit(request).render()
         return try applyOwnUnit(
-            File(unit: request.name, kind: .execUnit, text: text, slice: request.slice, execStart: request.arguments), restartOnChange: true)
+            File(unit: request.name, kind: .execUnit, text: text, slice: request.slice, execStart: request.arguments, numaPolicy: request.numaPolicy),
+            restartOnChange: true)
     }
 
     public func updateUnit(_ request: ExecUnitRequest) throws(SystemdError) -> SystemdChange {

@@ -33,6 +33,8 @@ public final class InMemorySystemd: SystemdControl {
         var settings: ResourceControl?
         var slice: String?
         var execStart: [String]?
+        /// An exec unit's NUMAPolicy=/NUMAMask=.
+        var numaPolicy: NUMAPolicySetting?
     }
 
     /// A driver operation a test can make fail.
@@ -182,6 +184,7 @@ public final class InMemorySystemd: SystemdControl {
             file.settings?.write(to: &u)
             if let slice = file.slice { u.slice = slice }
             if let exec = file.execStart { u.execStart = exec }
+            if file.kind == .execUnit { u.numaPolicy = file.numaPolicy }
         }
         return u
     }

@@ -47,13 +47,17 @@ struct ShowCommand: ParsableCommand {
             guard let plan = result.plan else { throw ExitCode(1) }
             var ownership = CPUOwnership.planned(plan, on: state)
             ownership.applications = CPUOwnership.applications(of: plan.placement)
+            ownership.nearOwners = CPUOwnership.nearOwners(of: plan.placement)
             markHotplug(&ownership, now: state)
             picture = OwnershipPicture(snapshot: state, ownership: ownership)
             isolation = IsolationText.showLines(layout: layout, placement: plan.placement, now: state)
         } else {
             let state = try host.loadSnapshot(from: snapshot, live: host.liveHost())
             var ownership = CPUOwnership.observed(state)
-            if let applied = lastApplied { ownership.applications = CPUOwnership.applications(of: applied.plan.placement) }
+            if let applied = lastApplied {
+                ownership.applications = CPUOwnership.applications(of: applied.plan.placement)
+                ownership.nearOwners = CPUOwnership.nearOwners(of: applied.plan.placement)
+            }
             markHotplug(&ownership, now: state)
             picture = OwnershipPicture(snapshot: state, ownership: ownership)
             if let applied = lastApplied, let source = applied.layout, let layout = LayoutDecoder.decode(source.text, file: source.file).layout {

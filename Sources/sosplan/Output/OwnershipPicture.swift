@@ -32,6 +32,18 @@ struct OwnershipPicture {
         var free: UInt64
         var hugepages: [HugepagePool]
         var holdings: [MemoryHolding]
+        /// The node's memory tier, when hwloc tells it apart (HBM, NVM, ...).
+        var tier: MemoryTier?
+    }
+
+    /// A PCI device, its node and the owners placed near it.
+    struct Device {
+        var address: PCIAddress
+        var deviceClass: DeviceClass
+        var names: [String]
+        var node: Int?
+        var localCPUs: CPUSet
+        var near: [Owner]
     }
 
     struct LegendEntry {
@@ -44,6 +56,7 @@ struct OwnershipPicture {
     var groups: [Group]
     var memory: [NodeMemory]
     var legend: [LegendEntry]
+    var devices: [Device] = []
     /// Hotplug since the last apply, and enclave applications (see CPUOwnership).
     var lost = CPUSet()
     var returned = CPUSet()
@@ -89,7 +102,12 @@ struct OwnershipPicture {
         memory = t.nodes.map { node in
             NodeMemory(
                 node: node.id, total: node.memoryBytes, free: node.freeBytes, hugepages: node.hugepages,
-                holdings: ownership.memory.filter { $0.node == node.id })
+                holdings: ownership.memory.filter { $0.node == node.id }, tier: node.memoryTier)
+        }
+        devices = t.pciDevices.map { d in
+            Device(
+                address: d.address, deviceClass: d.deviceClass, names: d.names.map(\.name), node: d.node, localCPUs: d.localCPUs,
+                near: ownership.nearOwners[d.address] ?? [])
         }
         let byOwner = ownership.cpusByOwner
         legend = ownership.ownersPresent.map { owner in

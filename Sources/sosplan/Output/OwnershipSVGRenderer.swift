@@ -53,9 +53,14 @@ enum OwnershipSVGRenderer {
             y += 14
         }
         for node in picture.memory {
-            var line = "node \(node.node) memory: \(ByteSize(node.total).humanReadable), \(ByteSize(node.free).humanReadable) free"
+            let tier = node.tier.map { " (\($0.hwlocName))" } ?? ""
+            var line = "node \(node.node) memory\(tier): \(ByteSize(node.total).humanReadable), \(ByteSize(node.free).humanReadable) free"
             line += node.holdings.map { " · \($0.owner) holds \(ByteSize($0.bytes).humanReadable)" }.joined()
             body += text(line, x: margin, y: y + 12, cls: "memory")
+            y += lineHeight
+        }
+        for device in picture.devices {
+            body += deviceLine(device, x: margin, y: y + 12)
             y += lineHeight
         }
         y += 8
@@ -95,6 +100,16 @@ enum OwnershipSVGRenderer {
             + "x=\"\(x)\" y=\"\(y)\" width=\"\(cellWidth)\" height=\"\(cellHeight)\" rx=\"3\" fill=\"\(style.svgFill(owner))\">"
             + "<title>\(escape(tip))</title></rect>\n"
             + "<text class=\"cpu-id\"\(dark ? " style=\"fill: #ffffff\"" : "") x=\"\(x + cellWidth / 2)\" y=\"\(y + 15)\">\(thread.id)\(style.code(owner))</text>\n"
+    }
+
+    /// One line per device, with `data-address` and `data-node` for scripts.
+    private static func deviceLine(_ device: OwnershipPicture.Device, x: Int, y: Int) -> String {
+        var line = "\(device.deviceClass) \(device.address)"
+        if !device.names.isEmpty { line += " " + device.names.joined(separator: ", ") }
+        line += device.node.map { " on node \($0)" } ?? " (CPUs \(device.localCPUs))"
+        if !device.near.isEmpty { line += " · near " + device.near.map(\.description).joined(separator: ", ") }
+        let node = device.node.map { " data-node=\"\($0)\"" } ?? ""
+        return "<text class=\"device\" data-address=\"\(escape(device.address.description))\"\(node) x=\"\(x)\" y=\"\(y)\">\(escape(line))</text>\n"
     }
 
     private static func text(_ s: String, x: Int, y: Int, cls: String) -> String {

@@ -23,6 +23,7 @@ enum OwnershipTextRenderer {
             }
         }
         out += memorySection(picture)
+        out += deviceSection(picture)
         out += legendSection(picture, style: style, colors: colors)
         out += hotplugSection(picture)
         return out
@@ -96,7 +97,8 @@ enum OwnershipTextRenderer {
         let labelWidth = (picture.memory.map { "node \($0.node)".count }.max() ?? 0) + 2
         for node in picture.memory {
             var parts = [
-                node.total == 0 ? "memory unknown" : "\(ByteSize(node.total).humanReadable), \(ByteSize(node.free).humanReadable) free"
+                (node.tier.map { "\($0.hwlocName) " } ?? "")
+                    + (node.total == 0 ? "memory unknown" : "\(ByteSize(node.total).humanReadable), \(ByteSize(node.free).humanReadable) free")
             ]
             let pools = node.hugepages.filter { $0.total > 0 }
             if !pools.isEmpty {
@@ -106,6 +108,22 @@ enum OwnershipTextRenderer {
             }
             parts += node.holdings.map { "\(shown($0.owner.description)) holds \(ByteSize($0.bytes).humanReadable)" }
             out += "  " + "node \(node.node)".padding(to: labelWidth) + parts.joined(separator: " · ") + "\n"
+        }
+        return out
+    }
+
+    /// PCI devices by node: `node 1  nic 0000:82:00.0 ib0, mlx4_0 · near service lustre-router`.
+    private static func deviceSection(_ picture: OwnershipPicture) -> String {
+        guard !picture.devices.isEmpty else { return "" }
+        var out = "devices\n"
+        let labels = picture.devices.map { $0.node.map { "node \($0)" } ?? "no node" }
+        let labelWidth = (labels.map(\.count).max() ?? 0) + 2
+        for (device, label) in zip(picture.devices, labels) {
+            var line = "\(device.deviceClass) \(device.address)"
+            if !device.names.isEmpty { line += " " + device.names.joined(separator: ", ") }
+            if device.node == nil { line += " (CPUs \(device.localCPUs))" }
+            if !device.near.isEmpty { line += " · near " + device.near.map(\.description).joined(separator: ", ") }
+            out += "  " + label.padding(to: labelWidth) + shown(line) + "\n"
         }
         return out
     }

@@ -20,6 +20,7 @@ enum SnapshotSummaryRenderer {
             let nodes = ids.count == 1 ? "node \(ids[0])" : "nodes \(CPUSet(ids))"
             out.row("", "CPUs \(t.cpusOfUnlistedNodes) are on \(nodes), which sysfs does not list (no memory known)")
         }
+        deviceRows(t, &out)
         out.row("isolated", t.isolatedCPUs.isEmpty ? "none" : "\(t.isolatedCPUs)")
         out.row("nohz_full", t.nohzFullCPUs.isEmpty ? "none" : "\(t.nohzFullCPUs)")
         for (label, text) in IsolationText.observeRows(snapshot) { out.row(label, text) }
@@ -75,6 +76,7 @@ enum SnapshotSummaryRenderer {
         line += node.memoryBytes == 0
             ? " · memory unknown"
             : " · \(ByteSize(node.memoryBytes).humanReadable), \(ByteSize(node.freeBytes).humanReadable) free"
+        line += tierText(node)
         if !node.distances.isEmpty { line += " · distances \(node.distances.map(String.init).joined(separator: " "))" }
         out.row("  node \(node.id)", line)
         if !node.hugepages.isEmpty {

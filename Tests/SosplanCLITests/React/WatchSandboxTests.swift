@@ -34,11 +34,6 @@ struct WatchSandboxTests {
               priority: 1
         """
 
-    func allowed(_ sandbox: Sandbox, _ unit: String) throws -> CPUSet {
-        let r = try sandbox.lab(["systemctl", "show", "--property", "AllowedCPUs", "--value", unit])
-        return try CPUSet(lenientList: r.stdout.replacingOccurrences(of: " ", with: ","))
-    }
-
     func passes(_ log: String) -> Int { log.components(separatedBy: "\nreconcile (").count - 1 }
 
     @Test func hotplugAdaptsWithinPrioritiesAndLeavesTheEnclaveAlone() throws {
@@ -57,7 +52,7 @@ struct WatchSandboxTests {
         usleep(1_500_000)
         #expect(passes(watcher.log) == 1, "\(watcher.log)")
         let enclaveBefore = try #require(try sandbox.snapshot().enclaves.first { $0.name == "kitten" })
-        let hi = try allowed(sandbox, "sosplan-hi.slice"), lo = try allowed(sandbox, "sosplan-lo.slice")
+        let hi = try sandbox.allowedCPUs("sosplan-hi.slice"), lo = try sandbox.allowedCPUs("sosplan-lo.slice")
         #expect(hi.count == 8 && lo.count == 6)
 
         // Two whole cores of the high-priority service go away at once.
@@ -67,7 +62,7 @@ struct WatchSandboxTests {
         #expect(lost.count == 4)
         for cpu in lost { try sandbox.writeHostFile("sys/devices/system/cpu/cpu\(cpu)/online", "0") }
         #expect(watcher.waitForLog(timeout: 10) { $0.contains("reconcile (hotplug): converged") }, "\(watcher.log)")
-        let hiNow = try allowed(sandbox, "sosplan-hi.slice"), loNow = try allowed(sandbox, "sosplan-lo.slice")
+        let hiNow = try sandbox.allowedCPUs("sosplan-hi.slice"), loNow = try sandbox.allowedCPUs("sosplan-lo.slice")
         #expect(hiNow.count == 8, "the high priority keeps its count: \(hiNow)")
         #expect(hi.subtracting(lost).isSubset(of: hiNow), "and the CPUs it still had")
         #expect(loNow.count == 2, "the low priority shrinks to its min: \(loNow)")

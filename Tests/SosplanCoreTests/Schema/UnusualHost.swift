@@ -157,6 +157,7 @@ enum UnusualHost {
         container.memory = 4 << 30
         container.memoryReservation = 1 << 30
         u.container = container
+        u.numaPolicy = NUMAPolicySetting(.interleave, nodes: CPUSet([0, 1]))
         return u
     }
 

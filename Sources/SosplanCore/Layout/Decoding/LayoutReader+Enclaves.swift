@@ -1,6 +1,6 @@
 /// `spec.enclaves[]`: co-kernel partitions.
 extension LayoutReader {
-    static let enclaveFields = ["name", "driver", "image", "args", "deviceGroup", "cpus", "memory", "priority", "power"]
+    static let enclaveFields = ["name", "driver", "image", "args", "deviceGroup", "cpus", "near", "memory", "priority", "power"]
 
     func enclave(_ node: YAMLNode, _ path: String) -> EnclaveSpec {
         var enclave = EnclaveSpec(
@@ -52,6 +52,7 @@ extension LayoutReader {
                       hints: ["CPU 0 stays with Linux; start the list at CPU 1 or later"])
             }
         }
+        if let n = f["near"], let near = near(n, f.path("near")) { enclave.near = near }
         if let n = f["memory"], let memory = enclaveMemory(n, f.path("memory"), driver: driver) {
             enclave.memory = memory
         }
@@ -73,7 +74,8 @@ extension LayoutReader {
         var chunks: [MemoryRequest] = []
         var ok = true
         var firstOnNode: [Int: SourceMark] = [:]
-        var anywhere: SourceMark?
+        // Memory placed by sosplan: once per tier (HBM and DRAM may both be asked for).
+        var anywhere: [MemoryTierRequest: SourceMark] = [:]
         for (i, item) in items.enumerated() {
             guard let chunk = memoryChunk(item, "\(path)[\(i)]", driver: driver) else {
                 ok = false
@@ -87,12 +89,14 @@ extension LayoutReader {
                 }
                 firstOnNode[numa] = firstOnNode[numa] ?? item.mark
             } else {
-                if let first = anywhere {
-                    error("\(path)[\(i)]", "memory without 'numa' is already given at line \(first.line)", at: item.mark,
+                let tier = chunk.tier ?? .any
+                if let first = anywhere[tier] {
+                    let which = tier == .any ? "memory without 'numa'" : "memory of tier \(tier.rawValue) without 'numa'"
+                    error("\(path)[\(i)]", "\(which) is already given at line \(first.line)", at: item.mark,
                           hints: ["add the sizes up, or give each chunk its node"])
                     ok = false
                 }
-                anywhere = anywhere ?? item.mark
+                anywhere[tier] = anywhere[tier] ?? item.mark
             }
             chunks.append(chunk)
         }
@@ -104,9 +108,17 @@ extension LayoutReader {
         var sizeNode = node
         var sizePath = path
         if node.mapping != nil {
-            guard let f = fields(node, path, allowed: ["size", "numa"], required: ["size"],
-                                 what: "a size or a mapping {size, numa}")
+            guard let f = fields(node, path, allowed: ["size", "numa", "tier", "policy"], required: ["size"],
+                                 what: "a size or a mapping {size, numa, tier, policy}")
             else { return nil }
+            if let n = f["tier"] {
+                guard let tier = choice(n, f.path("tier"), MemoryTierRequest.self) else { return nil }
+                chunk.tier = tier
+            }
+            if let n = f["policy"] {
+                guard let policy = choice(n, f.path("policy"), MemoryPolicy.self) else { return nil }
+                chunk.policy = policy
+            }
             guard let n = f["size"] else { return nil }
             sizeNode = n
             sizePath = f.path("size")

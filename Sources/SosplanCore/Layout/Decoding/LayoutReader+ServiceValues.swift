@@ -57,10 +57,10 @@ extension LayoutReader {
     }
 
     static let limitOrder = ["min", "low", "high", "max"]
-    static let memoryLimitFields = limitOrder + ["nodes"]
+    static let memoryLimitFields = limitOrder + ["nodes", "tier", "policy"]
 
     func memoryLimits(_ node: YAMLNode, _ path: String) -> MemoryLimits? {
-        let what = "a mapping {min, low, high, max, nodes}"
+        let what = "a mapping {min, low, high, max, nodes, tier, policy}"
         if let text = node.scalar, !node.isNull {
             error(path, "expected \(what), found \(describe(node))", at: node.mark,
                   hints: ["to cap the service's memory write memory: {max: \(text)}"])
@@ -96,6 +96,12 @@ extension LayoutReader {
                       at: n.mark)
                 ok = false
             }
+        }
+        if let n = f["tier"] {
+            if let tier = choice(n, f.path("tier"), MemoryTierRequest.self) { limits.tier = tier } else { ok = false }
+        }
+        if let n = f["policy"] {
+            if let policy = choice(n, f.path("policy"), MemoryPolicy.self) { limits.policy = policy } else { ok = false }
         }
         return ok ? limits : nil
     }

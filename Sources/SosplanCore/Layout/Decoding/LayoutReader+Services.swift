@@ -1,8 +1,8 @@
 /// `spec.services[]`: systemd units on Linux, or applications in an enclave.
 extension LayoutReader {
     static let serviceFields = [
-        "name", "stack", "units", "exec", "container", "existingSlice", "slice", "cpus", "memory", "cpuWeight", "ioWeight", "tasksMax", "priority",
-        "isolated", "power",
+        "name", "stack", "units", "exec", "container", "existingSlice", "slice", "cpus", "near", "memory", "cpuWeight", "ioWeight", "tasksMax",
+        "priority", "isolated", "power",
     ]
 
     func service(_ node: YAMLNode, _ path: String) -> ServiceSpec {
@@ -24,6 +24,7 @@ extension LayoutReader {
             service.existingSlice = true
         }
         if let n = f["cpus"], let cpus = cpuAmount(n, f.path("cpus"), for: .service) { service.cpus = cpus }
+        if let n = f["near"], let near = near(n, f.path("near")) { service.near = near }
         if let n = f["memory"], let memory = memoryLimits(n, f.path("memory")) { service.memory = memory }
         if let n = f["cpuWeight"] { service.cpuWeight = int(n, f.path("cpuWeight"), in: 1...10_000, what: "cpuWeight") }
         if let n = f["ioWeight"] { service.ioWeight = int(n, f.path("ioWeight"), in: 1...10_000, what: "ioWeight") }
@@ -32,6 +33,7 @@ extension LayoutReader {
         if let n = f["isolated"], let isolated = bool(n, f.path("isolated")) { service.isolated = isolated }
         if let n = f["power"] { service.power = powerClass(n, f.path("power")) }
         checkStackFields(service, f)
+        checkDevicePlacement(service, f)
         return service
     }
 

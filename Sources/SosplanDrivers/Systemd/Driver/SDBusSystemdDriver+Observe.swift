@@ -79,6 +79,7 @@ extension SDBusSystemdDriver {
     static let observedProperties: Set<String> = [
         "Slice", "ControlGroup", "AllowedCPUs", "AllowedMemoryNodes", "EffectiveCPUs", "CPUWeight", "IOWeight",
         "CPUQuotaPerSecUSec", "MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "TasksMax", "ExecStart",
+        "NUMAPolicy", "NUMAMask",
     ]
 
     private func fill(
@@ -108,6 +109,9 @@ extension SDBusSystemdDriver {
                 kind = nil
             }
             if kind == .execUnit || kind == .containerUnit { unit.execStart = execArguments(p["ExecStart"]) }
+            if kind == .execUnit, case .int32(let mpol)? = p["NUMAPolicy"]?.unwrapped {
+                unit.numaPolicy = NUMAPolicySetting(mpol: mpol, nodes: CPUSet(systemdBitmap: p["NUMAMask"]?.bytesValue ?? []))
+            }
         }
     }
 

@@ -100,6 +100,11 @@ public enum ManagedUnitFiles {
             .init("Restart", "on-failure"),
         ]
         service += settings.map { UnitFile.Entry($0.0, $0.1) }
+        // Typed values only: a policy name of systemd's and a node list ("0-3,8").
+        if let policy = request.numaPolicy {
+            service.append(.init("NUMAPolicy", policy.kind.rawValue))
+            if !policy.nodes.isEmpty { service.append(.init("NUMAMask", policy.nodes.description)) }
+        }
         return UnitFile(header: header, sections: [
             try unitSection(.execUnit, description: request.description ?? "sosplan service \(shortName(name))"),
             UnitFile.Section("Service", service),

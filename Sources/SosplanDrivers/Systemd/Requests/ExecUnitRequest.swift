@@ -17,6 +17,9 @@ public struct ExecUnitRequest: Sendable, Hashable {
     /// `pisces_run`): the unit is a oneshot that stays active once the
     /// launch succeeded, instead of a service whose process is the job.
     public var returnsAtLaunch = false
+    /// NUMAPolicy= and NUMAMask= (`memory.policy`): set by systemd when it
+    /// starts the service, so a change restarts it.
+    public var numaPolicy: NUMAPolicySetting?
 
     public init(
         name: String, slice: String, arguments: [String], description: String? = nil,

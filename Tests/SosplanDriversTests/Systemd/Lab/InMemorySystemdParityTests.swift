@@ -21,6 +21,7 @@ struct InMemorySystemdParityTests {
         var cpuWeight: UInt64?
         var memoryMax: UInt64?
         var execStart: [String]?
+        var numaPolicy: NUMAPolicySetting?
 
         init(_ change: SystemdChange, unitDirectory: String, compareSlice: Bool) {
             actions = change.actions.map { $0.description.replacingOccurrences(of: unitDirectory + "/", with: "") }
@@ -28,10 +29,11 @@ struct InMemorySystemdParityTests {
             (loadState, activeState, managed) = (s.loadState, s.activeState, s.managed)
             slice = compareSlice ? s.slice : nil
             (allowedCPUs, cpuWeight, memoryMax, execStart) = (s.allowedCPUs, s.cpuWeight, s.memoryMax, s.execStart)
+            numaPolicy = s.numaPolicy
         }
 
         var description: String {
-            "\(actions) \(loadState ?? "-")/\(activeState ?? "-") managed=\(managed) slice=\(slice ?? "-") cpus=\(allowedCPUs?.description ?? "-") weight=\(cpuWeight.map(String.init) ?? "-") max=\(memoryMax.map(String.init) ?? "-") exec=\(execStart ?? [])"
+            "\(actions) \(loadState ?? "-")/\(activeState ?? "-") managed=\(managed) slice=\(slice ?? "-") cpus=\(allowedCPUs?.description ?? "-") weight=\(cpuWeight.map(String.init) ?? "-") max=\(memoryMax.map(String.init) ?? "-") exec=\(execStart ?? []) numa=\(numaPolicy?.description ?? "-")"
         }
     }
 
@@ -51,6 +53,11 @@ struct InMemorySystemdParityTests {
         let request = ExecUnitRequest(name: exec, slice: a, arguments: ["/usr/bin/sleep", "infinity"])
         steps.append(seen([try d.createUnit(request)], services: true))
         steps.append(seen([try d.createUnit(request)], services: true))
+        // memory.policy: a restart with the policy, then without it again.
+        var interleaved = request
+        interleaved.numaPolicy = NUMAPolicySetting(.interleave, nodes: CPUSet([0]))
+        steps.append(seen([try d.updateUnit(interleaved)], services: true))
+        steps.append(seen([try d.updateUnit(request)], services: true))
         steps.append(seen([try d.placeUnit(plain, inSlice: b)], services: true))
         steps.append(seen([try d.placeUnit(plain, inSlice: b)], services: true))
         steps.append(seen([try d.releaseUnit(plain)], services: true))

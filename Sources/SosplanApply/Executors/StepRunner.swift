@@ -19,6 +19,12 @@ struct StepRunner {
         case .cpuOffline, .cpuOnline, .memoryOffline, .memoryOnline: return HotplugExecutor(host: host)
         case .hugepagesSet: return HugepageExecutor(host: host)
         case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy: return EnclaveExecutor(host: host)
+        case .irqAffinity: return IRQAffinityExecutor(host: host)
+        case .irqDefaultAffinity, .workqueueMask: return KernelMaskExecutor(host: host)
+        case .irqbalanceBan, .irqbalanceStop, .irqbalanceStart: return IRQBalanceExecutor(host: host)
+        case .cpuidleSet: return CPUIdleExecutor(host: host)
+        case .cpufreqSet: return CPUFrequencyExecutor(host: host)
+        case .kernelCommandLine: return BootArgumentsExecutor(host: host)
         }
     }
 

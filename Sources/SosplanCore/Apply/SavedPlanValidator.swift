@@ -115,6 +115,9 @@ public enum SavedPlanValidator {
             return nil
         case .enclave(let enclave):
             return enclaveTargetProblem(enclave, shown: shown)
+        case .kernel:
+            // Parsing took only the one object of the step's action.
+            return nil
         }
     }
 

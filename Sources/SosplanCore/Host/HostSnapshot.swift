@@ -14,13 +14,16 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     /// CPUs and memory a co-kernel holds but has not given to an instance
     /// (IHK's reserved pool), per driver.
     public var enclavePools: [EnclavePool]
+    /// Interrupts, workqueues, idle and frequency per CPU, the command line
+    /// (nil when not observed; see `KernelState`).
+    public var kernel: KernelState?
     /// What the probes could not see and how they degraded.
     public var warnings: [String]
     public var fingerprint: String
 
     public init(
         hostname: String? = nil, topology: Topology, systemd: SystemdState? = nil,
-        enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], warnings: [String] = []
+        enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], kernel: KernelState? = nil, warnings: [String] = []
     ) {
         self.schema = HostSnapshot.schemaID
         self.hostname = hostname
@@ -28,6 +31,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         self.systemd = systemd
         self.enclaves = enclaves
         self.enclavePools = enclavePools
+        self.kernel = kernel
         self.warnings = warnings
         self.fingerprint = ""
         self.fingerprint = computeFingerprint()
@@ -40,6 +44,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         copy.fingerprint = ""
         copy.warnings = []
         copy.hostname = nil
+        copy.kernel = kernel?.planned
         let json = (try? JSONValueEncoder().encode(copy)).map(JSONWriter.compact) ?? ""
         return "sha256:" + SHA256.hex(json.utf8)
     }

@@ -64,6 +64,9 @@ public struct PlanSimulator {
             setHugepages(step, in: &s)
         case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy:
             applyEnclave(step, to: &s)
+        case .irqAffinity, .irqDefaultAffinity, .workqueueMask, .irqbalanceBan, .irqbalanceStop, .irqbalanceStart, .cpuidleSet,
+            .cpufreqSet, .kernelCommandLine:
+            applyKernel(step, to: &s)
         }
     }
 

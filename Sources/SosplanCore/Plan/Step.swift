@@ -121,6 +121,19 @@ public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
     case enclaveGrow = "enclave.grow"
     case enclaveShrink = "enclave.shrink"
     case enclaveDestroy = "enclave.destroy"
+    /// Kernel noise and CPU power (see `StepBuilder+Kernel`): the affinity
+    /// of a set of IRQs, the default IRQ affinity, the unbound-workqueue
+    /// mask, irqbalance's banned CPUs (a drop-in) or its running, C-states
+    /// and frequency per CPU, and the kernel arguments for the next boot.
+    case irqAffinity = "irq.affinity"
+    case irqDefaultAffinity = "irq.default"
+    case workqueueMask = "workqueue.cpumask"
+    case irqbalanceBan = "irqbalance.ban"
+    case irqbalanceStop = "irqbalance.stop"
+    case irqbalanceStart = "irqbalance.start"
+    case cpuidleSet = "cpuidle.set"
+    case cpufreqSet = "cpufreq.set"
+    case kernelCommandLine = "kernel.cmdline"
 
     public enum Effect: Sendable { case add, change, destroy }
 

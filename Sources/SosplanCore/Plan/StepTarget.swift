@@ -14,6 +14,8 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
     case memoryBlocks(IDSet)
     case hugepages(HugepageTarget)
     case enclave(Enclave)
+    /// Kernel settings (`irq.*`, `workqueue.cpumask`, `kernel.cmdline`).
+    case kernel(KernelObject)
 
     public enum Enclave: Sendable, Hashable {
         /// An enclave of the layout, by its name.
@@ -37,6 +39,7 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
         case .hugepages(let h): return h.description
         case .enclave(.named(let name)): return "enclave:\(name)"
         case .enclave(.instance(let driver, let handle)): return "enclave:\(driver.rawValue):\(handle)"
+        case .kernel(let object): return object.rawValue
         }
     }
 
@@ -92,6 +95,17 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
                 return .enclave(.instance(driver: driver, handle: parts[1]))
             }
             return .enclave(.named(rest))
+        case .irqAffinity, .irqDefaultAffinity, .workqueueMask, .kernelCommandLine:
+            let want = KernelObject.of(action)
+            guard text == want.rawValue else { throw ParseError(description: "'\(text)' is not the \(action.rawValue) target (\(want.rawValue))") }
+            return .kernel(want)
+        case .irqbalanceBan, .irqbalanceStop, .irqbalanceStart:
+            guard text == KernelObject.irqbalanceUnit else {
+                throw ParseError(description: "'\(text)' is not the \(action.rawValue) target (\(KernelObject.irqbalanceUnit))")
+            }
+            return .unit(text)
+        case .cpuidleSet, .cpufreqSet:
+            return .cpus(try list("cpu:", "cpu:<list>"))
         }
     }
 }

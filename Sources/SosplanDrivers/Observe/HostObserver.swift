@@ -16,6 +16,8 @@ public struct HostObserver {
     public var unitNames: [String]
     /// Notes from setting the sources up (e.g. a co-kernel half installed).
     public var notes: [String] = []
+    /// IRQs, workqueues, idle and frequency (nil: the snapshot has no `kernel`).
+    public var kernel: (any KernelStateSource)?
 
     public init(
         topology: any TopologyProbe, systemd: (any SystemdStateSource)? = nil, systemdRequired: Bool = false,
@@ -54,10 +56,12 @@ public struct HostObserver {
         }
         var topology = topo.topology
         HostObserver.attributeOwners(&topology, instances: instances, pools: pools)
+        let kernelObservation = kernel?.observeKernel(onlineCPUs: topology.onlineCPUs)
+        warnings += kernelObservation?.warnings ?? []
         return HostSnapshot(
             hostname: topo.hostname, topology: topology, systemd: systemdState,
             enclaves: instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
-            enclavePools: pools, warnings: warnings)
+            enclavePools: pools, kernel: kernelObservation?.state, warnings: warnings)
     }
 
     /// Fills `container` of every unit that runs one of sosplan's containers

@@ -42,9 +42,14 @@ public final class InMemoryHost {
     public var root: URL { scratch.path("root") }
 
     /// The host as sosplan observes it, with `units` read from systemd too.
+    /// The kernel's IRQs, cpuidle and cpufreq are read from the scratch root
+    /// by the real probe once a test made them (`makeKernelFiles`).
     public func observe(_ units: [String]) throws -> HostSnapshot {
         let probe = ScratchTopology(base: base, hotplug: hotplug, hugepages: hugepages)
-        return try HostObserver(topology: probe, systemd: systemd, enclaves: [enclaves], unitNames: units).observe()
+        var observer = HostObserver(topology: probe, systemd: systemd, enclaves: [enclaves], unitNames: units)
+        let systemd = systemd
+        observer.kernel = LinuxKernelProbe(root: root.path, stateDirectory: state, irqbalanceBan: { (try? systemd.irqbalanceBan()) ?? nil })
+        return try observer.observe()
     }
 
     /// The host with the units tests place.

@@ -56,6 +56,8 @@ import Testing
         let confine = try index(.hostConfine), create = try index(.enclaveCreate), offline = try index(.cpuOffline)
         let hugepages = try index(.hugepagesSet), update = try index(.sliceUpdate), exec = try index(.unitCreate)
         let service = try #require(plan.placement.services.first?.name)
+        let irqs = try index(.irqAffinity), cmdline = try index(.kernelCommandLine), cpufreq = try index(.cpufreqSet), ban = try index(.irqbalanceBan)
+        let freqCPU = try #require(plan.steps.first { $0.action == .cpufreqSet }?.after.entries.first { $0.1["min"] != nil }?.0)
         let mutations: [(String, [JSONPathStep], JSONValue?)] = [
             ("another schema id", ["schema"], .string("sosplan.plan/v2")),
             ("a snapshot's schema id", ["schema"], .string("sosplan.snapshot/v1")),
@@ -86,6 +88,13 @@ import Testing
             ("hugepages.set without a node", ["steps", hugepages, "target"], .string("hugepages:2Mi")),
             ("slice.update on a service", ["steps", update, "target"], .string("nginx.service")),
             ("unit.create of a foreign unit", ["steps", exec, "target"], .string("nginx.service")),
+            ("irq.affinity on a CPU list", ["steps", irqs, "target"], .string("cpu:1")),
+            ("an IRQ entry that is not irqN", ["steps", irqs, "after", "24"], .string("0")),
+            ("an IRQ affinity that is no list", ["steps", irqs, "after", "irq24"], .string("all")),
+            ("kernel.cmdline not labelled reboot", ["steps", cmdline, "disruption"], .string("live")),
+            ("a frequency setting with a unit", ["steps", cpufreq, "after", .key(freqCPU), "min"], .string("3GHz")),
+            ("a frequency setting with an unknown field", ["steps", cpufreq, "after", .key(freqCPU), "turbo"], .bool(true)),
+            ("irqbalance.ban on another unit", ["steps", ban, "target"], .string("irqbalanced.service")),
         ]
         var documents = [("unmutated", JSONWriter.pretty(base))]
         for (name, path, value) in mutations {

@@ -11,6 +11,9 @@ public final class ApplyHost {
     public var systemd: (any SystemdControl)?
     public var hotplug: LinuxHotplug
     public var hugepages: LinuxHugepages
+    /// IRQs, workqueues, cpuidle, cpufreq, boot arguments, and the record of
+    /// what they were before sosplan (in the state directory).
+    public var kernel: KernelDrivers
     public var enclaves: [EnclaveDriverKind: any EnclaveDriver]
     public var capabilities: [EnclaveDriverKind: EnclaveCapabilities]
     /// Where the enclave launchers (`mcexec`, `yod`, `pisces_run`) are.
@@ -32,12 +35,13 @@ public final class ApplyHost {
     public init(
         systemd: (any SystemdControl)?, root: String, enclaves: [any EnclaveDriver],
         capabilities: [EnclaveDriverKind: EnclaveCapabilities], launchers: LauncherPaths, podman: PodmanDriver? = nil,
-        observe: @escaping ([String]) throws -> HostSnapshot
+        stateDirectory: StateDirectory? = nil, observe: @escaping ([String]) throws -> HostSnapshot
     ) {
         self.systemd = systemd
         hotplug = LinuxHotplug(root: root)
         hugepages = LinuxHugepages(root: root)
         kubeletFiles = KubeletFiles(root: root)
+        kernel = KernelDrivers(root: root, state: stateDirectory)
         self.enclaves = Dictionary(enclaves.map { ($0.driver, $0) }, uniquingKeysWith: { a, _ in a })
         self.capabilities = capabilities
         self.launchers = launchers

@@ -92,6 +92,9 @@ public final class LiveHost {
         var observer = HostObserver(topology: topologyProbe(), enclaves: probed.drivers, unitNames: unitNames)
         observer.notes = probed.notes
         observer.kubelet = KubeletProbe(files: configuration.kubelet)
+        let units = UnitDirectory(url: URL(fileURLWithPath: configuration.unitDirectory))
+        observer.kernel = LinuxKernelProbe(
+            root: configuration.root, stateDirectory: configuration.stateDirectory, irqbalanceBan: { IRQBalanceDropIn.ban(in: units) })
         switch systemd {
         case .none:
             break
@@ -119,7 +122,7 @@ public final class LiveHost {
         return ApplyHost(
             systemd: control, root: configuration.root, enclaves: probed.drivers, capabilities: capabilities,
             launchers: LauncherPaths(toolsDirectory: configuration.toolsDirectory), podman: configuration.podman,
-            observe: { [self] names in try observe(unitNames: names) })
+            stateDirectory: configuration.stateDirectory, observe: { [self] names in try observe(unitNames: names) })
     }
 }
 

@@ -117,7 +117,14 @@ public final class Reconciler {
             let after = observation(after: result, prepared)
             if let layout = prepared.layout, let after {
                 let again = Planner(layout: layout, snapshot: after, capabilities: host.capabilities).plan()
-                if let steps = again.plan?.steps, !steps.isEmpty {
+                // A step that waits for a reboot (kernel arguments) stays in plans until one: not a failure to converge.
+                let awaitingReboot = again.plan?.steps.filter { $0.disruption == .reboot } ?? []
+                if !awaitingReboot.isEmpty {
+                    report.warnings.append(
+                        "waiting for a reboot: " + awaitingReboot.map { "\($0.action.rawValue) \($0.target)" }.joined(separator: ", ")
+                            + " takes effect when the host next boots (sosplan never reboots)")
+                }
+                if let steps = again.plan?.steps.filter({ $0.disruption != .reboot }), !steps.isEmpty {
                     report.remaining = steps
                     report.warnings.append(
                         "the host did not fully converge: planning again gives \(steps.count) step(s): "

@@ -70,9 +70,10 @@ public enum StatusCheck {
             at: applied.appliedAt, trigger: applied.trigger, outcome: "converged", layout: applied.layout?.file,
             seconds: applied.seconds, steps: applied.plan.steps.count)
         let state: HostStatus.State = interrupted ? .interrupted : (drift.isEmpty ? .inSync : .drifted)
-        let status = HostStatus(
+        var status = HostStatus(
             state: state, lastApply: last, lastReconcile: record, drift: drift, placement: applied.plan.placement,
             onlineCPUs: now.topology.onlineCPUs)
+        status.isolation = layout.flatMap { IsolationStatus.of(layout: $0, placement: applied.plan.placement, now: now) }
         return Inspection(status: status, now: now, applied: applied, layout: layout)
     }
 }

@@ -22,6 +22,8 @@ public final class WatchLoop {
         public var selfCausedWindow: Double = 30
         /// Passes in a row for one trigger when planning again still gives steps.
         public var maxFollowUps: Int = 3
+        /// How often IRQs are checked against the isolated CPUs (0: never).
+        public var irqCheck: Double = 5
 
         public init() {}
     }
@@ -41,6 +43,8 @@ public final class WatchLoop {
     private var lastLayoutSHA: String?
     private var pending: Pending?
     private var followUps = 0
+    private var irqWatch: IRQWatch
+    private var nextIRQCheck = Date.distantFuture
     /// Passes run so far (tests count them).
     public private(set) var passes = 0
     /// Stops the loop besides SIGTERM (tests: after the passes they wait for).
@@ -63,6 +67,7 @@ public final class WatchLoop {
         self.notifier = notifier
         self.settings = settings
         self.log = log
+        irqWatch = IRQWatch(host: pass.reconciler.host)
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
@@ -78,6 +83,7 @@ public final class WatchLoop {
             var deadline = min(nextResync, now.addingTimeInterval(1))
             if let p = pending { deadline = min(deadline, p.last.addingTimeInterval(settings.quiet), p.first.addingTimeInterval(settings.maxDelay)) }
             if ping != nil { deadline = min(deadline, nextPing) }
+            deadline = min(deadline, nextIRQCheck)
             var fds: [pollfd] = []
             if let u = uevents { fds.append(pollfd(fd: u.descriptor, events: Int16(POLLIN), revents: 0)) }
             if let w = layoutWatch { fds.append(pollfd(fd: w.descriptor, events: Int16(POLLIN), revents: 0)) }
@@ -92,6 +98,7 @@ public final class WatchLoop {
                 notifier.watchdog()
                 nextPing = after.addingTimeInterval(interval)
             }
+            checkIRQs(at: after)
             if let p = pending, after >= p.last.addingTimeInterval(settings.quiet) || after >= p.first.addingTimeInterval(settings.maxDelay) {
                 pending = nil
                 let waited = after.timeIntervalSince(p.first)
@@ -141,11 +148,21 @@ public final class WatchLoop {
         note("layout", "\(pass.layoutPath) changed")
     }
 
+    /// New or moved IRQs on isolated CPUs start a pass (trigger `irq`).
+    private func checkIRQs(at now: Date) {
+        guard now >= nextIRQCheck else { return }
+        nextIRQCheck = now.addingTimeInterval(settings.irqCheck)
+        guard pending == nil else { return }
+        let found = irqWatch.offending()
+        guard !found.isEmpty else { return }
+        note("irq", "IRQ\(found.count == 1 ? "" : "s") \(found.prefix(8).joined(separator: ", "))\(found.count > 8 ? ", ..." : "") may run on isolated CPUs \(irqWatch.isolated!)")
+    }
+
     private func note(_ trigger: String, _ change: String) {
         let now = Date()
         if var p = pending {
             // A layout edit or lost events outrank hotplug: both plan from scratch anyway.
-            if trigger != "hotplug" { p.trigger = trigger }
+            if trigger != "hotplug" && trigger != "irq" { p.trigger = trigger }
             p.last = now
             p.changes.append(change)
             pending = p
@@ -159,6 +176,8 @@ public final class WatchLoop {
     private func runPass(trigger: String?, changes: [String], since: Date? = nil) {
         passes += 1
         let outcome = pass.run(trigger: trigger)
+        irqWatch.update(state: pass.reconciler.state)
+        nextIRQCheck = settings.irqCheck > 0 && irqWatch.isolated != nil ? Date().addingTimeInterval(settings.irqCheck) : .distantFuture
         lastLayoutSHA = outcome.layoutSHA256 ?? lastLayoutSHA
         if !outcome.selfCaused.isEmpty {
             expected.formUnion(outcome.selfCaused)

@@ -28,7 +28,9 @@ import Testing
         #expect(result.stderr.isEmpty)
         let decoded = try HostSnapshot.decode(json: result.stdout)
         // The same observation made in-process, and the JSON it decodes to, are equal.
-        let expected = try HostObserver(topology: SysfsTopologyProbe(root: root)).observe()
+        var observer = HostObserver(topology: SysfsTopologyProbe(root: root))
+        observer.kernel = LinuxKernelProbe(root: root)
+        let expected = try observer.observe()
         #expect(decoded == expected)
         #expect(decoded.jsonText() == result.stdout)
         #expect(decoded.fingerprint == decoded.computeFingerprint())

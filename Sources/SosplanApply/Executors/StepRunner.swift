@@ -20,6 +20,12 @@ struct StepRunner {
         case .hugepagesSet: return HugepageExecutor(host: host)
         case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy: return EnclaveExecutor(host: host)
         case .kubeletStop, .kubeletClearCPUState, .kubeletStart: return KubeletExecutor(host: host)
+        case .irqAffinity: return IRQAffinityExecutor(host: host)
+        case .irqDefaultAffinity, .workqueueMask: return KernelMaskExecutor(host: host)
+        case .irqbalanceBan, .irqbalanceStop, .irqbalanceStart: return IRQBalanceExecutor(host: host)
+        case .cpuidleSet: return CPUIdleExecutor(host: host)
+        case .cpufreqSet: return CPUFrequencyExecutor(host: host)
+        case .kernelCommandLine: return BootArgumentsExecutor(host: host)
         }
     }
 

@@ -17,6 +17,9 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     /// The kubelet's configuration and CPU manager state; nil (and left out
     /// of the JSON) on a host without a kubelet.
     public var kubelet: KubeletObservation?
+    /// Interrupts, workqueues, idle and frequency per CPU, the command line
+    /// (nil when not observed; see `KernelState`).
+    public var kernel: KernelState?
     /// What the probes could not see and how they degraded.
     public var warnings: [String]
     public var fingerprint: String
@@ -24,7 +27,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     public init(
         hostname: String? = nil, topology: Topology, systemd: SystemdState? = nil,
         enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], kubelet: KubeletObservation? = nil,
-        warnings: [String] = []
+        kernel: KernelState? = nil, warnings: [String] = []
     ) {
         self.schema = HostSnapshot.schemaID
         self.hostname = hostname
@@ -33,6 +36,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         self.enclaves = enclaves
         self.enclavePools = enclavePools
         self.kubelet = kubelet
+        self.kernel = kernel
         self.warnings = warnings
         self.fingerprint = ""
         self.fingerprint = computeFingerprint()
@@ -45,6 +49,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         copy.fingerprint = ""
         copy.warnings = []
         copy.hostname = nil
+        copy.kernel = kernel?.planned
         let json = (try? JSONValueEncoder().encode(copy)).map(JSONWriter.compact) ?? ""
         return "sha256:" + SHA256.hex(json.utf8)
     }

@@ -29,6 +29,7 @@ public struct SnapshotDifference: Sendable, Hashable, CustomStringConvertible {
         units(old.systemd, new.systemd, &out)
         enclaves(old.enclaves, new.enclaves, &out)
         pools(old.enclavePools, new.enclavePools, &out)
+        kernel(old.kernel, new.kernel, &out)
         return out
     }
 

@@ -21,6 +21,8 @@ public struct EnclaveSpec: Sendable, Hashable {
     public var near: [DeviceReference] = []
     public var memory: [MemoryRequest]
     public var priority: Int
+    /// How its CPUs idle and how fast they run while Linux has them.
+    public var power: PowerClass?
     public var marks: SourceMarks
 
     public init(

@@ -11,6 +11,9 @@ public struct HostLayout: Sendable {
     public var hugepages: [HugepageRequest]
     public var enclaves: [EnclaveSpec]
     public var services: [ServiceSpec]
+    /// `spec.isolation` and `spec.power` (see `IsolationSpec`, `PowerClass`).
+    public var isolation = IsolationSpec()
+    public var power = HostPower()
     /// Marks of the document frame: `apiVersion`, `metadata`, `spec`,
     /// `spec.host`, `spec.hugepages`, `spec.enclaves`, `spec.services`.
     public var marks: SourceMarks = SourceMarks()
@@ -113,6 +116,18 @@ public struct HugepageRequest: Sendable, Hashable {
         self.size = size
         self.count = count
         self.numa = numa
+        self.marks = marks
+    }
+}
+
+/// `spec.power`: the class of the CPUs nobody owns (the shared pool
+/// outside the host's CPUs).
+public struct HostPower: Sendable, Hashable {
+    public var unassigned: PowerClass?
+    public var marks: SourceMarks
+
+    public init(unassigned: PowerClass? = nil, marks: SourceMarks = SourceMarks()) {
+        self.unassigned = unassigned
         self.marks = marks
     }
 }

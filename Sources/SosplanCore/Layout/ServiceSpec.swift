@@ -37,6 +37,11 @@ public struct ServiceSpec: Sendable, Hashable {
     public var ioWeight: Int?
     public var tasksMax: Limit?
     public var priority: Int
+    /// No movable device interrupt and no unbound kernel work on its CPUs
+    /// (`spec.isolation` says where they go).
+    public var isolated = false
+    /// How its CPUs idle and how fast they run.
+    public var power: PowerClass?
     public var marks: SourceMarks
 
     public init(

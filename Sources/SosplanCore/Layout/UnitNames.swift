@@ -150,6 +150,6 @@ extension HostLayout {
     /// Units a layout names or makes (placed units, slices, exec units):
     /// observed with every snapshot, even when sosplan does not manage them yet.
     public var observedUnitNames: [String] {
-        Array(Set(services.flatMap(\.units) + services.map(\.slice) + services.filter(\.hasOwnUnit).map(\.execUnitName))).sorted()
+        Array(Set(services.flatMap(\.units) + services.map(\.slice) + services.filter(\.hasOwnUnit).map(\.execUnitName) + isolationUnitNames)).sorted()
     }
 }

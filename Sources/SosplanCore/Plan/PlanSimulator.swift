@@ -69,6 +69,9 @@ public struct PlanSimulator {
         case .kubeletClearCPUState:
             // The kubelet writes a fresh state for the CPUs it then has.
             s.kubelet?.cpuManagerState = nil
+        case .irqAffinity, .irqDefaultAffinity, .workqueueMask, .irqbalanceBan, .irqbalanceStop, .irqbalanceStart, .cpuidleSet,
+            .cpufreqSet, .kernelCommandLine:
+            applyKernel(step, to: &s)
         }
     }
 

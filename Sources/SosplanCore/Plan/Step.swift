@@ -128,6 +128,19 @@ public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
     case kubeletClearCPUState = "kubelet.clear-cpu-state"
     /// Start the kubelet again once the host has its new CPUs.
     case kubeletStart = "kubelet.start"
+    /// Kernel noise and CPU power (see `StepBuilder+Kernel`): the affinity
+    /// of a set of IRQs, the default IRQ affinity, the unbound-workqueue
+    /// mask, irqbalance's banned CPUs (a drop-in) or its running, C-states
+    /// and frequency per CPU, and the kernel arguments for the next boot.
+    case irqAffinity = "irq.affinity"
+    case irqDefaultAffinity = "irq.default"
+    case workqueueMask = "workqueue.cpumask"
+    case irqbalanceBan = "irqbalance.ban"
+    case irqbalanceStop = "irqbalance.stop"
+    case irqbalanceStart = "irqbalance.start"
+    case cpuidleSet = "cpuidle.set"
+    case cpufreqSet = "cpufreq.set"
+    case kernelCommandLine = "kernel.cmdline"
 
     public enum Effect: Sendable { case add, change, destroy }
 

@@ -149,7 +149,8 @@ extension StepBuilder {
         let execUnits = Set(layout.services.filter(\.hasOwnUnit).map(\.execUnitName))
         let placed = Set(layout.services.flatMap(\.units))
         var releasedBySlice: [String: [String]] = [:]
-        for unit in systemd.units where unit.managed && !StepBuilder.hostUnits.contains(unit.name) {
+        // irqbalance carries sosplan's ban drop-in, not a placement (StepBuilder+Kernel looks after it).
+        for unit in systemd.units where unit.managed && !StepBuilder.hostUnits.contains(unit.name) && unit.name != KernelObject.irqbalanceUnit {
             if unit.name.hasSuffix(".slice") {
                 continue
             } else if unit.name.hasPrefix("sosplan-") && unit.name.hasSuffix(".service") {

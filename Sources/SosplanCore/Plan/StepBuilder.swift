@@ -27,6 +27,12 @@ struct StepBuilder {
     /// `exec:` unit the layout dropped (any of them may be a launcher).
     var enclaveTeardownStep: [String: String] = [:]
     var enclaveTeardownsByDriver: [EnclaveDriverKind: [String]] = [:]
+    /// What the plan says besides its steps, and problems of the layout on
+    /// this host found while building them (kernel and power settings).
+    var notes: [String] = []
+    var diagnostics: [Diagnostic] = []
+    /// Power problems already reported (one diagnostic per owner and kind, not per CPU).
+    var reportedPowerProblems: Set<String> = []
     /// Positions of observed units and placed services by name (the first
     /// of each, as `SystemdState.unit(_:)` and `Placement.service(_:)` find
     /// them): every service looks up its own, so linear searches would make
@@ -68,6 +74,7 @@ struct StepBuilder {
         buildHostConfinement()
         buildServices()
         buildOrphanedUnits()
+        buildKernel()
     }
 
     mutating func add(_ d: StepDraft) { drafts.append(d) }

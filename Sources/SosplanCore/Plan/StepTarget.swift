@@ -18,6 +18,8 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
     /// A file another program keeps (the kubelet's CPU manager state), by
     /// its absolute path.
     case file(String)
+    /// Kernel settings (`irq.*`, `workqueue.cpumask`, `kernel.cmdline`).
+    case kernel(KernelObject)
 
     public enum Enclave: Sendable, Hashable {
         /// An enclave of the layout, by its name.
@@ -42,6 +44,7 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
         case .enclave(.named(let name)): return "enclave:\(name)"
         case .enclave(.instance(let driver, let handle)): return "enclave:\(driver.rawValue):\(handle)"
         case .file(let path): return "file:\(path)"
+        case .kernel(let object): return object.rawValue
         }
     }
 
@@ -102,6 +105,17 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
                 throw ParseError(description: "'\(text)' is not a file:<absolute path> target")
             }
             return .file(path)
+        case .irqAffinity, .irqDefaultAffinity, .workqueueMask, .kernelCommandLine:
+            let want = KernelObject.of(action)
+            guard text == want.rawValue else { throw ParseError(description: "'\(text)' is not the \(action.rawValue) target (\(want.rawValue))") }
+            return .kernel(want)
+        case .irqbalanceBan, .irqbalanceStop, .irqbalanceStart:
+            guard text == KernelObject.irqbalanceUnit else {
+                throw ParseError(description: "'\(text)' is not the \(action.rawValue) target (\(KernelObject.irqbalanceUnit))")
+            }
+            return .unit(text)
+        case .cpuidleSet, .cpufreqSet:
+            return .cpus(try list("cpu:", "cpu:<list>"))
         }
     }
 

@@ -39,6 +39,8 @@ public struct HostStatus: Sendable {
     public var placement: Placement?
     /// CPUs online now (to count what each owner still has).
     public var onlineCPUs: CPUSet?
+    /// What still reaches the applied layout's isolated CPUs (nil: nothing is isolated).
+    public var isolation: IsolationStatus?
 
     public init(
         state: State, lastApply: LastApply? = nil, lastReconcile: ReconcileRecord? = nil, drift: [Drift] = [],
@@ -69,6 +71,7 @@ public struct HostStatus: Sendable {
         }
         o.append(("lastReconcile", lastReconcile?.jsonValue() ?? .null))
         o.append(("drift", .array(drift.map(\.jsonValue))))
+        if let isolation { o.append(("isolation", isolation.jsonValue)) }
         return .object(o)
     }
 }
@@ -125,6 +128,8 @@ public struct Drift: Sendable, Hashable, CustomStringConvertible {
     static func kind(of subject: String) -> String {
         if subject.hasPrefix("CPU ") { return "cpu" }
         if subject.hasPrefix("node ") { return "node" }
+        if subject.hasPrefix("IRQ ") || subject == "default IRQ affinity" || subject == "irqbalance" { return "irq" }
+        if subject == "workqueue cpumask" || subject.hasPrefix("kernel arguments") { return "kernel" }
         if subject.hasSuffix(" reserved pool") { return "pool" }
         if subject.hasPrefix("enclave:") || EnclaveDriverKind.allCases.contains(where: { subject.hasPrefix($0.rawValue + ":") }) {
             return "enclave"

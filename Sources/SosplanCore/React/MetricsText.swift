@@ -37,6 +37,7 @@ public enum MetricsText {
                 out.gauge("sosplan_owner_cpus_available", "Of those, the CPUs the owner can use now.", rows)
             }
         }
+        status.isolation?.metrics(&out)
         return out.text
     }
 }

@@ -18,6 +18,8 @@ public struct HostObserver {
     public var notes: [String] = []
     /// The kubelet's files (nil: not looked for); its unit is observed too when it is there.
     public var kubelet: KubeletProbe?
+    /// IRQs, workqueues, idle and frequency (nil: the snapshot has no `kernel`).
+    public var kernel: (any KernelStateSource)?
 
     public init(
         topology: any TopologyProbe, systemd: (any SystemdStateSource)? = nil, systemdRequired: Bool = false,
@@ -60,10 +62,12 @@ public struct HostObserver {
         }
         var topology = topo.topology
         HostObserver.attributeOwners(&topology, instances: instances, pools: pools)
+        let kernelObservation = kernel?.observeKernel(onlineCPUs: topology.onlineCPUs)
+        warnings += kernelObservation?.warnings ?? []
         return HostSnapshot(
             hostname: topo.hostname, topology: topology, systemd: systemdState,
             enclaves: instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
-            enclavePools: pools, kubelet: kubeletSeen?.observation, warnings: warnings)
+            enclavePools: pools, kubelet: kubeletSeen?.observation, kernel: kernelObservation?.state, warnings: warnings)
     }
 
     /// Fills `container` of every unit that runs one of sosplan's containers

@@ -44,10 +44,14 @@ public final class InMemoryHost {
     public var root: URL { scratch.path("root") }
 
     /// The host as sosplan observes it, with `units` read from systemd too.
+    /// The kernel's IRQs, cpuidle and cpufreq are read from the scratch root
+    /// by the real probe once a test made them (`makeKernelFiles`).
     public func observe(_ units: [String]) throws -> HostSnapshot {
         let probe = ScratchTopology(base: base, hotplug: hotplug, hugepages: hugepages)
         var observer = HostObserver(topology: probe, systemd: systemd, enclaves: [enclaves], unitNames: units)
         observer.kubelet = kubelet.map { KubeletProbe(files: $0) }
+        let systemd = systemd
+        observer.kernel = LinuxKernelProbe(root: root.path, stateDirectory: state, irqbalanceBan: { (try? systemd.irqbalanceBan()) ?? nil })
         return try observer.observe()
     }
 

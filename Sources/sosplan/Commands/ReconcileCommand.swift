@@ -53,12 +53,17 @@ struct ReconcileCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --watch: a full reconcile every SECONDS even without events (0: never).", valueName: "SECONDS"))
     var resync: Double = 600
 
+    @Option(name: .customLong("irq-check"), help: ArgumentHelp(
+        "With --watch: how often IRQs are checked against the isolated CPUs, to steer new or moved ones (0: never).", valueName: "SECONDS"))
+    var irqCheck: Double = 5
+
     @Flag(name: .long, help: "Also log events that change nothing (sosplan's own hotplug events).")
     var verbose = false
 
     func validate() throws {
         if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more seconds") }
         if resync < 0 { throw ValidationError("--resync must be 0 or more seconds") }
+        if irqCheck < 0 { throw ValidationError("--irq-check must be 0 or more seconds") }
         if !watch && ueventSocketOption != nil { throw ValidationError("--uevent-socket is read only with --watch") }
         if let t = trigger, t.isEmpty || !t.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
             throw ValidationError("--trigger takes a word of letters, digits and '-'")
@@ -117,6 +122,7 @@ struct ReconcileCommand: ParsableCommand {
     var settings: WatchLoop.Settings {
         var s = WatchLoop.Settings()
         s.resync = resync
+        s.irqCheck = irqCheck
         return s
     }
 

@@ -37,6 +37,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let picture: OwnershipPicture
+        var isolation = ""
         if let path = layout {
             let layout = try LayoutInput.load(path)
             let live = host.liveHost()
@@ -49,6 +50,7 @@ struct ShowCommand: ParsableCommand {
             ownership.nearOwners = CPUOwnership.nearOwners(of: plan.placement)
             markHotplug(&ownership, now: state)
             picture = OwnershipPicture(snapshot: state, ownership: ownership)
+            isolation = IsolationText.showLines(layout: layout, placement: plan.placement, now: state)
         } else {
             let state = try host.loadSnapshot(from: snapshot, live: host.liveHost())
             var ownership = CPUOwnership.observed(state)
@@ -58,11 +60,16 @@ struct ShowCommand: ParsableCommand {
             }
             markHotplug(&ownership, now: state)
             picture = OwnershipPicture(snapshot: state, ownership: ownership)
+            if let applied = lastApplied, let source = applied.layout, let layout = LayoutDecoder.decode(source.text, file: source.file).layout {
+                isolation = IsolationText.showLines(layout: layout, placement: applied.plan.placement, now: state)
+            }
         }
         if let svg { try OutputFile.write(OwnershipSVGRenderer.render(picture), to: svg, what: "SVG") }
         let colors = !noColor && Terminal.colorsEnabled()
         let text = OwnershipTextRenderer.render(picture, colors: colors, width: Terminal.width)
         if colors { Terminal.outStyled(text) } else { Terminal.out(text) }
+        // What lands on isolated CPUs names IRQs from /proc/interrupts: escaped.
+        Terminal.out(isolation)
     }
 
     /// The state recorded by the last apply on this host (not for a saved snapshot).

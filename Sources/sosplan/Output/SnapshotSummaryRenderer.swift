@@ -23,6 +23,7 @@ enum SnapshotSummaryRenderer {
         deviceRows(t, &out)
         out.row("isolated", t.isolatedCPUs.isEmpty ? "none" : "\(t.isolatedCPUs)")
         out.row("nohz_full", t.nohzFullCPUs.isEmpty ? "none" : "\(t.nohzFullCPUs)")
+        for (label, text) in IsolationText.observeRows(snapshot) { out.row(label, text) }
         offlineRows(snapshot, &out)
         containerRows(snapshot, &out)
         if snapshot.warnings.isEmpty {

@@ -18,6 +18,7 @@ enum StatusText {
         if let r = s.lastReconcile {
             out += "Last reconcile: \(e(r.at)), trigger \(e(r.trigger)): \(r.result.rawValue)" + (r.message.map { " (\(e($0)))" } ?? "") + "\n"
         }
+        if let i = s.isolation { out += IsolationText.statusLine(i) }
         if !s.drift.isEmpty {
             out += "\n"
             for d in s.drift { out += "  ~ \(e(d.target)): \(e(d.message))\n" }

@@ -16,8 +16,10 @@ final class EngineHost {
     init() throws {
         memory = try InMemoryHost()
         host = ApplyHost(
-            systemd: memory.systemd, root: memory.root.path, enclaves: [memory.enclaves], capabilities: EnclaveCapabilities.known.merging([.pisces: memory.enclaves.capabilities]) { _, mine in mine },
-            launchers: LauncherPaths(toolsDirectory: nil), observe: { [unowned self] names in try self.memory.observe(names) })
+            systemd: memory.systemd, root: memory.root.path, enclaves: [memory.enclaves],
+            capabilities: EnclaveCapabilities.known.merging([.pisces: memory.enclaves.capabilities]) { _, mine in mine },
+            launchers: LauncherPaths(toolsDirectory: nil), stateDirectory: memory.state,
+            observe: { [unowned self] names in try self.memory.observe(names) })
         host.unitWatch = .immediate
     }
 

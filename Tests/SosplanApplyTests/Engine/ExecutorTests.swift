@@ -17,7 +17,12 @@ import Testing
         #expect(families["HotplugExecutor"] == [.cpuOffline, .cpuOnline, .memoryOffline, .memoryOnline])
         #expect(families["EnclaveExecutor"] == [.enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy])
         #expect(families["KubeletExecutor"] == [.kubeletStop, .kubeletClearCPUState, .kubeletStart])
-        #expect(families.count == 9, "\(families.keys.sorted())")
+        #expect(families["IRQAffinityExecutor"] == [.irqAffinity])
+        #expect(families["KernelMaskExecutor"] == [.irqDefaultAffinity, .workqueueMask])
+        #expect(families["IRQBalanceExecutor"] == [.irqbalanceBan, .irqbalanceStop, .irqbalanceStart])
+        #expect(families["CPUIdleExecutor"] == [.cpuidleSet] && families["CPUFrequencyExecutor"] == [.cpufreqSet])
+        #expect(families["BootArgumentsExecutor"] == [.kernelCommandLine])
+        #expect(families.count == 15, "\(families.keys.sorted())")
         #expect(StepAction.allCases.filter(StepRunner.batchable) == [.sliceCreate, .sliceUpdate])
     }
 

@@ -57,6 +57,8 @@ import Testing
         let hugepages = try index(.hugepagesSet), update = try index(.sliceUpdate), exec = try index(.unitCreate)
         let clearState = try index(.kubeletClearCPUState), stopKubelet = try index(.kubeletStop)
         let service = try #require(plan.placement.services.first?.name)
+        let irqs = try index(.irqAffinity), cmdline = try index(.kernelCommandLine), cpufreq = try index(.cpufreqSet), ban = try index(.irqbalanceBan)
+        let freqCPU = try #require(plan.steps.first { $0.action == .cpufreqSet }?.after.entries.first { $0.1["min"] != nil }?.0)
         let mutations: [(String, [JSONPathStep], JSONValue?)] = [
             ("another schema id", ["schema"], .string("sosplan.plan/v2")),
             ("a snapshot's schema id", ["schema"], .string("sosplan.snapshot/v1")),
@@ -89,6 +91,13 @@ import Testing
             ("unit.create of a foreign unit", ["steps", exec, "target"], .string("nginx.service")),
             ("the kubelet's state as another file", ["steps", clearState, "target"], .string("file:/etc/passwd")),
             ("kubelet.stop of a slice", ["steps", stopKubelet, "target"], .string("kubepods.slice")),
+            ("irq.affinity on a CPU list", ["steps", irqs, "target"], .string("cpu:1")),
+            ("an IRQ entry that is not irqN", ["steps", irqs, "after", "24"], .string("0")),
+            ("an IRQ affinity that is no list", ["steps", irqs, "after", "irq24"], .string("all")),
+            ("kernel.cmdline not labelled reboot", ["steps", cmdline, "disruption"], .string("live")),
+            ("a frequency setting with a unit", ["steps", cpufreq, "after", .key(freqCPU), "min"], .string("3GHz")),
+            ("a frequency setting with an unknown field", ["steps", cpufreq, "after", .key(freqCPU), "turbo"], .bool(true)),
+            ("irqbalance.ban on another unit", ["steps", ban, "target"], .string("irqbalanced.service")),
         ]
         var documents = [("unmutated", JSONWriter.pretty(base))]
         for (name, path, value) in mutations {

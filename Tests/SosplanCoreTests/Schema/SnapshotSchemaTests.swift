@@ -83,6 +83,14 @@ import Testing
             ("memory chunk with a size", ["enclaves", 0, "memory", 0, "size"], .string("1Gi")),
             ("no pools field", ["enclavePools"], nil),
             ("warnings as one string", ["warnings"], .string("cpu 25 is odd")),
+            ("an IRQ affinity as an array", ["kernel", "irqs", 1, "affinity"], .array([.int(0)])),
+            ("an IRQ said to be movable", ["kernel", "irqs", 2, "movable"], .bool(true)),
+            ("an IRQ without a number", ["kernel", "irqs", 1, "number"], nil),
+            ("a boot argument a shell would split", ["kernel", "bootArguments", "arguments", 0], .string("nohz_full=1 $(reboot)")),
+            ("boot arguments elsewhere", ["kernel", "bootArguments", "path"], .string("/etc/kernel/cmdline")),
+            ("a C-state latency in ns text", ["kernel", "cpus", 0, "idleStates", 1, "latency"], .string("2us")),
+            ("a kernel without the record", ["kernel", "originals"], nil),
+            ("an unknown kernel field", ["kernel", "nohz"], .bool(true)),
         ]
         var documents = [("unmutated", JSONWriter.pretty(base))]
         for (name, path, value) in mutations {

@@ -21,6 +21,7 @@ enum UnusualHost {
             cpus: 2
           hugepages:
             - {size: 2Mi, count: 512, numa: 0}
+        \(kernelLayout)
           enclaves:
             - name: kit
               driver: pisces
@@ -44,6 +45,7 @@ enum UnusualHost {
             - name: db
               units: [postgresql.service]
               cpus: {count: 2, numa: 0}
+        \(kernelService)
             - name: batch
               exec: ["/usr/bin/batch", "--fast"]
             - name: api
@@ -91,7 +93,7 @@ enum UnusualHost {
         topology.nodes[1].memoryBlocks = MemoryBlocks(online: CPUSet(512...1007), offline: CPUSet(1008...1023))
         return HostSnapshot(
             hostname: "odd-host-1.example.org", topology: topology, systemd: systemd(),
-            enclaves: [kit, kat, old, foreign], enclavePools: [pool], kubelet: kubelet(),
+            enclaves: [kit, kat, old, foreign], enclavePools: [pool], kubelet: kubelet(), kernel: kernel(online: topology.onlineCPUs),
             warnings: ["cpu 25: offline and sysfs has no topology/ directory; its package, core and node are unknown"])
     }
 
@@ -143,6 +145,7 @@ enum UnusualHost {
         oldWeb.execStart = ContainerRun(name: "sosplan-oldweb", spec: ContainerSpec(image: "localhost/web:1"))
             .argumentVector(podman: "/usr/bin/podman")
         units.append(oldWeb)
+        units.append(irqbalanceUnit())
         return SystemdState(units: units)
     }
 
@@ -212,6 +215,7 @@ enum UnusualHost {
                 id: "s\(steps.count + 1)", action: .cpuOnline, target: .cpus(try! CPUSet(lenientList: "40-41")), dependsOn: ["s\(steps.count)"],
                 disruption: .live, before: ["online": .bool(false)], after: ["online": .bool(true)]))
         }
+        steps.append(irqbalanceStop(id: "s\(steps.count + 1)"))
         let last = steps.last.map { [$0.id] } ?? []
         steps.append(Step(
             id: "s\(steps.count + 1)", action: .memoryOffline, target: .memoryBlocks(CPUSet(1008...1023)), dependsOn: last,

@@ -28,6 +28,7 @@ extension LayoutChecker {
         unitsOwnedOnce()
         slicesOwnedOnce()
         hugepagePoolsGivenOnce()
+        isolationAndPower()
         return diagnostics
     }
 }

@@ -91,7 +91,7 @@ extension LayoutReader {
     }
 
     private func spec(_ node: YAMLNode, into layout: inout HostLayout) {
-        guard let f = fields(node, "spec", allowed: ["policy", "host", "hugepages", "enclaves", "services"]) else {
+        guard let f = fields(node, "spec", allowed: ["policy", "host", "hugepages", "enclaves", "services", "isolation", "power"]) else {
             return
         }
         if let n = f["policy"] { layout.policy = policy(n) }
@@ -105,6 +105,8 @@ extension LayoutReader {
         if let n = f["services"], let items = items(n, "spec.services") {
             layout.services = items.enumerated().map { service($1, "spec.services[\($0)]") }
         }
+        if let n = f["isolation"] { layout.isolation = isolation(n) }
+        if let n = f["power"] { layout.power = hostPower(n) }
     }
 
     private func policy(_ node: YAMLNode) -> LayoutPolicy {

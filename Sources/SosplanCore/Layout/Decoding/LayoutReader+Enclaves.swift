@@ -1,6 +1,6 @@
 /// `spec.enclaves[]`: co-kernel partitions.
 extension LayoutReader {
-    static let enclaveFields = ["name", "driver", "image", "args", "deviceGroup", "cpus", "near", "memory", "priority"]
+    static let enclaveFields = ["name", "driver", "image", "args", "deviceGroup", "cpus", "near", "memory", "priority", "power"]
 
     func enclave(_ node: YAMLNode, _ path: String) -> EnclaveSpec {
         var enclave = EnclaveSpec(
@@ -57,6 +57,7 @@ extension LayoutReader {
             enclave.memory = memory
         }
         if let n = f["priority"], let p = int(n, f.path("priority"), in: LayoutReader.priorityRange, what: "a priority") { enclave.priority = p }
+        if let n = f["power"] { enclave.power = powerClass(n, f.path("power")) }
         return enclave
     }
 

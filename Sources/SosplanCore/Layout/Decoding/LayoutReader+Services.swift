@@ -2,7 +2,7 @@
 extension LayoutReader {
     static let serviceFields = [
         "name", "stack", "units", "exec", "container", "existingSlice", "slice", "cpus", "near", "memory", "cpuWeight", "ioWeight", "tasksMax",
-        "priority",
+        "priority", "isolated", "power",
     ]
 
     func service(_ node: YAMLNode, _ path: String) -> ServiceSpec {
@@ -30,6 +30,8 @@ extension LayoutReader {
         if let n = f["ioWeight"] { service.ioWeight = int(n, f.path("ioWeight"), in: 1...10_000, what: "ioWeight") }
         if let n = f["tasksMax"] { service.tasksMax = tasksMax(n, f.path("tasksMax")) }
         if let n = f["priority"], let p = int(n, f.path("priority"), in: LayoutReader.priorityRange, what: "a priority") { service.priority = p }
+        if let n = f["isolated"], let isolated = bool(n, f.path("isolated")) { service.isolated = isolated }
+        if let n = f["power"] { service.power = powerClass(n, f.path("power")) }
         checkStackFields(service, f)
         checkDevicePlacement(service, f)
         return service

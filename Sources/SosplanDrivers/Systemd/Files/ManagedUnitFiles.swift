@@ -16,6 +16,8 @@ public enum ManagedFileKind: String, Sendable, CaseIterable {
     case containerUnit = "container-unit"
     /// `AllowedCPUs=` on a host slice: `<unit>.d/40-sosplan-confine.conf`.
     case confinement
+    /// irqbalance's banned CPUs: `irqbalance.service.d/40-sosplan-irqbalance.conf`.
+    case irqbalanceBan = "irqbalance-ban"
 
     /// The drop-in file name, or nil for whole unit files. The `40-` prefix
     /// sorts before `50-` (`systemctl set-property`) and `override.conf`, so
@@ -27,6 +29,7 @@ public enum ManagedFileKind: String, Sendable, CaseIterable {
         case .sliceProperties: return "40-sosplan-properties.conf"
         case .placement: return "40-sosplan-placement.conf"
         case .confinement: return "40-sosplan-confine.conf"
+        case .irqbalanceBan: return "40-sosplan-irqbalance.conf"
         }
     }
 

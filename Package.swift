@@ -3,15 +3,22 @@ import PackageDescription
 
 // Dependencies point inward: sosplan (CLI) -> SosplanReact -> SosplanApply -> SosplanDrivers -> SosplanCore.
 // Only the system libyaml parses YAML (no second YAML parser is linked).
+// gRPC (the kubelet's pod-resources API) lives in SosplanKubernetes and the
+// `sosplan-kube` helper only, so the `sosplan` binary links no NIO or gRPC.
 let package = Package(
     name: "sosplan",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "sosplan", targets: ["sosplan"]),
         .executable(name: "sosplan-sim", targets: ["sosplan-sim"]),
+        .executable(name: "sosplan-kube", targets: ["sosplan-kube"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +46,22 @@ let package = Package(
                 "SosplanCore", "SosplanDrivers", "SosplanApply", "SosplanReact",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The kubelet's pod-resources API over gRPC (generated messages from Protos/).
+        .target(
+            name: "SosplanKubernetes",
+            dependencies: [
+                "SosplanCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        // The helper `sosplan --pod-resources` runs: prints the pod-resources JSON.
+        .executableTarget(
+            name: "sosplan-kube",
+            dependencies: [
+                "SosplanKubernetes", "SosplanCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.
         .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore", "SosplanDrivers"]),
         // Release-build benchmarks (speed and memory targets).
@@ -62,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "SosplanApplyTests",
             dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
+        .testTarget(
+            name: "SosplanKubernetesTests",
+            // sosplan and sosplan-kube: the pod-resources path end to end against a real gRPC server.
+            dependencies: ["SosplanKubernetes", "SosplanCore", "SosplanTestSupport", "sosplan", "sosplan-kube"]),
         .testTarget(
             name: "SosplanReactTests",
             dependencies: ["SosplanReact", "SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),

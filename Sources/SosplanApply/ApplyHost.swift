@@ -20,6 +20,8 @@ public final class ApplyHost {
     public var launchers: LauncherPaths
     /// podman, for container services (nil: container steps fail and say why).
     public var podman: PodmanDriver?
+    /// The kubelet's state file, under the host's root (`kubelet.clear-cpu-state`).
+    public var kubeletFiles: KubeletFiles
     /// How the host is observed, reading systemd's state of these units too.
     private let observeHost: ([String]) throws -> HostSnapshot
     /// Observations made so far (a reconcile pass makes one).
@@ -38,6 +40,7 @@ public final class ApplyHost {
         self.systemd = systemd
         hotplug = LinuxHotplug(root: root)
         hugepages = LinuxHugepages(root: root)
+        kubeletFiles = KubeletFiles(root: root)
         kernel = KernelDrivers(root: root, state: stateDirectory)
         self.enclaves = Dictionary(enclaves.map { ($0.driver, $0) }, uniquingKeysWith: { a, _ in a })
         self.capabilities = capabilities

@@ -17,10 +17,12 @@ public struct HostConfiguration: Sendable {
     public var topologyCache: StateDirectory?
     public var toolsDirectory: String?
     public var podman: PodmanDriver
+    /// The kubelet's configuration and state files (looked for under `root`).
+    public var kubelet: KubeletFiles
 
     public init(
         root: String, systemdBus: String?, usesSystemd: Bool, unitDirectory: String, stateDirectory: StateDirectory,
-        topologyCache: StateDirectory?, toolsDirectory: String?, podman: PodmanDriver
+        topologyCache: StateDirectory?, toolsDirectory: String?, podman: PodmanDriver, kubelet: KubeletFiles? = nil
     ) {
         self.root = root
         self.systemdBus = systemdBus
@@ -30,6 +32,7 @@ public struct HostConfiguration: Sendable {
         self.topologyCache = topologyCache
         self.toolsDirectory = toolsDirectory
         self.podman = podman
+        self.kubelet = kubelet ?? KubeletFiles(root: root)
     }
 
     public var observesLiveMachine: Bool { root == "/" }
@@ -88,6 +91,7 @@ public final class LiveHost {
     public func observer(unitNames: [String] = []) -> HostObserver {
         var observer = HostObserver(topology: topologyProbe(), enclaves: probed.drivers, unitNames: unitNames)
         observer.notes = probed.notes
+        observer.kubelet = KubeletProbe(files: configuration.kubelet)
         let units = UnitDirectory(url: URL(fileURLWithPath: configuration.unitDirectory))
         observer.kernel = LinuxKernelProbe(
             root: configuration.root, stateDirectory: configuration.stateDirectory, irqbalanceBan: { IRQBalanceDropIn.ban(in: units) })

@@ -64,9 +64,7 @@ public final class Reconciler {
     }
 
     func checkHost(_ pattern: String?, _ snapshot: HostSnapshot) throws(ApplyFailure) {
-        guard let pattern else { return }
-        guard let p = try? HostnamePattern(pattern) else { throw .wrongHost(pattern: pattern, hostname: snapshot.hostname) }
-        guard let name = snapshot.hostname, p.matches(name) else { throw .wrongHost(pattern: pattern, hostname: snapshot.hostname) }
+        try ApplyFailure.checkHost(pattern, hostname: snapshot.hostname)
     }
 
     // MARK: Applying

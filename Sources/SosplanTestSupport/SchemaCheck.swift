@@ -19,6 +19,11 @@ public enum SchemaCheck {
 
     /// Verdicts for documents given as text, keyed by their names.
     public static func validate(_ documents: [(name: String, text: String)], against schema: String) throws -> [String: Verdict] {
+        try validate(documents, againstFile: RepositoryPaths.schemas.appendingPathComponent(schema))
+    }
+
+    /// Verdicts for documents given as text, against a schema file outside `Schemas/`.
+    public static func validate(_ documents: [(name: String, text: String)], againstFile schemaURL: URL) throws -> [String: Verdict] {
         let scratch = try ScratchDirectory("schema-check")
         defer { scratch.remove() }
         var files: [(name: String, url: URL)] = []
@@ -27,13 +32,17 @@ public enum SchemaCheck {
             try document.text.write(to: url, atomically: false, encoding: .utf8)
             files.append((document.name, url))
         }
-        return try validate(files: files, against: schema)
+        return try validate(files: files, schemaURL: schemaURL)
     }
 
     /// Verdicts for documents on disk, keyed by the names given with them.
     public static func validate(files: [(name: String, url: URL)], against schema: String) throws -> [String: Verdict] {
+        try validate(files: files, schemaURL: RepositoryPaths.schemas.appendingPathComponent(schema))
+    }
+
+    static func validate(files: [(name: String, url: URL)], schemaURL: URL) throws -> [String: Verdict] {
+        let schema = schemaURL.lastPathComponent
         let script = RepositoryPaths.tests.appendingPathComponent("Schema/check_schema.py")
-        let schemaURL = RepositoryPaths.schemas.appendingPathComponent(schema)
         let run = try CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, schemaURL.path] + files.map(\.url.path))
         switch run.status {

@@ -52,12 +52,22 @@ import Testing
         let script = (publisher["command"]?.arrayValue ?? []).compactMap(\.stringValue).last ?? ""
         #expect(script.contains("sosplan status --format nrt --node-name \"$NODE_NAME\""))
         #expect(script.contains("kubectl apply --server-side --field-manager=sosplan -f"))
+        // The kubelet's own numbers: its pod-resources API and configuration, from the host.
+        #expect(script.contains("--pod-resources /var/lib/kubelet/pod-resources/kubelet.sock"))
+        #expect(script.contains("--kubelet-config /var/lib/kubelet/config.yaml"))
+        let volumes = pod["volumes"]?.arrayValue ?? []
+        #expect(volumes.contains { $0["name"]?.stringValue == "kubelet" && $0["hostPath"]?["path"]?.stringValue == "/var/lib/kubelet" })
+        for container in containers {
+            let mounts = container["volumeMounts"]?.arrayValue ?? []
+            #expect(mounts.contains { $0["name"]?.stringValue == "kubelet" && $0["mountPath"]?.stringValue == "/var/lib/kubelet" },
+                    "\(container["name"]?.stringValue ?? "?") sees the kubelet's files")
+        }
         #expect(!script.contains("--force-conflicts"), "one writer: a conflict must stop the publisher, not win")
         // The options of the status command line (it spans lines ending in a backslash).
         let statusLine = script.components(separatedBy: "sosplan status").dropFirst().first?
             .components(separatedBy: ">").first ?? ""
         let used = statusLine.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\\" }).filter { $0.hasPrefix("--") }
-        #expect(used.count >= 4)
+        #expect(used.count >= 6)
         let statusOptions = try Self.options(of: "status")
         for option in used { #expect(statusOptions.contains(String(option)), "status has no \(option)") }
     }

@@ -65,7 +65,9 @@ struct SliceExecutor: BatchingStepExecutor {
     func undo(_ step: Step, prior: StepPrior) throws(StepFailure) -> [String] {
         let before = prior.unit(step.unit)
         if let before, before.loadState != "not-found", before.managed {
-            let request = SliceRequest(name: step.unit, resources: ResourceControl(observed: before))
+            // Another manager's slice (kubepods.slice) gets its drop-in back and is never started here.
+            let request = SliceRequest(
+                name: step.unit, resources: ResourceControl(observed: before), existing: step.managesExistingSlice)
             return try host.systemdCall { d throws(SystemdError) in try d.applySlices([request])[0] }.actions.map(\.description)
         }
         return try host.systemdCall { d throws(SystemdError) in try d.removeSlices([step.unit])[0] }.actions.map(\.description)

@@ -19,6 +19,7 @@ struct StepRunner {
         case .cpuOffline, .cpuOnline, .memoryOffline, .memoryOnline: return HotplugExecutor(host: host)
         case .hugepagesSet: return HugepageExecutor(host: host)
         case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy: return EnclaveExecutor(host: host)
+        case .kubeletStop, .kubeletClearCPUState, .kubeletStart: return KubeletExecutor(host: host)
         case .irqAffinity: return IRQAffinityExecutor(host: host)
         case .irqDefaultAffinity, .workqueueMask: return KernelMaskExecutor(host: host)
         case .irqbalanceBan, .irqbalanceStop, .irqbalanceStart: return IRQBalanceExecutor(host: host)

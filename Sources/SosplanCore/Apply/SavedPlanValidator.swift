@@ -3,8 +3,8 @@
 /// unique and well-formed, dependencies on earlier steps only (so there is
 /// no cycle and no missing step), each target the kind of object its
 /// action changes (a slice that is not systemd's own, sosplan's own
-/// services, `cpu:`, `hugepages:`, `enclave:` targets as the planner writes
-/// them), counts and sizes a host can have, and no control character in
+/// services, `cpu:`, `hugepages:`, `enclave:`, `file:` targets as the
+/// planner writes them), counts and sizes a host can have, and no control character in
 /// any value that would go into a unit file or a tool's argument vector.
 ///
 /// This alone does not make a plan one sosplan would make (that is the
@@ -115,6 +115,13 @@ public enum SavedPlanValidator {
             return nil
         case .enclave(let enclave):
             return enclaveTargetProblem(enclave, shown: shown)
+        case .file(let path):
+            // Only the kubelet's CPU manager state is ever removed (and written back on undo).
+            guard StepTarget.absolutePath(path) != nil, path.hasSuffix("/" + KubeletObservation.cpuManagerStateFileName) else {
+                return "\(shown) is not a kubelet CPU manager state file; expected file:<absolute path>/"
+                    + KubeletObservation.cpuManagerStateFileName
+            }
+            return nil
         case .kernel:
             // Parsing took only the one object of the step's action.
             return nil

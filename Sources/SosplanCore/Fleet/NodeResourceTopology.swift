@@ -7,19 +7,28 @@ public struct NodeResourceTopology: Codable, Sendable, Hashable {
     public static let kindName = "NodeResourceTopology"
     /// The zone type the API's helper names for a NUMA node.
     public static let numaZoneType = "Node"
-    /// The attribute topology-aware schedulers read the policy from.
+    /// The attributes topology-aware schedulers read the kubelet's Topology
+    /// Manager settings from (noderesourcetopology-api `pkg/apis/topology/
+    /// v1alpha2/helper/attribute`; scheduler-plugins `pkg/noderesourcetopology/
+    /// nodeconfig/topologymanager.go`).
     public static let policyAttribute = "topologyManagerPolicy"
+    public static let scopeAttribute = "topologyManagerScope"
+    /// The scheduler plugin keeps NUMA ids in 64-entry tables and skips (or,
+    /// at exactly 64, trips over) a zone `node-<id>` with a larger id.
+    public static let maximumZones = 64
 
     public var apiVersion: String
     public var kind: String
     public var metadata: Metadata
-    /// Deprecated by the API in favour of `attributes`, but still required
-    /// by the published CRD: the policy in the API's old spelling.
-    public var topologyPolicies: [String]
+    /// Deprecated by the API in favour of `attributes` and not required by
+    /// v1alpha2 (only v1alpha1 required it); the scheduler logs a
+    /// deprecation warning each time it reads it, and the reference exporter
+    /// leaves it out, so sosplan writes none (nil: omitted).
+    public var topologyPolicies: [String]?
     public var zones: [Zone]
     public var attributes: [Attribute]
 
-    public init(name: String, topologyPolicies: [String], zones: [Zone], attributes: [Attribute]) {
+    public init(name: String, topologyPolicies: [String]? = nil, zones: [Zone], attributes: [Attribute]) {
         apiVersion = Self.apiVersionID
         kind = Self.kindName
         metadata = Metadata(name: name)
@@ -49,6 +58,12 @@ public struct NodeResourceTopology: Codable, Sendable, Hashable {
         }
 
         public func resource(_ name: String) -> Resource? { resources.first { $0.name == name } }
+
+        /// The NUMA id the scheduler reads from the name (`node-<id>`).
+        public var numaID: Int? {
+            guard name.hasPrefix("node-"), let id = Int(name.dropFirst(5)), id >= 0 else { return nil }
+            return id
+        }
     }
 
     public struct Cost: Codable, Sendable, Hashable {
@@ -100,6 +115,8 @@ public struct NodeResourceTopology: Codable, Sendable, Hashable {
         }
         return "hugepages-\(value)\(unit)"
     }
+
+    public func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
 
     public func jsonValue() -> JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }
 

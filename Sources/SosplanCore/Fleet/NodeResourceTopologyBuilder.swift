@@ -1,22 +1,34 @@
-/// Builds the host's `NodeResourceTopology`: one zone of type `Node` per
-/// NUMA node with `cpu`, `memory` and `hugepages-<size>` resources, costs
-/// from the SLIT distances and the topology policy as an attribute.
+/// Builds the host's `NodeResourceTopology` as the reference exporter
+/// (k8stopologyawareschedwg/resource-topology-exporter
+/// `pkg/resourcemonitor/resourcemonitor.go`) publishes it and as the
+/// scheduler plugin (kubernetes-sigs/scheduler-plugins
+/// `pkg/noderesourcetopology`) reads it: one zone of type `Node` per NUMA
+/// node, with `cpu`, `memory` and `hugepages-<size>`, costs from the SLIT,
+/// and the kubelet's Topology Manager settings as attributes.
 ///
-/// What the numbers mean, per zone:
-/// - `capacity`: what the node has: its present CPUs (online or not), its
-///   memory, each hugepage pool (pages × size).
-/// - `allocatable`: what Linux containers can be given. Never offline CPUs,
-///   CPUs and memory an enclave (or a co-kernel's reserved pool) holds, or
-///   memory in hugepage pools (a resource of its own). With the applied
-///   layout also not the host's CPUs when `host.confine` keeps them for
-///   Linux itself, nor what the placement gives enclaves. `host.memory`
-///   only bounds enclaves, so it stays allocatable.
-/// - `available`: allocatable minus what the applied layout gives services:
-///   the CPUs of exclusive services and the `memory.min` guarantees (split
-///   evenly over a service's memory nodes). Without a layout nothing is
-///   known to be given, so available = allocatable.
-/// Hugepage pools are all allocatable and available: the layout gives
-/// them to no service.
+/// What the numbers mean, per zone (the scheduler reads `available` only):
+/// - `capacity`: the node's online CPUs, its memory, each hugepage pool
+///   (pages × size).
+/// - `allocatable`: what the kubelet can hand to pods there. CPUs: those of
+///   the kubelet's slice on that node (`kubepods.slice` as sosplan confines
+///   it) that the kubelet's CPU manager may give out (its
+///   `GetAllocatableResources`, or the online CPUs less
+///   `reservedSystemCPUs`), never an enclave's. Memory and hugepages: the
+///   node's, less hugepage pools (for `memory`), enclave memory and the
+///   other services' `memory.min`, on the slice's memory nodes only, and no
+///   more than the kubelet's memory manager reports when it pins memory.
+/// - `available`: allocatable less what running pods hold exclusively
+///   there (their exclusive CPUs, their pinned memory blocks), from the
+///   kubelet's `List`. Without the pod-resources API nothing is known to
+///   be held, so available = allocatable.
+///
+/// Zone ids are dense: the scheduler indexes tables by the id in
+/// `node-<id>` (and panics on ids past the zone count), so the kernel's
+/// NUMA nodes are numbered 0, 1, 2... in ascending kernel-id order
+/// (`48amd64-4pa2n6c-sparse`'s nodes 0,1,2,33,34,45,72,73 become
+/// node-0...node-7), as the reference exporter numbers them. The order is
+/// kept, so "the lowest NUMA id that fits", the kubelet's choice, is the
+/// same node. Zones past the 64th are left out (the scheduler cannot use them).
 public struct NodeResourceTopologyBuilder {
     /// The last applied layout and the placement it was applied with.
     public struct Applied {
@@ -29,85 +41,95 @@ public struct NodeResourceTopologyBuilder {
         }
     }
 
-    /// The policy written when there is no layout: sosplan aligns nothing
-    /// on its own then.
-    public static let policyWithoutLayout = LayoutPolicy.Topology.none
-
     public var snapshot: HostSnapshot
     public var applied: Applied?
+    /// The kubelet's pod-resources API; nil when it was not read.
+    public var podResources: KubeletPodResources?
 
-    public init(snapshot: HostSnapshot, applied: Applied? = nil) {
+    public init(snapshot: HostSnapshot, applied: Applied? = nil, podResources: KubeletPodResources? = nil) {
         self.snapshot = snapshot
         self.applied = applied
+        self.podResources = podResources
+    }
+
+    /// Kernel NUMA id → the zone id published (see the type's comment).
+    public var zoneIDs: [Int: Int] {
+        var ids: [Int: Int] = [:]
+        for (i, node) in snapshot.topology.nodes.map(\.id).sorted().prefix(NodeResourceTopology.maximumZones).enumerated() {
+            ids[node] = i
+        }
+        return ids
     }
 
     public func build(name: String) -> NodeResourceTopology {
-        let policy = applied?.layout.policy.topology ?? Self.policyWithoutLayout
-        let notForContainers = cpusNotForContainers()
-        let givenToServices = cpusGivenToServices()
-        let serviceMemory = serviceMemoryByNode()
-        let zones = snapshot.topology.nodes.enumerated().map { index, node in
-            let present = presentCPUs(of: node)
-            let allocatableCPUs = present.subtracting(notForContainers)
-            let availableCPUs = allocatableCPUs.subtracting(givenToServices)
+        let ids = zoneIDs
+        let kubelet = KubeletShare(builder: self)
+        let nodes = snapshot.topology.nodes.filter { ids[$0.id] != nil }.sorted { $0.id < $1.id }
+        let zones = nodes.map { node in
+            let online = onlineCPUs(of: node)
+            let allocatableCPUs = online.intersection(kubelet.cpus)
+            let availableCPUs = allocatableCPUs.subtracting(kubelet.heldCPUs)
             let hugepageBytes = node.hugepages.reduce(UInt64(0)) { $0 + UInt64(max($1.total, 0)) * $1.sizeBytes }
-            let allocatableMemory = node.memoryBytes.minus(hugepageBytes).minus(enclaveMemory(on: node.id))
+            let memory = kubelet.memory(
+                "memory", on: node.id, free: node.memoryBytes.minus(hugepageBytes).minus(enclaveMemory(on: node.id)))
             var resources = [
                 NodeResourceTopology.Resource(
-                    name: "cpu", capacity: UInt64(present.count), allocatable: UInt64(allocatableCPUs.count),
+                    name: "cpu", capacity: UInt64(online.count), allocatable: UInt64(allocatableCPUs.count),
                     available: UInt64(availableCPUs.count)),
                 NodeResourceTopology.Resource(
-                    name: "memory", capacity: node.memoryBytes, allocatable: allocatableMemory,
-                    available: allocatableMemory.minus(serviceMemory[node.id] ?? 0)),
+                    name: "memory", capacity: node.memoryBytes, allocatable: memory.allocatable, available: memory.available),
             ]
             for pool in node.hugepages.sorted(by: { $0.sizeBytes < $1.sizeBytes }) {
                 let bytes = UInt64(max(pool.total, 0)) * pool.sizeBytes
+                let name = NodeResourceTopology.hugepageResourceName(sizeBytes: pool.sizeBytes)
+                let pages = kubelet.memory(name, on: node.id, free: bytes)
                 resources.append(NodeResourceTopology.Resource(
-                    name: NodeResourceTopology.hugepageResourceName(sizeBytes: pool.sizeBytes),
-                    capacity: bytes, allocatable: bytes, available: bytes))
+                    name: name, capacity: bytes, allocatable: pages.allocatable, available: pages.available))
             }
             return NodeResourceTopology.Zone(
-                name: NodeResourceTopology.zoneName(node: node.id), costs: costs(of: node), resources: resources)
+                name: NodeResourceTopology.zoneName(node: ids[node.id]!), costs: costs(of: node, ids: ids),
+                resources: resources)
         }
-        return NodeResourceTopology(
-            name: name, topologyPolicies: [Self.deprecatedPolicyName(policy)], zones: zones,
-            attributes: [NodeResourceTopology.Attribute(name: NodeResourceTopology.policyAttribute, value: policy.rawValue)])
+        return NodeResourceTopology(name: name, zones: zones, attributes: attributes())
     }
 
-    /// The node's present CPUs: those the kernel places on it, and those of
+    /// The kubelet's Topology Manager policy and scope, verbatim from its
+    /// configuration (its defaults without one), and the pods' fingerprint
+    /// when the pods are known.
+    func attributes() -> [NodeResourceTopology.Attribute] {
+        let config = snapshot.kubelet?.effectiveConfiguration ?? KubeletConfiguration()
+        var out = [
+            NodeResourceTopology.Attribute(name: NodeResourceTopology.policyAttribute, value: config.topologyManagerPolicy.rawValue),
+            NodeResourceTopology.Attribute(name: NodeResourceTopology.scopeAttribute, value: config.topologyManagerScope.rawValue),
+        ]
+        if let podResources {
+            let counted = podResources.pods.filter(\.holdsNUMAResources).map { (namespace: $0.namespace, name: $0.name) }
+            out.append(NodeResourceTopology.Attribute(name: PodFingerprint.attribute, value: PodFingerprint(pods: counted).sign))
+            out.append(NodeResourceTopology.Attribute(
+                name: PodFingerprint.methodAttribute, value: PodFingerprint.methodWithExclusiveResources))
+        }
+        return out
+    }
+
+    /// The node's online CPUs: those the kernel places on it, and those of
     /// its CPU list (a host without NUMA information has one node 0 whose
     /// CPUs name no node).
-    func presentCPUs(of node: NUMANode) -> CPUSet {
+    func onlineCPUs(of node: NUMANode) -> CPUSet {
         CPUSet(snapshot.topology.cpus.filter { $0.node == node.id }.map(\.id))
             .union(node.cpus.intersection(snapshot.topology.presentCPUs))
+            .intersection(snapshot.topology.onlineCPUs)
     }
 
-    /// Costs to every node in node order, itself included, when the SLIT
-    /// has one distance per node; none when it does not (the kernel gave
-    /// no usable table).
-    func costs(of node: NUMANode) -> [NodeResourceTopology.Cost] {
+    /// Costs to every published zone in zone order, itself included, when
+    /// the SLIT has one distance per node; none when it does not.
+    func costs(of node: NUMANode, ids: [Int: Int]) -> [NodeResourceTopology.Cost] {
         let nodes = snapshot.topology.nodes
         guard node.distances.count == nodes.count else { return [] }
-        return zip(nodes, node.distances).map {
-            NodeResourceTopology.Cost(name: NodeResourceTopology.zoneName(node: $0.id), value: $1)
+        return zip(nodes, node.distances).compactMap { other, distance in
+            ids[other.id].map { (zone: $0, distance: distance) }
         }
-    }
-
-    func cpusNotForContainers() -> CPUSet {
-        var cpus = snapshot.topology.offlineCPUs
-        for enclave in snapshot.enclaves { cpus.formUnion(enclave.cpus) }
-        for pool in snapshot.enclavePools { cpus.formUnion(pool.cpus) }
-        if let applied {
-            if applied.layout.host.confine { cpus.formUnion(applied.placement.host.cpus) }
-            for enclave in applied.placement.enclaves { cpus.formUnion(enclave.value.cpus) }
-        }
-        return cpus
-    }
-
-    func cpusGivenToServices() -> CPUSet {
-        var cpus = CPUSet()
-        for service in applied?.placement.services ?? [] where !service.value.shared { cpus.formUnion(service.value.cpus) }
-        return cpus
+        .sorted { $0.zone < $1.zone }
+        .map { NodeResourceTopology.Cost(name: NodeResourceTopology.zoneName(node: $0.zone), value: $0.distance) }
     }
 
     /// Enclave memory on a node: what the host shows enclaves and reserved
@@ -119,41 +141,9 @@ public struct NodeResourceTopologyBuilder {
         let placed = applied?.placement.enclaves.reduce(0) { $0 + sum($1.value.memory) } ?? 0
         return max(observed, placed)
     }
-
-    /// `memory.min` of each Linux service split evenly over its memory nodes
-    /// (every node with memory when it may use any); the remainder goes to
-    /// the lowest node so the shares add up.
-    func serviceMemoryByNode() -> [Int: UInt64] {
-        guard let applied else { return [:] }
-        let withMemory = CPUSet(snapshot.topology.nodes.filter { $0.memoryBytes > 0 }.map(\.id))
-        var shares: [Int: UInt64] = [:]
-        for service in applied.layout.services where service.stack == .linux {
-            guard case .value(let bytes) = service.memory.min, bytes > 0,
-                let placement = applied.placement.service(service.name)
-            else { continue }
-            let nodes = (placement.memoryNodes.isEmpty ? withMemory : placement.memoryNodes.intersection(withMemory)).sorted
-            guard !nodes.isEmpty else { continue }
-            let share = bytes / UInt64(nodes.count)
-            for (i, node) in nodes.enumerated() {
-                shares[node, default: 0] += share + (i == 0 ? bytes % UInt64(nodes.count) : 0)
-            }
-        }
-        return shares
-    }
-
-    /// The deprecated `topologyPolicies` spelling of a policy
-    /// (`TopologyManagerPolicy` constants of the v1alpha2 API).
-    public static func deprecatedPolicyName(_ policy: LayoutPolicy.Topology) -> String {
-        switch policy {
-        case .none: return "None"
-        case .bestEffort: return "BestEffort"
-        case .restricted: return "Restricted"
-        case .singleNUMANode: return "SingleNUMANodeContainerLevel"
-        }
-    }
 }
 
 extension UInt64 {
     /// Subtraction that stops at zero: a resource is never negative.
-    fileprivate func minus(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
+    func minus(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
 }

@@ -14,6 +14,9 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     /// CPUs and memory a co-kernel holds but has not given to an instance
     /// (IHK's reserved pool), per driver.
     public var enclavePools: [EnclavePool]
+    /// The kubelet's configuration and CPU manager state; nil (and left out
+    /// of the JSON) on a host without a kubelet.
+    public var kubelet: KubeletObservation?
     /// Interrupts, workqueues, idle and frequency per CPU, the command line
     /// (nil when not observed; see `KernelState`).
     public var kernel: KernelState?
@@ -23,7 +26,8 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
 
     public init(
         hostname: String? = nil, topology: Topology, systemd: SystemdState? = nil,
-        enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], kernel: KernelState? = nil, warnings: [String] = []
+        enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], kubelet: KubeletObservation? = nil,
+        kernel: KernelState? = nil, warnings: [String] = []
     ) {
         self.schema = HostSnapshot.schemaID
         self.hostname = hostname
@@ -31,6 +35,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         self.systemd = systemd
         self.enclaves = enclaves
         self.enclavePools = enclavePools
+        self.kubelet = kubelet
         self.kernel = kernel
         self.warnings = warnings
         self.fingerprint = ""

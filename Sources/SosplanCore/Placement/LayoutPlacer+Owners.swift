@@ -35,6 +35,11 @@ extension LayoutPlacer {
         for (i, service) in layout.services.enumerated() where service.stack == .linux && service.isExclusive {
             var owner = serviceOwner(service, order: layout.enclaves.count + i, current: observed.serviceCPUs[service.name] ?? CPUSet())
             owner.forbidden = poolCPUs
+            if pinnedServices.contains(service.name), !owner.current.isEmpty {
+                owner.explicit = owner.current
+                owner.numa = nil
+                owner.isPinned = true
+            }
             owners.append(owner)
         }
         return owners

@@ -8,6 +8,9 @@ public struct LayoutPlacer {
     public let capabilities: [EnclaveDriverKind: EnclaveCapabilities]
     /// Enclaves kept exactly as they are (a change they need was deferred).
     public var pinnedEnclaves: Set<String> = []
+    /// Services whose slice keeps the CPUs it has (a change was deferred:
+    /// the kubelet's, under a static CPU manager).
+    public var pinnedServices: Set<String> = []
     /// The snapshot's topology index when the caller has one (the planner
     /// builds it once for placement and steps).
     var index: TopologyIndex?

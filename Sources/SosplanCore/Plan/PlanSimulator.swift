@@ -64,6 +64,11 @@ public struct PlanSimulator {
             setHugepages(step, in: &s)
         case .enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy:
             applyEnclave(step, to: &s)
+        case .kubeletStop, .kubeletStart:
+            updateUnit(unit, in: &s) { u in u.activeState = step.action == .kubeletStart ? "active" : "inactive" }
+        case .kubeletClearCPUState:
+            // The kubelet writes a fresh state for the CPUs it then has.
+            s.kubelet?.cpuManagerState = nil
         case .irqAffinity, .irqDefaultAffinity, .workqueueMask, .irqbalanceBan, .irqbalanceStop, .irqbalanceStart, .cpuidleSet,
             .cpufreqSet, .kernelCommandLine:
             applyKernel(step, to: &s)

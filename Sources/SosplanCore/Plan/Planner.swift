@@ -49,6 +49,7 @@ public struct Planner {
                 notes = placed.notes + notes
             }
         }
+        if !placed.diagnostics.hasErrors { deferKubeletSlice(&placer, &placed, notes: &notes, observed: observed) }
         diagnostics += placed.diagnostics
         diagnostics += checkUnits()
         guard !diagnostics.hasErrors else { return Result(plan: nil, diagnostics: diagnostics.sortedByLocation()) }
@@ -56,6 +57,7 @@ public struct Planner {
         var builder = StepBuilder(
             layout: layout, snapshot: snapshot, capabilities: capabilities, placement: placed.placement, observed: observed, index: index)
         builder.build()
+        kubeletRestart(&builder, notes: &notes)
         notes += builder.notes
         diagnostics += builder.diagnostics
         guard !diagnostics.hasErrors else { return Result(plan: nil, diagnostics: diagnostics.sortedByLocation()) }

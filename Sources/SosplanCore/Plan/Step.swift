@@ -121,6 +121,13 @@ public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
     case enclaveGrow = "enclave.grow"
     case enclaveShrink = "enclave.shrink"
     case enclaveDestroy = "enclave.destroy"
+    /// Stop the kubelet before its static CPU manager's CPUs change
+    /// (kubelet's documented procedure; draining the node is the operator's).
+    case kubeletStop = "kubelet.stop"
+    /// Remove the CPU manager's state file (kept in the journal for undo).
+    case kubeletClearCPUState = "kubelet.clear-cpu-state"
+    /// Start the kubelet again once the host has its new CPUs.
+    case kubeletStart = "kubelet.start"
     /// Kernel noise and CPU power (see `StepBuilder+Kernel`): the affinity
     /// of a set of IRQs, the default IRQ affinity, the unbound-workqueue
     /// mask, irqbalance's banned CPUs (a drop-in) or its running, C-states

@@ -2,7 +2,8 @@
 /// (`Step.target`): a unit name for `slice.*`, `unit.*` and `container.*`;
 /// `host`; `cpu:<list>`; `memory:<blocks>`; `hugepages:<size>@node<N>`;
 /// `enclave:<name>`, or `enclave:<driver>:<instance>` for an instance
-/// sosplan has no name for (an orphan the plan destroys). The string is
+/// sosplan has no name for (an orphan the plan destroys); `file:<path>`
+/// (`kubelet.clear-cpu-state`: the kubelet's state file). The string is
 /// parsed here once, when a plan is decoded, and rendered here when it is
 /// encoded; everything in between reads the type.
 public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
@@ -14,6 +15,9 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
     case memoryBlocks(IDSet)
     case hugepages(HugepageTarget)
     case enclave(Enclave)
+    /// A file another program keeps (the kubelet's CPU manager state), by
+    /// its absolute path.
+    case file(String)
     /// Kernel settings (`irq.*`, `workqueue.cpumask`, `kernel.cmdline`).
     case kernel(KernelObject)
 
@@ -39,6 +43,7 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
         case .hugepages(let h): return h.description
         case .enclave(.named(let name)): return "enclave:\(name)"
         case .enclave(.instance(let driver, let handle)): return "enclave:\(driver.rawValue):\(handle)"
+        case .file(let path): return "file:\(path)"
         case .kernel(let object): return object.rawValue
         }
     }
@@ -70,7 +75,7 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
         }
         switch action {
         case .sliceCreate, .sliceUpdate, .sliceRemove, .unitPlace, .unitRelease, .unitCreate, .unitUpdate, .unitRemove,
-            .containerCreate, .containerUpdate, .containerRemove:
+            .containerCreate, .containerUpdate, .containerRemove, .kubeletStop, .kubeletStart:
             guard !text.isEmpty else { throw ParseError(description: "an empty target names no unit") }
             return .unit(text)
         case .hostConfine:
@@ -95,6 +100,11 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
                 return .enclave(.instance(driver: driver, handle: parts[1]))
             }
             return .enclave(.named(rest))
+        case .kubeletClearCPUState:
+            guard text.hasPrefix("file:"), let path = StepTarget.absolutePath(String(text.dropFirst("file:".count))) else {
+                throw ParseError(description: "'\(text)' is not a file:<absolute path> target")
+            }
+            return .file(path)
         case .irqAffinity, .irqDefaultAffinity, .workqueueMask, .kernelCommandLine:
             let want = KernelObject.of(action)
             guard text == want.rawValue else { throw ParseError(description: "'\(text)' is not the \(action.rawValue) target (\(want.rawValue))") }
@@ -107,6 +117,17 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
         case .cpuidleSet, .cpufreqSet:
             return .cpus(try list("cpu:", "cpu:<list>"))
         }
+    }
+
+    /// `path` when it is absolute and plain: no `.` or `..` component, no
+    /// empty component, no control character, at most 4096 bytes.
+    public static func absolutePath(_ path: String) -> String? {
+        guard path.hasPrefix("/"), path.utf8.count <= 4096, path.count > 1,
+            !path.unicodeScalars.contains(where: ControlCharacters.isControl)
+        else { return nil }
+        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return nil }
+        return path
     }
 }
 

@@ -16,6 +16,8 @@ public struct HostObserver {
     public var unitNames: [String]
     /// Notes from setting the sources up (e.g. a co-kernel half installed).
     public var notes: [String] = []
+    /// The kubelet's files (nil: not looked for); its unit is observed too when it is there.
+    public var kubelet: KubeletProbe?
     /// IRQs, workqueues, idle and frequency (nil: the snapshot has no `kernel`).
     public var kernel: (any KernelStateSource)?
 
@@ -33,10 +35,14 @@ public struct HostObserver {
     public func observe() throws -> HostSnapshot {
         let topo = try topology.probeTopology()
         var warnings = topo.warnings + notes
+        let kubeletSeen = kubelet?.observe()
+        warnings += kubeletSeen?.warnings ?? []
+        var names = unitNames
+        if let unit = kubeletSeen?.observation?.unit, !names.contains(unit) { names.append(unit) }
         var systemdState: SystemdState?
         if let systemd {
             do {
-                systemdState = try systemd.observeSystemd(unitNames: unitNames)
+                systemdState = try systemd.observeSystemd(unitNames: names)
             } catch {
                 if systemdRequired { throw error }
                 warnings.append("systemd not observed: \(error)")
@@ -61,7 +67,7 @@ public struct HostObserver {
         return HostSnapshot(
             hostname: topo.hostname, topology: topology, systemd: systemdState,
             enclaves: instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
-            enclavePools: pools, kernel: kernelObservation?.state, warnings: warnings)
+            enclavePools: pools, kubelet: kubeletSeen?.observation, kernel: kernelObservation?.state, warnings: warnings)
     }
 
     /// Fills `container` of every unit that runs one of sosplan's containers

@@ -15,6 +15,8 @@ public final class InMemoryHost {
     public let state: StateDirectory
     public let hotplug: LinuxHotplug
     public let hugepages: LinuxHugepages
+    /// A kubelet's files under the scratch root, looked for when set.
+    public var kubelet: KubeletFiles?
 
     /// Units the layouts of tests place (defined outside sosplan, running).
     public static let units = ["nginx.service", "slurmd.service", "munge.service"]
@@ -47,6 +49,7 @@ public final class InMemoryHost {
     public func observe(_ units: [String]) throws -> HostSnapshot {
         let probe = ScratchTopology(base: base, hotplug: hotplug, hugepages: hugepages)
         var observer = HostObserver(topology: probe, systemd: systemd, enclaves: [enclaves], unitNames: units)
+        observer.kubelet = kubelet.map { KubeletProbe(files: $0) }
         let systemd = systemd
         observer.kernel = LinuxKernelProbe(root: root.path, stateDirectory: state, irqbalanceBan: { (try? systemd.irqbalanceBan()) ?? nil })
         return try observer.observe()

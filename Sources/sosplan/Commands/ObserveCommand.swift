@@ -21,9 +21,7 @@ struct ObserveCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json or nrt (a Kubernetes NodeResourceTopology).")
     var format: HostOutputFormat = .text
 
-    @Option(name: .customLong("node-name"), help: ArgumentHelp(
-        "The Kubernetes node that --format nrt describes (default: the host name in lower case).", valueName: "NAME"))
-    var nodeName: String?
+    @OptionGroup var nrt: NodeResourceTopologyOptions
 
     @Option(name: .customShort("o"), help: ArgumentHelp("Also write the snapshot JSON to FILE.", valueName: "FILE"))
     var output: String?
@@ -43,7 +41,7 @@ struct ObserveCommand: ParsableCommand {
         switch format {
         case .text: Terminal.out(SnapshotSummaryRenderer.render(snapshot))
         case .json: Terminal.out(snapshot.jsonText())
-        case .nrt: Terminal.out(try NodeResourceTopologyOutput.render(snapshot, applied: nil, nodeName: nodeName))
+        case .nrt: Terminal.out(try NodeResourceTopologyOutput.render(snapshot, applied: nil, options: nrt))
         }
     }
 }

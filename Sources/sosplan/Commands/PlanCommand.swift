@@ -34,6 +34,9 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customShort("o"), help: ArgumentHelp("Also write the plan JSON to FILE.", valueName: "FILE"))
     var output: String?
 
+    @Flag(name: .customLong("check-hostname"), help: "Fail as apply would when the layout's metadata.hostname does not name this host (a dry run that refuses what apply refuses).")
+    var checkHostname = false
+
     func validate() throws {
         if snapshot != nil && host.rootOption != nil {
             throw ValidationError("--snapshot and --root both say where the host comes from; give one")
@@ -45,6 +48,11 @@ struct PlanCommand: ParsableCommand {
         if snapshot == nil { warnAboutUnfinishedApply() }
         let live = host.liveHost()
         let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout), live: live)
+        if checkHostname {
+            do { try ApplyFailure.checkHost(layout.metadata.hostname, hostname: state.hostname) } catch {
+                throw Failure.report(error.description, hint: error.hint)
+            }
+        }
         let result = Planner(layout: layout, snapshot: state, capabilities: live.capabilities).plan()
         if !result.diagnostics.isEmpty { Terminal.err(DiagnosticFormatter.text(result.diagnostics)) }
         guard let plan = result.plan else { throw ExitCode(1) }

@@ -33,9 +33,7 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json (the sosplan.status/v1 object) or nrt (a Kubernetes NodeResourceTopology).")
     var format: HostOutputFormat = .text
 
-    @Option(name: .customLong("node-name"), help: ArgumentHelp(
-        "The Kubernetes node that --format nrt describes (default: the host name in lower case).", valueName: "NAME"))
-    var nodeName: String?
+    @OptionGroup var nrt: NodeResourceTopologyOptions
 
     @Option(name: .long, help: ArgumentHelp("Also write Prometheus textfile metrics to FILE (atomically).", valueName: "FILE"))
     var metrics: String?
@@ -77,6 +75,6 @@ struct StatusCommand: ParsableCommand {
         let applied = inspection.layout.flatMap { layout in
             inspection.applied.map { NodeResourceTopologyBuilder.Applied(layout: layout, placement: $0.plan.placement) }
         }
-        return try NodeResourceTopologyOutput.render(now, applied: applied, nodeName: nodeName)
+        return try NodeResourceTopologyOutput.render(now, applied: applied, options: nrt)
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SosplanApply
 import SosplanCore
@@ -24,7 +25,25 @@ extension HostOptions {
             // systemd belongs to the live machine; a snapshot folder gets one only when its bus is named.
             usesSystemd: !noSystemd && (observesLiveMachine || systemdBus != nil), unitDirectory: unitDir,
             stateDirectory: stateDirectory, topologyCache: topologyCacheDirectory, toolsDirectory: toolsDir,
-            podman: podmanDriver)
+            podman: podmanDriver, kubelet: kubeletFiles)
+    }
+
+    /// The kubelet's files: host paths, read under the root. A path that is
+    /// not absolute and plain names nothing there (and is not looked for).
+    var kubeletFiles: KubeletFiles {
+        let plain = { (path: String, fallback: String) in StepTarget.absolutePath(path) ?? fallback }
+        return KubeletFiles(
+            root: root ?? "/", configFile: plain(kubeletConfig, KubeletFiles.defaultConfigFile),
+            directory: kubeletDir == "/" ? "" : plain(kubeletDir, KubeletFiles.defaultDirectory))
+    }
+
+    /// Refuses kubelet paths that are not absolute and plain.
+    func validateKubeletPaths() throws {
+        for (option, path) in [("--kubelet-config", kubeletConfig), ("--kubelet-dir", kubeletDir)] where path != "/" {
+            guard StepTarget.absolutePath(path) != nil else {
+                throw ValidationError("\(option) must be an absolute path without '.', '..' or empty parts")
+            }
+        }
     }
 
     /// This run's host (one systemd connection, one co-kernel probe).

@@ -7,7 +7,8 @@ import SosplanDrivers
 /// shared by `observe`, `plan`, `show` and `apply`. Each option can also
 /// come from the environment (`SOSPLAN_ROOT`, `SOSPLAN_SYSTEMD_BUS`,
 /// `SOSPLAN_UNIT_DIR`, `SOSPLAN_STATE_DIR`, `SOSPLAN_TOOLS_DIR`,
-/// `SOSPLAN_PODMAN`, `SOSPLAN_CONTAINER_RUNTIME`, `SOSPLAN_CONTAINERS_CONF`), so inside
+/// `SOSPLAN_PODMAN`, `SOSPLAN_CONTAINER_RUNTIME`, `SOSPLAN_CONTAINERS_CONF`,
+/// `SOSPLAN_KUBELET_CONFIG`, `SOSPLAN_KUBELET_DIR`), so inside
 /// the sandbox the commands are the ones typed on a real host; an option on
 /// the command line wins over the environment.
 struct HostOptions: ParsableArguments {
@@ -38,6 +39,14 @@ struct HostOptions: ParsableArguments {
     @Option(name: .customLong("containers-conf"), help: ArgumentHelp("A containers.conf for podman, in sosplan's runs and in the units (CONTAINERS_CONF). [env: SOSPLAN_CONTAINERS_CONF]", valueName: "FILE"))
     var containersConfOption: String?
 
+    @Option(name: .customLong("kubelet-config"), help: ArgumentHelp("The kubelet's configuration file, read under --root (default: /var/lib/kubelet/config.yaml). [env: SOSPLAN_KUBELET_CONFIG]", valueName: "FILE"))
+    var kubeletConfigOption: String?
+
+    @Option(name: .customLong("kubelet-dir"), help: ArgumentHelp("The kubelet's root directory, holding cpu_manager_state, read under --root (default: /var/lib/kubelet). [env: SOSPLAN_KUBELET_DIR]", valueName: "DIR"))
+    var kubeletDirOption: String?
+
+    func validate() throws { try validateKubeletPaths() }
+
     static func environment(_ name: String) -> String? {
         guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { return nil }
         return v
@@ -51,4 +60,6 @@ struct HostOptions: ParsableArguments {
     var podman: String { podmanOption ?? Self.environment("SOSPLAN_PODMAN") ?? PodmanConfiguration.defaultProgram }
     var containerRuntime: String { containerRuntimeOption ?? Self.environment("SOSPLAN_CONTAINER_RUNTIME") ?? "auto" }
     var containersConf: String? { containersConfOption ?? Self.environment("SOSPLAN_CONTAINERS_CONF") }
+    var kubeletConfig: String { kubeletConfigOption ?? Self.environment("SOSPLAN_KUBELET_CONFIG") ?? KubeletFiles.defaultConfigFile }
+    var kubeletDir: String { kubeletDirOption ?? Self.environment("SOSPLAN_KUBELET_DIR") ?? KubeletFiles.defaultDirectory }
 }

@@ -16,12 +16,13 @@ import Testing
         #expect(families["SliceExecutor"] == [.sliceCreate, .sliceUpdate, .sliceRemove])
         #expect(families["HotplugExecutor"] == [.cpuOffline, .cpuOnline, .memoryOffline, .memoryOnline])
         #expect(families["EnclaveExecutor"] == [.enclaveCreate, .enclaveGrow, .enclaveShrink, .enclaveDestroy])
+        #expect(families["KubeletExecutor"] == [.kubeletStop, .kubeletClearCPUState, .kubeletStart])
         #expect(families["IRQAffinityExecutor"] == [.irqAffinity])
         #expect(families["KernelMaskExecutor"] == [.irqDefaultAffinity, .workqueueMask])
         #expect(families["IRQBalanceExecutor"] == [.irqbalanceBan, .irqbalanceStop, .irqbalanceStart])
         #expect(families["CPUIdleExecutor"] == [.cpuidleSet] && families["CPUFrequencyExecutor"] == [.cpufreqSet])
         #expect(families["BootArgumentsExecutor"] == [.kernelCommandLine])
-        #expect(families.count == 14, "\(families.keys.sorted())")
+        #expect(families.count == 15, "\(families.keys.sorted())")
         #expect(StepAction.allCases.filter(StepRunner.batchable) == [.sliceCreate, .sliceUpdate])
     }
 

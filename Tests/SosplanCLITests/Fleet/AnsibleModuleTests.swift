@@ -67,6 +67,10 @@ struct AnsibleModuleTests {
         // state: status reads sosplan.status/v1.
         let status = try AnsiblePlaybook.runModule(sandbox, scratch: scratch.url, variables: ["sosplan_state": .string("status")])
         #expect(status.changed == false && status.result?["in_sync"]?.boolValue == true, "\(status.log)")
+        for run in [check, apply, recheck, again, status] {
+            let undocumented = try run.undocumentedKeys()
+            #expect(undocumented == [], "\(run.log)")
+        }
         #expect(status.result?["status"]?["schema"]?.stringValue == "sosplan.status/v1")
 
         // Drift behind sosplan's back: reported, neither changed nor failed.
@@ -102,6 +106,45 @@ struct AnsibleModuleTests {
         #expect(try ApplyFixture.differences(sandbox, from: before) == [], "the host changed")
     }
 
+    /// metadata.hostname: check mode refuses a host the layout does not
+    /// name, as the apply does, with sosplan's message; nothing changes.
+    @Test func checkModeRefusesAHostTheLayoutDoesNotName() throws {
+        let sandbox = try Sandbox.up()
+        defer { sandbox.down() }
+        let scratch = try ScratchDirectory("ansible")
+        defer { scratch.remove() }
+        let before = try sandbox.snapshot(units: ApplyFixture.units)
+        let ioLayout: [String: JSONValue] = ["sosplan_hostname_pattern": .string("io*")]
+        for flags in [["--check"], []] {
+            let run = try Self.compute(sandbox, scratch.url, ioLayout, flags: flags)
+            #expect(run.failed && run.changed == false, "\(flags): \(run.log)")
+            #expect(run.message.contains("this layout is for host 'io*'"), "\(flags): \(run.message)")
+            #expect(run.message.contains("hint: check metadata.hostname"), "\(flags): \(run.message)")
+        }
+        // The matching pattern plans as before.
+        let ok = try Self.compute(sandbox, scratch.url, flags: ["--check"])
+        #expect(!ok.failed && ok.changed == true, "\(ok.log)")
+        #expect(try ApplyFixture.differences(sandbox, from: before) == [])
+    }
+
+    /// A wrong sosplan_path is named in the error (ansible-core alone would
+    /// say only "Error executing command."), and nothing runs.
+    @Test func aWrongSosplanPathIsNamed() throws {
+        let scratch = try ScratchDirectory("ansible")
+        defer { scratch.remove() }
+        let notExecutable = scratch.path("sosplan")
+        try "not a program\n".write(to: notExecutable, atomically: true, encoding: .utf8)
+        for (path, why) in [("/nonexistent/bin/sosplan", "does not exist"), (notExecutable.path, "is not an executable file")] {
+            for flags in [["--check"], []] {
+                let run = try AnsiblePlaybook.runModule(
+                    nil, scratch: scratch.url,
+                    variables: ["layout_path": .string("/etc/sosplan/host.yaml"), "sosplan_path": .string(path)], flags: flags)
+                #expect(run.failed && run.message.contains("sosplan_path '\(path)' \(why)"), "\(flags): \(run.log)")
+                #expect(run.result?["cmd"] == nil, "sosplan did not run")
+            }
+        }
+    }
+
     @Test func anInjectedFaultFailsTheTaskWithTheHostRolledBack() throws {
         let sandbox = try Sandbox.up()
         defer { sandbox.down() }
@@ -124,6 +167,8 @@ struct AnsibleModuleTests {
         #expect(done.count > 0 && done.isSubset(of: undone), "done \(done.sorted()), undone \(undone.sorted())")
         _ = try sandbox.sim("fault", ["clear"])
         #expect(try ApplyFixture.differences(sandbox, from: before) == [], "the host is not as before")
+        let undocumented = try run.undocumentedKeys()
+        #expect(undocumented == [])
     }
 
     /// sosplan exit 3: the last step fails and undoing the enclave fails too
@@ -149,6 +194,10 @@ struct AnsibleModuleTests {
         let left = Set((run.result?["left"]?.arrayValue ?? []).compactMap(\.stringValue))
         let actual = try ApplyFixture.differences(sandbox, from: before)
         #expect(!actual.isEmpty && left == Set(actual), "reported \(left.sorted()), actual \(actual)")
+        let undoFailures = run.result?["undo_failures"]?.arrayValue ?? []
+        #expect(undoFailures.count >= 1, "\(run.log)")
+        let undocumented = try run.undocumentedKeys()
+        #expect(undocumented == [], "undo_failures and left are documented")
     }
 
     /// `layout:` a path on the host, after an apply was killed half-way:
@@ -185,8 +234,12 @@ struct AnsibleModuleTests {
         let inventory = scratch.path("inventory.ini")
         try "[compute]\ncn001 ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"\n"
             .write(to: inventory, atomically: true, encoding: .utf8)
+        let text = try String(contentsOfFile: rolling, encoding: .utf8)
+        #expect(text.contains("\n  become: true\n"), "the example runs sosplan as root")
         let sosplan = "sosplan_path=\(RepositoryPaths.product("sosplan").path)"
-        let run = try AnsiblePlaybook.playbook(["-i", inventory.path, rolling, "-e", sosplan], sandbox: sandbox, scratch: scratch.url)
+        // These machines have no sudo: become as root through su, which needs no password for root.
+        let run = try AnsiblePlaybook.playbook(
+            ["-i", inventory.path, rolling, "-e", sosplan, "-e", "ansible_become_method=su"], sandbox: sandbox, scratch: scratch.url)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let status = try sandbox.sosplan(["status", "--format", "json"])
         #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
@@ -212,7 +265,7 @@ struct AnsibleModuleDocumentationTests {
         #expect(options == ["state", "layout", "content", "content_name", "sosplan_path", "state_dir", "lock_timeout",
                             "rollback_on_failure", "root", "systemd_bus", "unit_dir", "tools_dir"])
         let returns = Set((doc?["return"]?.objectValue ?? []).map(\.0))
-        #expect(returns.isSuperset(of: ["changed", "plan", "steps", "outcome", "rolled_back", "failed_step", "left", "status"]))
+        #expect(returns.isSuperset(of: ["changed", "plan", "steps", "outcome", "rolled_back", "failed_step", "left", "undo_failures", "status"]))
         #expect(doc?["examples"]?.stringValue?.contains("hpc.sosplan.sosplan:") == true)
     }
 

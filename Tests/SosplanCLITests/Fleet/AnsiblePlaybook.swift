@@ -60,7 +60,35 @@ enum AnsiblePlaybook {
         var diff: [JSONValue] { result?["diff"]?.arrayValue ?? [] }
         var stepIDs: [String] { steps.compactMap { $0["id"]?.stringValue } }
         var log: String { process.stdout + process.stderr }
+
+        /// Keys of the result the module's RETURN does not document (and
+        /// that are not Ansible's own).
+        func undocumentedKeys() throws -> [String] {
+            let mine = Set((result?.objectValue ?? []).map(\.0)).subtracting(AnsiblePlaybook.ansibleKeys)
+            return mine.subtracting(try AnsiblePlaybook.documentedReturns()).sorted()
+        }
     }
+
+    /// What Ansible itself adds to every registered result.
+    static let ansibleKeys: Set<String> = [
+        "changed", "failed", "msg", "diff", "warnings", "deprecations", "invocation", "skipped", "exception", "skip_reason",
+        // ansible-core adds `*_lines` beside every `stdout`/`stderr` a module returns.
+        "stdout_lines", "stderr_lines",
+    ]
+
+    /// The keys the module's RETURN documents, as ansible-doc reads them (once per run).
+    static func documentedReturns() throws -> Set<String> {
+        if let known = documented.value { return known }
+        let scratch = try ScratchDirectory("ansible-doc")
+        defer { scratch.remove() }
+        let r = try doc(["--json", "hpc.sosplan.sosplan"], scratch: scratch.url)
+        let keys = Set((try JSONParser.parse(r.stdout)["hpc.sosplan.sosplan"]?["return"]?.objectValue ?? []).map(\.0))
+        documented.value = keys
+        return keys
+    }
+
+    private final class Cache: @unchecked Sendable { var value: Set<String>? }
+    private static let documented = Cache()
 
     /// Runs `run-module.yml` in `sandbox` with the variables of `varsFiles`
     /// and then `variables` (later `-e` win), plus `flags` such as `--check --diff`.
@@ -69,7 +97,7 @@ enum AnsiblePlaybook {
     ) throws -> ModuleRun {
         let resultFile = scratch.appendingPathComponent("result-\(UUID().uuidString.prefix(8)).json")
         var vars = variables
-        vars["sosplan_path"] = .string(RepositoryPaths.product("sosplan").path)
+        vars["sosplan_path"] = vars["sosplan_path"] ?? .string(RepositoryPaths.product("sosplan").path)
         vars["result_file"] = .string(resultFile.path)
         // -e with JSON: values keep their types and need no quoting.
         let extra = JSONWriter.compact(.object(vars.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))

@@ -3,10 +3,12 @@ import SosplanTestSupport
 import Testing
 @testable import SosplanCore
 
-/// The NodeResourceTopology of a host as a layout left it: a real 2-node
-/// snapshot, a layout planned on it and the plan carried out by the
-/// simulator; the expected numbers are recomputed here from the placement
-/// and the snapshot, zone by zone.
+/// The NodeResourceTopology of a host as a layout left it, when the layout
+/// gives the kubelet no slice of its own: a real 2-node snapshot, a layout
+/// planned on it and the plan carried out by the simulator. Pods may then
+/// have what no exclusive owner holds; the expected numbers are recomputed
+/// here from the placement and the snapshot, zone by zone. (The kubelet's
+/// own slice, its configuration and its pods: NodeResourceTopologyKubeletTests.)
 @Suite struct NodeResourceTopologyBuilderTests {
     static let layoutText = """
         apiVersion: sosplan/v1
@@ -56,8 +58,12 @@ import Testing
             snapshot: host.snapshot, applied: .init(layout: host.layout, placement: p)
         ).build(name: "node07")
         #expect(nrt.metadata.name == "node07")
-        #expect(nrt.attributes == [.init(name: "topologyManagerPolicy", value: "single-numa-node")])
-        #expect(nrt.topologyPolicies == ["SingleNUMANodeContainerLevel"])
+        // The kubelet's Topology Manager settings, not the layout's policy:
+        // no kubelet configuration here, so the kubelet's defaults.
+        #expect(nrt.attributes == [
+            .init(name: "topologyManagerPolicy", value: "none"), .init(name: "topologyManagerScope", value: "container"),
+        ])
+        #expect(nrt.topologyPolicies == nil)
         #expect(nrt.zones.map(\.name) == host.snapshot.topology.nodes.map { "node-\($0.id)" })
 
         let lwk = try #require(p.enclave("lwk0"))
@@ -65,15 +71,13 @@ import Testing
         #expect(exclusive.count == 6 && !(p.service("batch")?.cpus.isEmpty ?? true))
         let withMemory = host.snapshot.topology.nodes.filter { $0.memoryBytes > 0 }.map(\.id)
         for (zone, node) in zip(nrt.zones, host.snapshot.topology.nodes) {
-            let cpus = CPUSet(host.snapshot.topology.cpus.filter { $0.node == node.id }.map(\.id))
-            var allocatable = cpus.subtracting(lwk.cpus).subtracting(host.snapshot.topology.offlineCPUs)
+            let online = CPUSet(host.snapshot.topology.cpus.filter { $0.node == node.id && $0.online }.map(\.id))
+            var allocatable = online.subtracting(lwk.cpus).subtracting(exclusive)
             if confine { allocatable.subtract(p.host.cpus) }
-            let available = allocatable.subtracting(exclusive)
-            #expect(numbers(zone, "cpu") == [cpus.count, allocatable.count, available.count].map(UInt64.init), "\(zone.name)")
+            #expect(numbers(zone, "cpu") == [online.count, allocatable.count, allocatable.count].map(UInt64.init), "\(zone.name)")
 
             let hugepages = node.hugepages.map { UInt64($0.total) * $0.sizeBytes }.reduce(0, +)
             let enclave = lwk.memory.filter { $0.node == node.id }.map(\.bytes).reduce(0, +)
-            let memory = node.memoryBytes - hugepages - enclave
             // web: 3Gi on its CPUs' node; db: 1Gi over every node with memory;
             // batch runs on the shared pool: its 1Gi over its memory nodes.
             var services: UInt64 = 0
@@ -84,29 +88,30 @@ import Testing
                     services += bytes / UInt64(nodes.count) + (node.id == nodes.first ? bytes % UInt64(nodes.count) : 0)
                 }
             }
-            #expect(numbers(zone, "memory") == [node.memoryBytes, memory, memory - services], "\(zone.name)")
+            let memory = node.memoryBytes - hugepages - enclave - services
+            #expect(numbers(zone, "memory") == [node.memoryBytes, memory, memory], "\(zone.name)")
             for pool in node.hugepages {
                 let bytes = UInt64(pool.total) * pool.sizeBytes
                 let name = pool.sizeBytes == 2 << 20 ? "hugepages-2Mi" : pool.sizeBytes == 1 << 30 ? "hugepages-1Gi" : "?"
                 #expect(numbers(zone, name) == [bytes, bytes, bytes], "\(zone.name) \(name)")
             }
         }
-        // The enclave really took CPUs and memory of node 1, the host and web of node 0.
+        // The enclave really took CPUs and memory of node 1 (offline, so not
+        // in capacity either), the host and web of node 0.
         #expect(lwk.cpus.allSatisfy { host.snapshot.topology.cpu($0)?.node == 1 })
-        #expect(numbers(nrt.zones[1], "cpu").map { $0[0] - $0[1] } == 8)
-        #expect(numbers(nrt.zones[0], "cpu").map { $0[1] - $0[2] } == 6)
+        #expect(numbers(nrt.zones[0], "cpu").map { $0[0] - $0[1] } == (confine ? 8 : 6))
     }
 
     @Test func withoutLayoutOfflineAndEnclaveResourcesAreNotAllocatable() throws {
         let host = try Self.applied(confine: true)
         let nrt = NodeResourceTopologyBuilder(snapshot: host.snapshot).build(name: "n")
-        #expect(nrt.attributes == [.init(name: "topologyManagerPolicy", value: "none")])
-        #expect(nrt.topologyPolicies == ["None"])
+        #expect(nrt.attribute("topologyManagerPolicy") == "none" && nrt.attribute("topologyManagerScope") == "container")
+        #expect(nrt.topologyPolicies == nil)
         let instance = try #require(host.snapshot.enclaves.first)
         for (zone, node) in zip(nrt.zones, host.snapshot.topology.nodes) {
-            let cpus = host.snapshot.topology.cpus.filter { $0.node == node.id }
-            let linux = cpus.filter { $0.online && !instance.cpus.contains($0.id) }.count
-            #expect(numbers(zone, "cpu") == [cpus.count, linux, linux].map(UInt64.init))
+            let online = host.snapshot.topology.cpus.filter { $0.node == node.id && $0.online }
+            let linux = online.filter { !instance.cpus.contains($0.id) }.count
+            #expect(numbers(zone, "cpu") == [online.count, linux, linux].map(UInt64.init))
             let held = instance.memory.filter { $0.node == node.id }.map(\.bytes).reduce(0, +)
             let memory = node.memoryBytes - node.hugepages.map { UInt64($0.total) * $0.sizeBytes }.reduce(0, +) - held
             #expect(numbers(zone, "memory") == [node.memoryBytes, memory, memory])

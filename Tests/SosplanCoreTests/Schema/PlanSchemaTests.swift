@@ -55,6 +55,7 @@ import Testing
         }
         let confine = try index(.hostConfine), create = try index(.enclaveCreate), offline = try index(.cpuOffline)
         let hugepages = try index(.hugepagesSet), update = try index(.sliceUpdate), exec = try index(.unitCreate)
+        let clearState = try index(.kubeletClearCPUState), stopKubelet = try index(.kubeletStop)
         let service = try #require(plan.placement.services.first?.name)
         let irqs = try index(.irqAffinity), cmdline = try index(.kernelCommandLine), cpufreq = try index(.cpufreqSet), ban = try index(.irqbalanceBan)
         let freqCPU = try #require(plan.steps.first { $0.action == .cpufreqSet }?.after.entries.first { $0.1["min"] != nil }?.0)
@@ -88,6 +89,8 @@ import Testing
             ("hugepages.set without a node", ["steps", hugepages, "target"], .string("hugepages:2Mi")),
             ("slice.update on a service", ["steps", update, "target"], .string("nginx.service")),
             ("unit.create of a foreign unit", ["steps", exec, "target"], .string("nginx.service")),
+            ("the kubelet's state as another file", ["steps", clearState, "target"], .string("file:/etc/passwd")),
+            ("kubelet.stop of a slice", ["steps", stopKubelet, "target"], .string("kubepods.slice")),
             ("irq.affinity on a CPU list", ["steps", irqs, "target"], .string("cpu:1")),
             ("an IRQ entry that is not irqN", ["steps", irqs, "after", "24"], .string("0")),
             ("an IRQ affinity that is no list", ["steps", irqs, "after", "irq24"], .string("all")),

@@ -6,7 +6,8 @@ import SosplanTestSupport
 /// on offline CPUs with owners, an offline CPU with unknown topology, CPU
 /// isolation, memory blocks, hugepages, warnings, and systemd units sosplan
 /// manages, has abandoned, or has never seen, one of them with every
-/// optional property set. Planning it gives a step of almost every action.
+/// optional property set, and a kubelet whose static CPU manager restarts
+/// when its slice is confined. Planning it gives a step of almost every action.
 enum UnusualHost {
     static let layoutText = """
         apiVersion: sosplan/v1
@@ -59,6 +60,8 @@ enum UnusualHost {
               stack: enclave:kit
               exec: ["/opt/solver", "-n", 4]
               cpus: 2
+            - name: pods
+              existingSlice: kubepods.slice
         """
 
     /// 2 packages × 8 cores × 2 threads: node 0 holds CPUs 0-7,16-23, node 1 8-15,24-31.
@@ -90,8 +93,21 @@ enum UnusualHost {
         topology.nodes[1].memoryBlocks = MemoryBlocks(online: CPUSet(512...1007), offline: CPUSet(1008...1023))
         return HostSnapshot(
             hostname: "odd-host-1.example.org", topology: topology, systemd: systemd(),
-            enclaves: [kit, kat, old, foreign], enclavePools: [pool], kernel: kernel(online: topology.onlineCPUs),
+            enclaves: [kit, kat, old, foreign], enclavePools: [pool], kubelet: kubelet(), kernel: kernel(online: topology.onlineCPUs),
             warnings: ["cpu 25: offline and sysfs has no topology/ directory; its package, core and node are unknown"])
+    }
+
+    /// A kubelet with a static CPU manager whose state lists every CPU but
+    /// the reserved ones: confining kubepods.slice restarts it.
+    static func kubelet() -> KubeletObservation {
+        let reserved = CPUSet([0, 1, 16, 17])
+        return KubeletObservation(
+            configFile: "/var/lib/kubelet/config.yaml",
+            configuration: KubeletConfiguration(
+                cpuManagerPolicy: "static", topologyManagerPolicy: .singleNUMANode, topologyManagerScope: .pod,
+                memoryManagerPolicy: "Static", reservedSystemCPUs: reserved, strictCPUReservation: true),
+            cpuManagerState: .init(
+                file: "/var/lib/kubelet/cpu_manager_state", policyName: "static", cpus: CPUSet(0...31).subtracting(reserved)))
     }
 
     private static func take(_ cpu: Int, by owner: String, in topology: inout Topology) {
@@ -111,6 +127,8 @@ enum UnusualHost {
         web.cpuWeight = 200
         units.append(web)
         units.append(unit("nginx.service", managed: false, slice: "system.slice"))
+        units.append(unit("kubelet.service", managed: false, slice: "system.slice"))
+        units.append(unit("kubepods.slice", managed: false, slice: "-.slice"))
         var postgres = unit("postgresql.service", managed: false, slice: "system.slice")
         postgres.activeState = "inactive"
         units.append(postgres)

@@ -15,6 +15,6 @@ extension UnitReader {
 /// Everything the apply engine needs of systemd, and a count of the calls
 /// that could change it (the idempotence contract: a second apply of the
 /// same layout makes none).
-public protocol SystemdControl: SliceControl, UnitControl, UnitReader {
+public protocol SystemdControl: SliceControl, UnitControl, UnitReader, UnitLifecycle {
     var mutatingCallCount: Int { get }
 }

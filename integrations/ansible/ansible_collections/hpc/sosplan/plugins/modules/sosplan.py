@@ -17,9 +17,10 @@ description:
     never its human text.
   - With O(state=present) it applies a host layout with C(sosplan apply --yes --format json).
     C(changed) is true when sosplan completed at least one step.
-  - In check mode it runs C(sosplan plan --format json) only, which changes nothing on the host,
-    and reports C(changed) from the plan. With C(--diff) every step of the plan is shown with
-    its before and after properties.
+  - In check mode it runs C(sosplan plan --format json --check-hostname) only, which changes nothing
+    on the host, and reports C(changed) from the plan. Like an apply, it fails when the layout's
+    C(metadata.hostname) does not match the host. With C(--diff) every step of the plan is shown
+    with its before and after properties.
   - When a step fails, sosplan undoes the completed steps newest first and observes the host
     again. The task fails with sosplan's message and says whether the host was rolled back
     (RV(rolled_back)) or what is left (RV(left)).
@@ -59,6 +60,7 @@ options:
   sosplan_path:
     description:
       - The C(sosplan) program. Default is C(sosplan) found in C(PATH) (and C(/usr/local/bin)).
+      - A path that is not an executable file fails the task with that path named, before anything runs.
     type: path
   state_dir:
     description:
@@ -195,6 +197,11 @@ left:
   returned: when the rollback was incomplete
   type: list
   elements: str
+undo_failures:
+  description: The undo steps that failed, each with the step and sosplan's error, when the rollback was incomplete.
+  returned: when the rollback was incomplete
+  type: list
+  elements: dict
 events:
   description: Every JSON event line of C(sosplan apply --format json), as dicts.
   returned: with O(state=present), not in check mode
@@ -284,7 +291,12 @@ class Runner(object):
         # Where a relative layout path is found: O(content) runs as `sosplan plan NAME` from
         # its scratch directory, so that diagnostics say NAME:LINE:COLUMN.
         self.cwd = None
-        self.binary = module.params['sosplan_path'] or module.get_bin_path('sosplan', required=True, opt_dirs=['/usr/local/bin'])
+        path = module.params['sosplan_path']
+        if path is not None and not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            # ansible-core would only say "Error executing command." and hide the reason.
+            why = 'does not exist' if not os.path.exists(path) else 'is not an executable file'
+            module.fail_json(msg="sosplan_path '%s' %s on this host; nothing was run" % (path, why))
+        self.binary = path or module.get_bin_path('sosplan', required=True, opt_dirs=['/usr/local/bin'])
         self.result = dict(changed=False)
 
     def run(self, arguments, cwd=None):
@@ -311,7 +323,9 @@ class Runner(object):
 
     # state=present, check mode: plan only.
     def plan(self, layout):
-        rc, out, err = self.run(['plan', layout, '--format', 'json'] + host_arguments(self.module.params), cwd=self.cwd)
+        # --check-hostname: refused on a host metadata.hostname does not name, as apply refuses it.
+        args = ['plan', layout, '--format', 'json', '--check-hostname']
+        rc, out, err = self.run(args + host_arguments(self.module.params), cwd=self.cwd)
         if rc not in (0, 2):
             self.fail(self.stderr_message('plan', rc, err))
         try:

@@ -1,0 +1,51 @@
+import SosplanCore
+
+/// The generated v1 messages as sosplan's `KubeletPodResources`, checked on
+/// the way in: CPU ids and NUMA ids in range, nothing else interpreted.
+enum PodResourcesConversion {
+    static func resources(
+        allocatable: V1_AllocatableResourcesResponse, list: V1_ListPodResourcesResponse
+    ) throws(PodResourcesClient.Failure) -> KubeletPodResources {
+        let pods = try list.podResources.map { pod throws(PodResourcesClient.Failure) in
+            KubeletPodResources.Pod(
+                namespace: pod.namespace, name: pod.name,
+                containers: try pod.containers.map { c throws(PodResourcesClient.Failure) in
+                    KubeletPodResources.Container(
+                        name: c.name, cpus: try cpus(c.cpuIds), memory: try c.memory.map(memory),
+                        devices: try c.devices.map(device))
+                })
+        }
+        return KubeletPodResources(
+            allocatable: KubeletPodResources.Allocatable(
+                cpus: try cpus(allocatable.cpuIds), memory: try allocatable.memory.map(memory),
+                devices: try allocatable.devices.map(device)),
+            pods: pods)
+    }
+
+    static func cpus(_ ids: [Int64]) throws(PodResourcesClient.Failure) -> CPUSet {
+        if let bad = ids.first(where: { $0 < 0 || $0 > Int64(CPUSet.maximumObservedID) }) {
+            throw PodResourcesClient.Failure(description: "the kubelet reported CPU id \(bad), which no host has")
+        }
+        return CPUSet(ids.map { Int($0) })
+    }
+
+    /// NUMA ids; `-1` is the API's "no affinity" and names no node.
+    static func nodes(_ topology: V1_TopologyInfo) throws(PodResourcesClient.Failure) -> [Int] {
+        var out: [Int] = []
+        for node in topology.nodes where node.id >= 0 {
+            guard node.id <= Int64(CPUSet.maximumID) else {
+                throw PodResourcesClient.Failure(description: "the kubelet reported NUMA node \(node.id), which no host has")
+            }
+            out.append(Int(node.id))
+        }
+        return out
+    }
+
+    static func memory(_ m: V1_ContainerMemory) throws(PodResourcesClient.Failure) -> KubeletPodResources.MemoryBlock {
+        KubeletPodResources.MemoryBlock(type: m.memoryType, bytes: m.size, nodes: try nodes(m.topology))
+    }
+
+    static func device(_ d: V1_ContainerDevices) throws(PodResourcesClient.Failure) -> KubeletPodResources.Device {
+        KubeletPodResources.Device(resource: d.resourceName, ids: d.deviceIds, nodes: try nodes(d.topology))
+    }
+}

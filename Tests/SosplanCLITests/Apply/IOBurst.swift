@@ -59,14 +59,16 @@ enum IOBurst {
     }
 
     /// `seconds` of disk writes with fsync (in `directory`) and TCP connection
-    /// attempts to the gateway, side by side.
-    static func run(seconds: Double, directory: URL, gateway: String) {
+    /// attempts to the gateway, side by side. Throws when either kind of
+    /// I/O could not be made, so that a burst never silently does nothing.
+    static func run(seconds: Double, directory: URL, gateway: String) throws {
         let deadline = Date().addingTimeInterval(seconds)
+        let path = directory.appendingPathComponent("io-burst").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure(what: "cannot open \(path) for the disk I/O (errno \(errno))") }
+        let socketErrno = SocketErrno()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
-            let path = directory.appendingPathComponent("io-burst").path
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { return }
             defer { close(fd); unlink(path) }
             let block = [UInt8](repeating: 0x5a, count: 1 << 20)
             var written = 0
@@ -84,7 +86,7 @@ enum IOBurst {
             inet_pton(AF_INET, gateway, &address.sin_addr)
             while Date() < deadline {
                 let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-                guard s >= 0 else { return }
+                if s < 0 { socketErrno.value = errno; break }
                 _ = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                 }
@@ -94,5 +96,14 @@ enum IOBurst {
             }
         }
         group.wait()
+        if let e = socketErrno.value { throw Failure(what: "cannot make a TCP socket for the network I/O (errno \(e))") }
     }
+
+    struct Failure: Error, CustomStringConvertible {
+        let what: String
+        var description: String { what }
+    }
+
+    /// The errno of a failed `socket`, set by the network writer before the group is left.
+    final class SocketErrno: @unchecked Sendable { var value: Int32? }
 }

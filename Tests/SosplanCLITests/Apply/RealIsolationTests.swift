@@ -89,7 +89,7 @@ struct RealIsolationTests {
             #expect(idle.contains { $0.cpu == cpu && $0.latency > 0 }, "CPU \(cpu) has a C-state with exit latency to disable")
 
             var a = IOBurst.interrupts()
-            IOBurst.run(seconds: 2, directory: run.scratch.url, gateway: route.gateway)
+            try IOBurst.run(seconds: 2, directory: run.scratch.url, gateway: route.gateway)
             var b = IOBurst.interrupts()
             try #require(IOBurst.delta(a, b, irqs: movable, cpu: cpu) > 0, "the I/O reaches CPU \(cpu) before isolation: the check below can fail")
 
@@ -112,7 +112,7 @@ struct RealIsolationTests {
             }
             let pending = delivered()
             a = IOBurst.interrupts()
-            for _ in 0..<20 where !delivered().isEmpty { IOBurst.run(seconds: 0.5, directory: run.scratch.url, gateway: route.gateway) }
+            for _ in 0..<20 where !delivered().isEmpty { try IOBurst.run(seconds: 0.5, directory: run.scratch.url, gateway: route.gateway) }
             b = IOBurst.interrupts()
             #expect(IOBurst.delta(a, b, irqs: movable, cpu: cpu) <= UInt64(pending.count), "at most the one deferred interrupt of each of \(pending)")
             for irq in movable {
@@ -128,7 +128,7 @@ struct RealIsolationTests {
             }
 
             a = IOBurst.interrupts()
-            IOBurst.run(seconds: 2, directory: run.scratch.url, gateway: route.gateway)
+            try IOBurst.run(seconds: 2, directory: run.scratch.url, gateway: route.gateway)
             b = IOBurst.interrupts()
             #expect(IOBurst.delta(a, b, irqs: movable, cpu: cpu) == 0, "CPU \(cpu) took interrupts from movable IRQs during the I/O")
             #expect(IOBurst.delta(a, b, irqs: movableNIC, cpu: nil) > 0, "the network I/O raised interrupts (on the host CPU)")

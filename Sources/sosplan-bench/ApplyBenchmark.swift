@@ -13,6 +13,13 @@ import SosplanDrivers
 /// no co-kernel), systemd is the lab's over its dbus-daemon, like the
 /// driver's batch. Targets: apply within 1.5x the raw batch, what apply adds
 /// beyond a plan within 1.2x of it, and within 1.3x systemd's own CPU time.
+///
+/// It runs twice over the same lab, once per transport, with sosplan and the
+/// batch always on the same one: through the lab's dbus-daemon, and straight
+/// to PID 1's private socket, which is what sosplan (like systemctl) uses as
+/// root on a real host. systemd accepts the private socket only from a peer
+/// in its PID namespace, so that pass is this program again under
+/// `nsenter -p`, handing its rows back in a file.
 enum ApplyBenchmark {
     static let services = 200
     static let overheadTarget = 1.2
@@ -51,11 +58,55 @@ enum ApplyBenchmark {
         defer { if let n = lab.name { _ = try? SystemdBenchmark.run(SystemdBenchmark.script, ["stop", "--purge", "--name", n]) } }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-apply-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
-        do { return try measure(lab, sosplan: sosplan, work: work, runs: runs) } catch { return [BenchRow(name: name, figure: "failed: \(error)")] }
+        if let rowsFile = ProcessInfo.processInfo.environment[directRowsVariable] {
+            let rows = measureOrFail(lab, transport: .privateSocket, sosplan: sosplan, work: work, runs: runs)
+            do { try JSONEncoder().encode(rows).write(to: URL(fileURLWithPath: rowsFile)) } catch { return [BenchRow(name: name, figure: "failed: \(error)")] }
+            return rows
+        }
+        return measureOrFail(lab, transport: .bus, sosplan: sosplan, work: work, runs: runs) + direct(lab, runs: runs)
     }
 
-    static func measure(_ lab: SystemdBenchmark.Lab, sosplan: URL, work: URL, runs: Int) throws -> [BenchRow] {
-        let state = work.appendingPathComponent("state")
+    /// How sosplan and the batch reach the lab's systemd.
+    enum Transport {
+        case bus, privateSocket
+
+        var label: String { self == .bus ? "via dbus-daemon" : "PID 1's private socket, root's default" }
+    }
+
+    /// Set (to a file for the rows) in the pass that runs inside the lab's PID namespace.
+    static let directRowsVariable = "SOSPLAN_BENCH_APPLY_DIRECT_ROWS"
+
+    static func measureOrFail(_ lab: SystemdBenchmark.Lab, transport: Transport, sosplan: URL, work: URL, runs: Int) -> [BenchRow] {
+        do {
+            return try measure(lab, transport: transport, sosplan: sosplan, work: work, runs: runs)
+        } catch {
+            return [BenchRow(name: "\(benchmark.name) (\(transport.label))", figure: "failed: \(error)")]
+        }
+    }
+
+    /// The private-socket pass: this benchmark again, in the lab's PID namespace.
+    static func direct(_ lab: SystemdBenchmark.Lab, runs: Int) -> [BenchRow] {
+        let name = "\(benchmark.name) (\(Transport.privateSocket.label))"
+        let rowsFile = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-apply-rows-\(getpid()).json")
+        defer { try? FileManager.default.removeItem(at: rowsFile) }
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let environment = [
+            "SOSPLAN_SYSTEMD_BUS=unix:path=/proc/\(lab.pid)/root/run/systemd/private", "SOSPLAN_LAB_PID=\(lab.pid)",
+            "SOSPLAN_LAB_UNIT_DIR=\(lab.unitDirectory.path)", "\(directRowsVariable)=\(rowsFile.path)",
+        ]
+        do {
+            let r = try SystemdBenchmark.run(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                environment + ["nsenter", "-t", lab.pid, "-p", "--", me, benchmark.name, "--runs", "\(runs)"])
+            guard r.status == 0 else { return [.skipped(name, "nsenter -p exited \(r.status): \(r.stderr)")] }
+            return try JSONDecoder().decode([BenchRow].self, from: Data(contentsOf: rowsFile))
+        } catch {
+            return [BenchRow(name: name, figure: "failed: \(error)")]
+        }
+    }
+
+    static func measure(_ lab: SystemdBenchmark.Lab, transport: Transport, sosplan: URL, work: URL, runs: Int) throws -> [BenchRow] {
+        let state = work.appendingPathComponent(transport == .bus ? "state" : "state-direct")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let layouts = try (0...1).map { v in
             let url = work.appendingPathComponent(v == 0 ? "a.yaml" : "b.yaml")
@@ -140,17 +191,17 @@ enum ApplyBenchmark {
         let applies = "\(2 * runs) applies (\(runs) rounds of B then A)"
         return [
             BenchRow(
-                name: "apply: `sosplan apply --yes`, \(services) slice changes, end to end", figure: a.ms(0), spread: a.spread(0),
+                name: "apply (\(transport.label)): `sosplan apply --yes`, \(services) slice changes, end to end", figure: a.ms(0), spread: a.spread(0),
                 peer: "systemd's own CPU during apply \(Samples.ms(aCPU, 0))", ratio: Samples.ratio(versusSystemd),
                 target: "≤ \(systemdTarget)×", met: versusSystemd <= systemdTarget,
                 limits: "whole process: observe, plan, lock, journal, driver, post-checks; \(applies)"),
             BenchRow(
-                name: "apply: same changes as the driver's raw batch (applySlices)", figure: a.ms(0),
+                name: "apply (\(transport.label)): same changes as the driver's raw batch (applySlices)", figure: a.ms(0),
                 peer: "raw batch \(d.ms(0)) (systemd CPU \(Samples.ms(dCPU, 0)))", ratio: Samples.ratio(overhead),
                 target: "≤ \(batchTarget)×", met: overhead <= batchTarget,
                 limits: "apply's own work beyond the batch, observe and plan included"),
             BenchRow(
-                name: "apply minus `sosplan plan` of the same layout (lock, journal, priors, checks, record)",
+                name: "apply (\(transport.label)) minus `sosplan plan` of the same layout (lock, journal, priors, checks, record)",
                 figure: Samples.ms(a.median - p.median, 0),
                 peer: "raw batch \(d.ms(0)); plan alone \(p.ms(0)) (\(p.spread(0)))", ratio: Samples.ratio(executing),
                 target: "≤ \(overheadTarget)×", met: executing <= overheadTarget,

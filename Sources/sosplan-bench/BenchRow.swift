@@ -3,7 +3,7 @@ import Foundation
 /// One line of the side-by-side table (`sosplan-bench all`): a figure of
 /// sosplan's, the peer measured in the same run, their ratio, the target and
 /// what limits the figure.
-struct BenchRow {
+struct BenchRow: Codable {
     var name: String
     var figure: String
     var spread = ""

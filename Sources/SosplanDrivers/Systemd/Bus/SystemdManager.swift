@@ -20,7 +20,7 @@ final class SystemdManager {
         self.jobTimeout = jobTimeout
     }
 
-    private func failure(_ e: DBusError, unit: String?, _ op: String, properties: [String] = []) -> SystemdError {
+    func failure(_ e: DBusError, unit: String?, _ op: String, properties: [String] = []) -> SystemdError {
         SystemdError.from(e, unit: unit, operation: op, properties: properties, address: bus.address, timeout: bus.callTimeout)
     }
 

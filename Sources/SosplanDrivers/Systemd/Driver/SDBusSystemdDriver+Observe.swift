@@ -44,8 +44,15 @@ extension SDBusSystemdDriver {
     func observe(_ name: UnitName) throws(SystemdError) -> SystemdUnit { try observe([name])[0] }
 
     /// Units in the given order: one `ListUnitsByNames` for all of them (it
-    /// loads them; a missing one comes back `not-found`), then `GetAll` on
-    /// each loaded unit's type interface, pipelined.
+    /// loads them; a missing one comes back `not-found`), then, pipelined,
+    /// `GetAll` on each loaded unit's type interface, except for the services
+    /// sosplan runs itself (exec and container units): those get a `Get` of
+    /// each property sosplan sets on them (`ownServiceProperties`).
+    ///
+    /// A service's `GetAll` makes systemd compute its whole execution
+    /// context (about 300 properties, each rlimit and scheduling default a
+    /// system call); on a host with 200 such services that was most of
+    /// systemd's time in every plan. Their resources live on their slices.
     ///
     /// - Parameters:
     ///   - files: also read the unit directory for `managed` and `execStart`
@@ -57,20 +64,25 @@ extension SDBusSystemdDriver {
     ) throws(SystemdError) -> [SystemdUnit] {
         guard !names.isEmpty else { return [] }
         var units: [SystemdUnit] = []
-        var detailed: [(path: String, interface: String, unit: UnitName)] = []
-        var detailedIndex: [Int] = []
+        var kinds: [ManagedFileKind?] = []
+        var whole = UnitReads(), own = UnitReads()
         for (name, status) in zip(names, try manager.status(of: names)) {
             var unit = SystemdUnit(name: name.rawValue, managed: files ? try isManaged(name, managedFiles) : false)
             unit.loadState = status.loadState
             unit.activeState = status.activeState
+            let kind = files && name.type == .service ? try serviceKind(name, managedFiles) : nil
             if status.loadState != "not-found" && name.type.hasResourceControl {
-                detailed.append((status.path, name.type.interface, name))
-                detailedIndex.append(units.count)
+                let read = (path: status.path, interface: name.type.interface, unit: name)
+                if kind == .execUnit || kind == .containerUnit { own.add(read, at: units.count) } else { whole.add(read, at: units.count) }
             }
             units.append(unit)
+            kinds.append(kind)
         }
-        for (i, properties) in zip(detailedIndex, try manager.properties(of: detailed, only: Self.observedProperties)) {
-            try fill(&units[i], from: properties, name: names[i], files: files, managedFiles: managedFiles)
+        for (i, properties) in zip(whole.indices, try manager.properties(of: whole.reads, only: Self.observedProperties)) {
+            fill(&units[i], from: properties, kind: kinds[i])
+        }
+        for (i, properties) in zip(own.indices, try manager.properties(of: own.reads, named: Self.ownServiceProperties)) {
+            fill(&units[i], from: properties, kind: kinds[i])
         }
         return units
     }
@@ -82,10 +94,18 @@ extension SDBusSystemdDriver {
         "NUMAPolicy", "NUMAMask",
     ]
 
-    private func fill(
-        _ unit: inout SystemdUnit, from p: [String: DBusValue], name: UnitName, files: Bool,
-        managedFiles: [String: ManagedFileKind]?
-    ) throws(SystemdError) {
+    /// What sosplan sets on the services it runs (the unit file it writes):
+    /// read one by one, never with the rest of the service.
+    static let ownServiceProperties = ["Slice", "ControlGroup", "ExecStart", "NUMAPolicy", "NUMAMask"]
+
+    /// The kind of sosplan's own file for a service, if it wrote one.
+    private func serviceKind(_ name: UnitName, _ managedFiles: [String: ManagedFileKind]?) throws(SystemdError) -> ManagedFileKind? {
+        if let managedFiles { return managedFiles[name.rawValue] }
+        if case .managed(let kind, _) = try unitDirectory.state(name.rawValue) { return kind }
+        return nil
+    }
+
+    private func fill(_ unit: inout SystemdUnit, from p: [String: DBusValue], kind: ManagedFileKind?) {
         unit.slice = nonEmpty(p["Slice"]?.stringValue)
         unit.controlGroup = nonEmpty(p["ControlGroup"]?.stringValue)
         unit.allowedCPUs = cpuSet(p["AllowedCPUs"], emptyIsNil: true)
@@ -99,19 +119,9 @@ extension SDBusSystemdDriver {
         unit.memoryHigh = limit(p["MemoryHigh"])
         unit.memoryMax = limit(p["MemoryMax"])
         unit.tasksMax = limit(p["TasksMax"])
-        if files, name.type == .service {
-            let kind: ManagedFileKind?
-            if let managedFiles {
-                kind = managedFiles[name.rawValue]
-            } else if case .managed(let k, _) = try unitDirectory.state(name.rawValue) {
-                kind = k
-            } else {
-                kind = nil
-            }
-            if kind == .execUnit || kind == .containerUnit { unit.execStart = execArguments(p["ExecStart"]) }
-            if kind == .execUnit, case .int32(let mpol)? = p["NUMAPolicy"]?.unwrapped {
-                unit.numaPolicy = NUMAPolicySetting(mpol: mpol, nodes: CPUSet(systemdBitmap: p["NUMAMask"]?.bytesValue ?? []))
-            }
+        if kind == .execUnit || kind == .containerUnit { unit.execStart = execArguments(p["ExecStart"]) }
+        if kind == .execUnit, case .int32(let mpol)? = p["NUMAPolicy"]?.unwrapped {
+            unit.numaPolicy = NUMAPolicySetting(mpol: mpol, nodes: CPUSet(systemdBitmap: p["NUMAMask"]?.bytesValue ?? []))
         }
     }
 

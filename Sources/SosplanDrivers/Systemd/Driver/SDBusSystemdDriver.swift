@@ -47,6 +47,10 @@ public final class SDBusSystemdDriver: SystemdStateSource {
     /// (`SetUnitProperties`, jobs, `Reload`...); reads are not counted.
     public var mutatingCallCount: Int { manager.bus.mutatingCallCount }
 
+    /// Every method call sent over the driver's connection so far, by member
+    /// (`GetAll`, `Get`, `SetUnitProperties`...).
+    public var sentCalls: [String: Int] { manager.bus.sentCalls }
+
     // MARK: shared steps
 
     /// Writes rendered files; returns the actions for those that changed.

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import SosplanCore
 
 /// Reads the small text files and directories of `/sys` and `/proc` below a
@@ -28,17 +28,32 @@ final class SysfsReader {
     /// Reads a file into the buffer; the length up to the first NUL (hwloc's
     /// test snapshots pad some files with NULs), or nil when it cannot be
     /// read. Reads at most 1 MiB.
+    ///
+    /// open + read + close per file: what it is (`fstat`) is asked only when
+    /// the read looks unlike a sysfs file, empty or filling the buffer, which
+    /// is where a FIFO or a device stands in for one (`/dev/zero`).
     private func load(_ path: String) -> Int? {
-        // O_NONBLOCK and regular files only: a FIFO or a device where a
-        // damaged snapshot should have a file must not block or never end.
+        // O_NONBLOCK: a FIFO or a device where a damaged snapshot should
+        // have a file must not block or never end.
         let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else {
+            lastOpenErrno = errno
+            return nil
+        }
+        lastOpenErrno = 0
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        var checked = false
+        func isRegular() -> Bool {
+            checked = true
+            var st = stat()
+            return fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+        }
         var length = 0
         while length < 1 << 20 {
-            if length == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+            if length == buffer.count {
+                guard checked || isRegular() else { return nil }
+                buffer += [UInt8](repeating: 0, count: buffer.count)
+            }
             let n = buffer.withUnsafeMutableBytes { raw in
                 read(fd, raw.baseAddress! + length, raw.count - length)
             }
@@ -52,8 +67,20 @@ final class SysfsReader {
             // (sysfs and seq_file fill the buffer): no second read for EOF.
             if length < buffer.count { break }
         }
+        guard length > 0 || checked || isRegular() else { return nil }
         return buffer[0..<length].firstIndex(of: 0) ?? length
     }
+
+    /// errno of the last open that failed, 0 after one that succeeded.
+    private var lastOpenErrno: Int32 = 0
+
+    /// Whether `path`, just read and found unreadable, exists: a failed open
+    /// already said ENOENT or ENOTDIR for most such files, so the
+    /// `faccessat` is made only when it did not.
+    func existsAfterFailedRead(_ path: String) -> Bool { !lastOpenWasMissing && exists(path) }
+
+    /// The last open failed because there is no such file.
+    private var lastOpenWasMissing: Bool { lastOpenErrno == ENOENT || lastOpenErrno == ENOTDIR }
 
     private func parse<T>(_ path: String, _ body: (SysfsParse.Bytes) -> T?) -> T? {
         guard let length = load(path) else { return nil }
@@ -114,12 +141,13 @@ final class SysfsReader {
     private var masksFirst: [String] = []
 
     /// A CPU mask file in a directory that exists, unless the same name was
-    /// missing from an earlier such directory: a kernel has `package_cpus`
+    /// missing (not unreadable: a damaged file is one CPU's) from an earlier
+    /// such directory: a kernel has `package_cpus`
     /// for every CPU or for none, so one failed open per probe, not per CPU.
     func cpuMask(in directory: String, _ name: String) -> CPUSet? {
         guard !absentNames.contains(name) else { return nil }
         if let set = cpuMask("\(directory)/\(name)") { return set }
-        absentNames.insert(name)
+        if lastOpenWasMissing { absentNames.insert(name) }
         return nil
     }
 
@@ -127,7 +155,7 @@ final class SysfsReader {
     func cpuList(in directory: String, _ name: String) -> CPUSet? {
         guard !absentNames.contains(name) else { return nil }
         if let set = cpuList("\(directory)/\(name)") { return set }
-        absentNames.insert(name)
+        if lastOpenWasMissing { absentNames.insert(name) }
         return nil
     }
 

@@ -28,6 +28,17 @@ if CommandLine.arguments.dropFirst().first == "observe" {
     }
 }
 
+// `hotplug` toggles the real CPU 1 under `reconcile --watch` (root, a systemd lab).
+if CommandLine.arguments.dropFirst().first == "hotplug" {
+    do {
+        try HotplugBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 var names: [String] = []
 var runs: Int?
 var arguments = CommandLine.arguments.dropFirst()
@@ -42,6 +53,7 @@ while let argument = arguments.popFirst() {
     case "--list":
         for b in Benchmarks.all { print("\(b.name): \(b.about)") }
         print("observe: sosplan observe vs lstopo on the 256-CPU fixtures (`sosplan-bench observe [--runs N] [FIXTURE...]`)")
+        print("hotplug: real CPU 1 offline/online under reconcile --watch (`sosplan-bench hotplug [--transitions N]`)")
         exit(0)
     default:
         names.append(argument)

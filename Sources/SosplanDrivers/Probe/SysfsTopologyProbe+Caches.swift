@@ -8,9 +8,10 @@ extension SysfsTopologyProbe {
     /// CPU's core, as in hwloc. CPUs without cache information keep nil.
     ///
     /// The online CPUs a cache's shared_cpu_list names after the CPU it was
-    /// read from take it from there (`CPUMaskGroups`). Otherwise, CPUs usually share one cache layout, so the previous CPU's layout is
-    /// tried first (same index at the same level, no index beyond its last):
-    /// two probes instead of listing and reading every index. Any mismatch
+    /// read from take it from there (`CPUMaskGroups`). Otherwise, CPUs
+    /// usually share one cache layout, so the previous CPU's layout is tried
+    /// first (same index at the same level, no index beyond its last): two
+    /// probes instead of listing and reading every index. Any mismatch
     /// (asymmetric caches) falls back to the full scan.
     func readLastLevelCaches(_ sys: SysfsReader, _ records: inout [CPURecord], _ warnings: inout ProbeWarnings) {
         var previous: CacheLayout?

@@ -13,19 +13,7 @@ import SosplanTestSupport
 enum HotplugBenchmark {
     static let target = 300.0
     static let slice = "sosplan-web.slice"
-    static let layout = """
-        apiVersion: sosplan/v1
-        kind: HostLayout
-        metadata: {name: hotplug-latency}
-        spec:
-          policy: {topology: none, smt: threads}
-          host:
-            cpus: {list: "0"}
-          services:
-            - name: web
-              exec: ["/bin/sleep", "infinity"]
-              cpus: {count: 1, min: 0}
-        """
+    static let layout = RealHotplugLayout.text(name: "hotplug-latency")
 
     struct Transition {
         var online: Bool

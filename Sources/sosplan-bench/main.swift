@@ -6,38 +6,24 @@
 
 import Foundation
 
+/// Runs a subcommand that takes its own arguments, then exits.
+func subcommand(_ name: String, _ body: ([String]) throws -> Void) {
+    guard CommandLine.arguments.dropFirst().first == name else { return }
+    do {
+        try body(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 // `all` runs every case beside its peer and can write BENCHMARKS.md.
-if CommandLine.arguments.dropFirst().first == "all" {
-    do {
-        try SideBySide.run(Array(CommandLine.arguments.dropFirst(2)))
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
-        exit(1)
-    }
-}
-
-// `observe` compares with hwloc's lstopo as processes and takes its own arguments.
-if CommandLine.arguments.dropFirst().first == "observe" {
-    do {
-        try ObserveBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
-        exit(1)
-    }
-}
-
+subcommand("all", SideBySide.run)
+// `observe` compares with hwloc's lstopo as processes.
+subcommand("observe", ObserveBenchmark.run)
 // `hotplug` toggles the real CPU 1 under `reconcile --watch` (root, a systemd lab).
-if CommandLine.arguments.dropFirst().first == "hotplug" {
-    do {
-        try HotplugBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
-        exit(1)
-    }
-}
+subcommand("hotplug", HotplugBenchmark.run)
 
 var names: [String] = []
 var runs: Int?

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanApply
 import SosplanCore
 import SosplanDrivers
@@ -16,6 +17,16 @@ public final class WatchLoop {
         public var quiet: Double = 0.2
         /// ...or this long after its first event, whichever is first.
         public var maxDelay: Double = 1.0
+        /// How long a hotplug burst is waited for after its last event:
+        /// twice the longest gap between its events so far, at least this,
+        /// at most `quiet`. Measured on these VMs (research/hotplug-and-
+        /// containers.md): a CPU's own `online`/`offline` uevent comes after
+        /// its hotplug finished, its `cpuid` companion 0.02 ms (offline) to
+        /// 26 ms (online, under load) before it, so one CPU is one event and
+        /// nothing follows; the CPUs of a multi-CPU change (SMT off, `chcpu`)
+        /// come one hotplug apart (30-100 ms here), which the doubled gap
+        /// waits for once two have come.
+        public var hotplugQuiet: Double = 0.02
         /// A full pass this often, to catch what sends no event (0: never).
         public var resync: Double = 600
         /// How long the changes of a pass's own steps are expected.
@@ -55,6 +66,15 @@ public final class WatchLoop {
         var first: Date
         var last: Date
         var changes: [String]
+        /// The longest time between two of its events so far.
+        var longestGap: Double = 0
+
+        /// When the burst counts as over (see `Settings.hotplugQuiet`).
+        func settled(_ settings: Settings) -> Date {
+            var quiet = settings.quiet
+            if trigger == "hotplug" { quiet = min(settings.quiet, max(settings.hotplugQuiet, 2 * longestGap)) }
+            return min(last.addingTimeInterval(quiet), first.addingTimeInterval(settings.maxDelay))
+        }
     }
 
     public init(
@@ -81,7 +101,7 @@ public final class WatchLoop {
         while !StopRequest.isRequested && !(stopWhen?() ?? false) {
             let now = Date()
             var deadline = min(nextResync, now.addingTimeInterval(1))
-            if let p = pending { deadline = min(deadline, p.last.addingTimeInterval(settings.quiet), p.first.addingTimeInterval(settings.maxDelay)) }
+            if let p = pending { deadline = min(deadline, settled(p)) }
             if ping != nil { deadline = min(deadline, nextPing) }
             deadline = min(deadline, nextIRQCheck)
             var fds: [pollfd] = []
@@ -99,7 +119,7 @@ public final class WatchLoop {
                 nextPing = after.addingTimeInterval(interval)
             }
             checkIRQs(at: after)
-            if let p = pending, after >= p.last.addingTimeInterval(settings.quiet) || after >= p.first.addingTimeInterval(settings.maxDelay) {
+            if let p = pending, after >= settled(p) {
                 pending = nil
                 let waited = after.timeIntervalSince(p.first)
                 log(.init(.info, "\(p.trigger): \(p.changes.prefix(8).joined(separator: ", "))\(p.changes.count > 8 ? ", ..." : "") (settled after \(Self.ms(waited)))"))
@@ -158,11 +178,14 @@ public final class WatchLoop {
         note("irq", "IRQ\(found.count == 1 ? "" : "s") \(found.prefix(8).joined(separator: ", "))\(found.count > 8 ? ", ..." : "") may run on isolated CPUs \(irqWatch.isolated!)")
     }
 
+    private func settled(_ p: Pending) -> Date { p.settled(settings) }
+
     private func note(_ trigger: String, _ change: String) {
         let now = Date()
         if var p = pending {
             // A layout edit or lost events outrank hotplug: both plan from scratch anyway.
             if trigger != "hotplug" && trigger != "irq" { p.trigger = trigger }
+            p.longestGap = max(p.longestGap, now.timeIntervalSince(p.last))
             p.last = now
             p.changes.append(change)
             pending = p
@@ -206,6 +229,9 @@ public final class WatchLoop {
     }
 
     static func ms(_ seconds: Double) -> String {
-        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.2f s", seconds)
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
+        let hundredths = Int((seconds * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
     }
 }

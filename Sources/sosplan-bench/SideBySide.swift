@@ -83,6 +83,7 @@ enum SideBySide {
             defer { if let lab, let name = lab.name { _ = try? SystemdBenchmark.run(SystemdBenchmark.script, ["stop", "--purge", "--name", name]) } }
             section("systemd") { SystemdBenchmark.compare(runs: runs(3)) }
             section("apply") { ApplyBenchmark.compare(runs: runs(3)) }
+            section("hotplug") { try HotplugBenchmark.rows(transitions: o.runs ?? 20, sosplan: sosplan) }
         }
         let elapsed = Date().timeIntervalSince(started), loadAfter = loadAverage()
         let command = "sosplan-bench " + CommandLine.arguments.dropFirst().joined(separator: " ")

@@ -6,10 +6,11 @@
 
 import Foundation
 
-// `all` runs every case beside its peer and can write BENCHMARKS.md.
-if CommandLine.arguments.dropFirst().first == "all" {
+/// Runs a subcommand that takes its own arguments, then exits.
+func subcommand(_ name: String, _ body: ([String]) throws -> Void) {
+    guard CommandLine.arguments.dropFirst().first == name else { return }
     do {
-        try SideBySide.run(Array(CommandLine.arguments.dropFirst(2)))
+        try body(Array(CommandLine.arguments.dropFirst(2)))
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
@@ -17,16 +18,12 @@ if CommandLine.arguments.dropFirst().first == "all" {
     }
 }
 
-// `observe` compares with hwloc's lstopo as processes and takes its own arguments.
-if CommandLine.arguments.dropFirst().first == "observe" {
-    do {
-        try ObserveBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("sosplan-bench: \(error)\n".utf8))
-        exit(1)
-    }
-}
+// `all` runs every case beside its peer and can write BENCHMARKS.md.
+subcommand("all", SideBySide.run)
+// `observe` compares with hwloc's lstopo as processes.
+subcommand("observe", ObserveBenchmark.run)
+// `hotplug` toggles the real CPU 1 under `reconcile --watch` (root, a systemd lab).
+subcommand("hotplug", HotplugBenchmark.run)
 
 var names: [String] = []
 var runs: Int?
@@ -42,6 +39,7 @@ while let argument = arguments.popFirst() {
     case "--list":
         for b in Benchmarks.all { print("\(b.name): \(b.about)") }
         print("observe: sosplan observe vs lstopo on the 256-CPU fixtures (`sosplan-bench observe [--runs N] [FIXTURE...]`)")
+        print("hotplug: real CPU 1 offline/online under reconcile --watch (`sosplan-bench hotplug [--transitions N]`)")
         exit(0)
     default:
         names.append(argument)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// PCI localities an operator forces because the firmware reports none or
@@ -25,8 +26,15 @@ public struct PCILocalityOverride: Sendable, Hashable {
     /// hwloc's environment variable.
     public static let variable = "HWLOC_PCI_LOCALITY"
 
-    /// From the environment, or nil when the variable is not set.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> PCILocalityOverride? {
+    /// From this process's environment, or nil when the variable is not set
+    /// (one `getenv`: every probe asks, most hosts never set it).
+    public static func fromEnvironment() -> PCILocalityOverride? {
+        guard let value = getenv(variable) else { return nil }
+        return fromEnvironment([variable: String(cString: value)])
+    }
+
+    /// From an environment, or nil when the variable is not set.
+    public static func fromEnvironment(_ environment: [String: String]) -> PCILocalityOverride? {
         guard let value = environment[variable] else { return nil }
         // Like hwloc: a path that opens is a file of entries (at most 64 KiB), else the value itself.
         if let data = FileManager.default.contents(atPath: value), data.count <= 64 * 1024, !value.isEmpty {

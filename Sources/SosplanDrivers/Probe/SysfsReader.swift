@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import SosplanCore
 
 /// Reads the small text files and directories of `/sys` and `/proc` below a
@@ -15,30 +15,74 @@ final class SysfsReader {
     private let rootFD: Int32
     private var buffer = [UInt8](repeating: 0, count: 16 * 1024)
 
+    /// Directories most paths lie below, opened once: a path
+    /// below one is looked up from there, not from the root. The kernel's
+    /// lookup of each path component was most of a 256-CPU probe's time,
+    /// and `sys/devices/system/cpu/` is four of a CPU file's seven. A base
+    /// that cannot be opened is -1 and its paths go from the root.
+    private var bases: [(prefix: [UInt8], fd: Int32)] = []
+    static let basePrefixes = ["sys/devices/system/cpu/", "sys/devices/system/node/", "sys/devices/system/memory/"]
+
     /// Opens `root`; throws when it is not a readable directory.
     init(root: String) throws {
         self.root = root
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError(call: "open", path: root, errno: errno) }
         rootFD = fd
+        for prefix in Self.basePrefixes {
+            bases.append((Array(prefix.utf8), openat(fd, String(prefix.dropLast()), O_RDONLY | O_DIRECTORY | O_CLOEXEC)))
+        }
     }
 
-    deinit { close(rootFD) }
+    deinit {
+        for base in bases where base.fd >= 0 { close(base.fd) }
+        close(rootFD)
+    }
+
+    /// Calls `body` with the directory descriptor and the relative C path
+    /// `path` is opened with: the rest of it below a base, or all of it
+    /// below the root. No copy of the path is made.
+    private func at<T>(_ path: String, _ body: (Int32, UnsafePointer<CChar>) -> T) -> T {
+        path.withCString { c in
+            for base in bases where base.fd >= 0 && path.utf8.count > base.prefix.count {
+                let matches = base.prefix.withUnsafeBufferPointer { prefix in
+                    memcmp(c, prefix.baseAddress!, prefix.count) == 0
+                }
+                if matches { return body(base.fd, c + base.prefix.count) }
+            }
+            return body(rootFD, c)
+        }
+    }
 
     /// Reads a file into the buffer; the length up to the first NUL (hwloc's
     /// test snapshots pad some files with NULs), or nil when it cannot be
     /// read. Reads at most 1 MiB.
+    ///
+    /// open + read + close per file: what it is (`fstat`) is asked only when
+    /// the read looks unlike a sysfs file, empty or filling the buffer, which
+    /// is where a FIFO or a device stands in for one (`/dev/zero`).
     private func load(_ path: String) -> Int? {
-        // O_NONBLOCK and regular files only: a FIFO or a device where a
-        // damaged snapshot should have a file must not block or never end.
-        let fd = openat(rootFD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { return nil }
+        // O_NONBLOCK: a FIFO or a device where a damaged snapshot should
+        // have a file must not block or never end.
+        let fd = at(path) { openat($0, $1, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
+        guard fd >= 0 else {
+            lastOpenErrno = errno
+            return nil
+        }
+        lastOpenErrno = 0
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        var checked = false
+        func isRegular() -> Bool {
+            checked = true
+            var st = stat()
+            return fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+        }
         var length = 0
         while length < 1 << 20 {
-            if length == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+            if length == buffer.count {
+                guard checked || isRegular() else { return nil }
+                buffer += [UInt8](repeating: 0, count: buffer.count)
+            }
             let n = buffer.withUnsafeMutableBytes { raw in
                 read(fd, raw.baseAddress! + length, raw.count - length)
             }
@@ -52,8 +96,20 @@ final class SysfsReader {
             // (sysfs and seq_file fill the buffer): no second read for EOF.
             if length < buffer.count { break }
         }
+        guard length > 0 || checked || isRegular() else { return nil }
         return buffer[0..<length].firstIndex(of: 0) ?? length
     }
+
+    /// errno of the last open that failed, 0 after one that succeeded.
+    private var lastOpenErrno: Int32 = 0
+
+    /// Whether `path`, just read and found unreadable, exists: a failed open
+    /// already said ENOENT or ENOTDIR for most such files, so the
+    /// `faccessat` is made only when it did not.
+    func existsAfterFailedRead(_ path: String) -> Bool { !lastOpenWasMissing && exists(path) }
+
+    /// The last open failed because there is no such file.
+    private var lastOpenWasMissing: Bool { lastOpenErrno == ENOENT || lastOpenErrno == ENOTDIR }
 
     private func parse<T>(_ path: String, _ body: (SysfsParse.Bytes) -> T?) -> T? {
         guard let length = load(path) else { return nil }
@@ -114,12 +170,13 @@ final class SysfsReader {
     private var masksFirst: [String] = []
 
     /// A CPU mask file in a directory that exists, unless the same name was
-    /// missing from an earlier such directory: a kernel has `package_cpus`
+    /// missing (not unreadable: a damaged file is one CPU's) from an earlier
+    /// such directory: a kernel has `package_cpus`
     /// for every CPU or for none, so one failed open per probe, not per CPU.
     func cpuMask(in directory: String, _ name: String) -> CPUSet? {
         guard !absentNames.contains(name) else { return nil }
         if let set = cpuMask("\(directory)/\(name)") { return set }
-        absentNames.insert(name)
+        if lastOpenWasMissing { absentNames.insert(name) }
         return nil
     }
 
@@ -127,23 +184,23 @@ final class SysfsReader {
     func cpuList(in directory: String, _ name: String) -> CPUSet? {
         guard !absentNames.contains(name) else { return nil }
         if let set = cpuList("\(directory)/\(name)") { return set }
-        absentNames.insert(name)
+        if lastOpenWasMissing { absentNames.insert(name) }
         return nil
     }
 
     private var absentNames: Set<String> = []
 
-    func exists(_ path: String) -> Bool { faccessat(rootFD, path, F_OK, 0) == 0 }
+    func exists(_ path: String) -> Bool { at(path) { faccessat($0, $1, F_OK, 0) } == 0 }
 
     func isDirectory(_ path: String) -> Bool {
         var st = stat()
-        return fstatat(rootFD, path, &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        return at(path) { fstatat($0, $1, &st, 0) } == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Where a symbolic link points (relative as written), nil if it is not one.
     func linkTarget(_ path: String) -> String? {
         var target = [CChar](repeating: 0, count: 4096)
-        let n = readlinkat(rootFD, path, &target, target.count - 1)
+        let n = at(path) { readlinkat($0, $1, &target, target.count - 1) }
         guard n > 0 else { return nil }
         return String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -151,7 +208,7 @@ final class SysfsReader {
     /// Entry names of a directory (without `.` and `..`), unsorted; nil if it
     /// cannot be opened.
     func list(_ path: String) -> [String]? {
-        let fd = openat(rootFD, path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = at(path.isEmpty ? "." : path) { openat($0, $1, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { return nil }
         guard let dir = fdopendir(fd) else {
             close(fd)

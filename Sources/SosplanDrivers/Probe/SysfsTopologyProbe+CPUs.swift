@@ -42,6 +42,7 @@ extension SysfsTopologyProbe {
         }
         var records: [CPURecord] = []
         records.reserveCapacity(present.count)
+        var groups = TopologyGroups()
         for id in present {
             let dir = "\(base)/cpu\(id)"
             var online = true
@@ -50,7 +51,7 @@ extension SysfsTopologyProbe {
             // only when a simulator runs).
             if let flag = sys.int("\(dir)/online"), flag == 0 || flag == 1 {
                 online = flag != 0
-            } else if sys.exists("\(dir)/online") {
+            } else if sys.existsAfterFailedRead("\(dir)/online") {
                 online = onlineList?.contains(id) ?? true
                 let from = onlineList == nil ? "assumed online" : "taken from \(base)/online"
                 warnings.note("bad-online-file-\(onlineList == nil)", id) {
@@ -64,19 +65,38 @@ extension SysfsTopologyProbe {
                 }
             }
             var record = CPURecord(id: id, online: online)
-            readTopology(sys, dir: "\(dir)/topology", into: &record, &warnings)
+            readTopology(sys, dir: "\(dir)/topology", into: &record, &groups, &warnings)
             records.append(record)
         }
         return records
     }
 
+    /// The core and package masks read so far (see `CPUMaskGroups`).
+    struct TopologyGroups {
+        var cores = CPUMaskGroups()
+        var packages = CPUMaskGroups()
+    }
+
     /// `physical_package_id`, `core_id` and `thread_siblings` of one CPU.
-    private func readTopology(_ sys: SysfsReader, dir: String, into record: inout CPURecord, _ warnings: inout ProbeWarnings) {
+    /// The ids are read for every CPU (they may disagree within a mask, see
+    /// `assemble` and `formPackages`); the sibling and package masks of an
+    /// online CPU an earlier online CPU's mask holds are taken from it.
+    private func readTopology(
+        _ sys: SysfsReader, dir: String, into record: inout CPURecord, _ groups: inout TopologyGroups,
+        _ warnings: inout ProbeWarnings
+    ) {
         let id = record.id
         let package = sys.int("\(dir)/physical_package_id")
         let core = sys.int("\(dir)/core_id")
-        var siblings = sys.cpuSet(list: "\(dir)/thread_siblings_list", mask: "\(dir)/thread_siblings")
-        if siblings == nil { siblings = sys.cpuSet(list: "\(dir)/core_cpus_list", mask: "\(dir)/core_cpus") }
+        // A mask is shared only with a CPU whose topology/ directory is
+        // there (an id was read), so the guard below decides as before.
+        let grouped = record.online && (package != nil || core != nil)
+        var siblings = grouped ? groups.cores.mask(of: id) : nil
+        if siblings == nil {
+            siblings = sys.cpuSet(list: "\(dir)/thread_siblings_list", mask: "\(dir)/thread_siblings")
+            if siblings == nil { siblings = sys.cpuSet(list: "\(dir)/core_cpus_list", mask: "\(dir)/core_cpus") }
+            if grouped, let siblings { groups.cores.learn(siblings, from: id) }
+        }
         guard package != nil || core != nil || siblings != nil || sys.isDirectory(dir) else {
             if record.online {
                 warnings.note("online-no-topology", id) {
@@ -96,9 +116,14 @@ extension SysfsTopologyProbe {
         // two disagree, the host then reads the same through both tools.
         // The directory exists here, so a name missing from it is missing
         // for every CPU (the reader skips it from now on).
-        record.packageMask =
-            sys.cpuMask(in: dir, "package_cpus") ?? sys.cpuMask(in: dir, "core_siblings")
-            ?? sys.cpuList(in: dir, "package_cpus_list") ?? sys.cpuList(in: dir, "core_siblings_list")
+        if grouped, let mask = groups.packages.mask(of: id) {
+            record.packageMask = mask
+        } else {
+            record.packageMask =
+                sys.cpuMask(in: dir, "package_cpus") ?? sys.cpuMask(in: dir, "core_siblings")
+                ?? sys.cpuList(in: dir, "package_cpus_list") ?? sys.cpuList(in: dir, "core_siblings_list")
+            if grouped, let mask = record.packageMask { groups.packages.learn(mask, from: id) }
+        }
         if var siblings {
             siblings.insert(id)
             record.siblings = siblings

@@ -7,14 +7,22 @@ extension SysfsTopologyProbe {
     /// An empty `shared_cpu_map` (ia64 reports empty L3 maps) stands for the
     /// CPU's core, as in hwloc. CPUs without cache information keep nil.
     ///
-    /// CPUs usually share one cache layout, so the previous CPU's layout is
-    /// tried first (same index at the same level, no index beyond its last):
-    /// two probes instead of listing and reading every index. Any mismatch
+    /// The online CPUs a cache's shared_cpu_list names after the CPU it was
+    /// read from take it from there (`CPUMaskGroups`). Otherwise, CPUs
+    /// usually share one cache layout, so the previous CPU's layout is tried
+    /// first (same index at the same level, no index beyond its last): two
+    /// probes instead of listing and reading every index. Any mismatch
     /// (asymmetric caches) falls back to the full scan.
     func readLastLevelCaches(_ sys: SysfsReader, _ records: inout [CPURecord], _ warnings: inout ProbeWarnings) {
         var previous: CacheLayout?
+        var sharers = CPUMaskGroups()
         for i in records.indices {
             let id = records[i].id
+            // A cache's sharers share its shared_cpu_list: read once per cache.
+            if records[i].online, let shared = sharers.mask(of: id) {
+                records[i].lastLevelCache = shared.union(CPUSet([id]))
+                continue
+            }
             let dir = "\(Self.cpuBase)/cpu\(id)/cache"
             var layout = previous.flatMap { $0.matches(sys, dir: dir) ? $0 : nil }
             if layout == nil {
@@ -32,6 +40,7 @@ extension SysfsTopologyProbe {
             previous = layout
             let path = "\(dir)/index\(layout.index)"
             var shared = sys.cpuSet(list: "\(path)/shared_cpu_list", mask: "\(path)/shared_cpu_map") ?? CPUSet()
+            if records[i].online && !shared.isEmpty { sharers.learn(shared, from: id) }
             if shared.isEmpty { shared = records[i].siblings ?? CPUSet() }
             shared.insert(id)
             records[i].lastLevelCache = shared

@@ -72,7 +72,8 @@ extension SysfsTopologyProbe {
 
     /// `cpulist`, else the older `cpumap` mask.
     private func nodeCPUs(_ sys: SysfsReader, node id: Int, dir: String, _ warnings: inout ProbeWarnings) -> CPUSet {
-        if let list = sys.cpuList("\(dir)/cpulist") { return list }
+        // Old kernels lack cpulist in every node: missing once, not tried again.
+        if let list = sys.cpuList(in: dir, "cpulist") { return list }
         if let mask = sys.cpuMask("\(dir)/cpumap") {
             warnings.note("no-cpulist", id) { "\(nodePhrase($0)): no cpulist in sysfs (old kernel); CPUs read from cpumap" }
             return mask

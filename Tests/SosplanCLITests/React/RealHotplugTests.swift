@@ -7,19 +7,7 @@ import Testing
 /// happens), the kernel's uevents arrive on netlink.
 @Suite(.serialized, .enabled(if: LiveCPU.isAvailable, "\(LiveCPU.unavailableReason ?? "")"))
 struct RealHotplugTests {
-    static let layout = """
-        apiVersion: sosplan/v1
-        kind: HostLayout
-        metadata: {name: real-hotplug}
-        spec:
-          policy: {topology: none, smt: threads}
-          host:
-            cpus: {list: "0"}
-          services:
-            - name: web
-              exec: ["/bin/sleep", "infinity"]
-              cpus: {count: 1, min: 0}
-        """
+    static let layout = RealHotplugLayout.text(name: "real-hotplug")
 
     @Test func theOwnerOfAnOfflinedCPUIsRePlacedAndGetsItBack() throws {
         let lab = try SystemdLab.start(prefix: "hotplug")

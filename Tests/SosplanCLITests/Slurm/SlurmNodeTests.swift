@@ -33,20 +33,41 @@ struct SlurmNodeTests {
         """
     }
 
+    /// A private systemd lab, a scratch directory and the shared Slurm node,
+    /// whose drop-in is put back afterwards.
+    struct Run {
+        let slurm: SlurmLab
+        let lab: SystemdLab
+        let scratch: ScratchDirectory
+        let original: String
+
+        init(_ name: String) throws {
+            slurm = try SlurmLab.shared()
+            lab = try SystemdLab.start(prefix: "slurm")
+            scratch = try ScratchDirectory(name)
+            original = try String(contentsOfFile: slurm.nodeConfig, encoding: .utf8)
+        }
+
+        var environment: [String: String] {
+            slurm.sosplanEnvironment.merging([
+                "SOSPLAN_SYSTEMD_BUS": lab.busAddress, "SOSPLAN_UNIT_DIR": lab.unitDirectory.path,
+                "SOSPLAN_STATE_DIR": scratch.path("state").path,
+            ]) { $1 }
+        }
+
+        func end() {
+            lab.stop()
+            scratch.remove()
+            try? original.write(toFile: slurm.nodeConfig, atomically: true, encoding: .utf8)
+        }
+    }
+
     @Test func jobsRunOnTheJobPartitionAndTheNodeStaysSchedulableWhenItMoves() throws {
         try SlurmLab.serial {
             try LiveCPU.withShared {
-                let slurm = try SlurmLab.shared()
-                let lab = try SystemdLab.start(prefix: "slurm")
-                defer { lab.stop() }
-                let scratch = try ScratchDirectory("slurm-node")
-                defer { scratch.remove() }
-                let original = try String(contentsOfFile: slurm.nodeConfig, encoding: .utf8)
-                defer { try? original.write(toFile: slurm.nodeConfig, atomically: true, encoding: .utf8) }
-                var env = slurm.sosplanEnvironment
-                env["SOSPLAN_SYSTEMD_BUS"] = lab.busAddress
-                env["SOSPLAN_UNIT_DIR"] = lab.unitDirectory.path
-                env["SOSPLAN_STATE_DIR"] = scratch.path("state").path
+                let run = try Run("slurm-node")
+                defer { run.end() }
+                let (slurm, scratch, env) = (run.slurm, run.scratch, run.environment)
 
                 let sampler = SlurmStateSampler(slurm)
                 for (host, jobs) in [(0, "1"), (1, "0"), (0, "1")] {
@@ -76,19 +97,11 @@ struct SlurmNodeTests {
 
     @Test func cpu1OfflineAndBackUnderReconcileWatchNeverDrainsTheNode() throws {
         try SlurmLab.serial {
-            let slurm = try SlurmLab.shared()
-            let lab = try SystemdLab.start(prefix: "slurmhp")
-            defer { lab.stop() }
-            let scratch = try ScratchDirectory("slurm-hotplug")
-            defer { scratch.remove() }
-            let original = try String(contentsOfFile: slurm.nodeConfig, encoding: .utf8)
-            defer { try? original.write(toFile: slurm.nodeConfig, atomically: true, encoding: .utf8) }
+            let run = try Run("slurm-hotplug")
+            defer { run.end() }
+            let (slurm, scratch, env) = (run.slurm, run.scratch, run.environment)
             let layout = scratch.path("layout.yaml")
             try Self.layout(node: slurm.node, host: 0).write(to: layout, atomically: true, encoding: .utf8)
-            var env = CommandRunner.hostEnvironment(slurm.sosplanEnvironment)
-            env["SOSPLAN_SYSTEMD_BUS"] = lab.busAddress
-            env["SOSPLAN_UNIT_DIR"] = lab.unitDirectory.path
-            env["SOSPLAN_STATE_DIR"] = scratch.path("state").path
             let watcher = try BackgroundSosplan(["reconcile", "--watch", layout.path], environment: env, log: scratch.path("watch.log"))
             defer { watcher.stop() }
             #expect(watcher.waitForLog(timeout: 60) { $0.contains("reconcile (first-apply): converged") }, "\(watcher.log)")

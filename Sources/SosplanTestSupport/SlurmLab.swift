@@ -149,11 +149,14 @@ public final class SlurmStateSampler: @unchecked Sendable {
     }
 
     /// States that are not IDLE, ALLOCATED or MIXED (a drain, an invalid
-    /// registration, a node down); slurmctld not answering while it
-    /// restarts is not a node state and is not counted.
+    /// registration, a node down). Not counted: slurmctld not answering
+    /// while it restarts, and a bare `UNKNOWN`, which slurmctld 22.05 shows
+    /// from a restart with a new `CPUs=` until slurmd registers (it does not
+    /// restore the saved state of a node whose CPU count changed; a few
+    /// tenths of a second here; jobs submitted meanwhile wait).
     public static func unschedulable(_ states: [String]) -> [String] {
         states.filter { s in
-            guard s != "(no answer)" else { return false }
+            guard s != "(no answer)", s != "UNKNOWN" else { return false }
             let flags = s.split(separator: "+").map(String.init)
             guard let base = flags.first, ["IDLE", "ALLOCATED", "MIXED", "COMPLETING"].contains(base) else { return true }
             return flags.contains { ["DRAIN", "DRAINED", "DRAINING", "INVALID", "INVALID_REG", "DOWN", "FAIL"].contains($0) }

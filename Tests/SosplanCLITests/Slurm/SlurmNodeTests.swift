@@ -127,6 +127,7 @@ struct SlurmNodeTests {
             #expect(try slurm.nodeField("CPUSpecList") == "0")
             let states = sampler.stop()
             #expect(SlurmStateSampler.unschedulable(states).isEmpty, "states seen through the hotplug: \(states)")
+            #expect(!states.contains { $0.contains("DRAIN") || $0.contains("INVALID") }, "\(states)")
             let status = watcher.stop()
             #expect(status == 0, "\(watcher.log)")
         }

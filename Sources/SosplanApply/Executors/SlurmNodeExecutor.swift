@@ -76,6 +76,16 @@ struct SlurmNodeExecutor: StepExecutor {
             guard let state, state.isSchedulable else {
                 throw SlurmError("node \(node) is \(state?.description ?? "not answering") after the restart, not IDLE or ALLOCATED")
             }
+            // slurmctld must have read the new line (a slurmctld that did not really restart keeps the old one).
+            if let line = bytes.flatMap({ String(validating: $0, as: UTF8.self) }).flatMap({ try? SlurmNodeDefinition.parse(fileText: $0) }) {
+                let spec = CPUSet(line.cpuSpecList)
+                guard state.cpuTotal == line.cpus, (state.cpuSpecList ?? CPUSet()) == spec else {
+                    throw SlurmError(
+                        "slurmctld reports CPUTot=\(state.cpuTotal.map(String.init) ?? "?") CPUSpecList=\(state.cpuSpecList?.description ?? "(none)") "
+                            + "for node \(node), but the line says CPUs=\(line.cpus) CpuSpecList=\(spec.isEmpty ? "(none)" : spec.description): "
+                            + "did slurmctld restart with the drop-in (slurm.conf: Include \(file.path))?")
+                }
+            }
             actions.append("node \(node) is \(state)")
         } catch {
             throw StepFailure("\(error)" + (actions.isEmpty ? "" : " (after: " + actions.joined(separator: "; ") + ")"))

@@ -70,10 +70,15 @@ public struct SlurmNodeState: Sendable, Hashable, CustomStringConvertible {
     /// `State=`, split at `+` (`IDLE`, `DRAIN`, `INVALID_REG`...).
     public var flags: [String]
     public var reason: String?
+    /// `CPUTot=` and `CPUSpecList=` (nil: not printed, no specialised CPU).
+    public var cpuTotal: Int?
+    public var cpuSpecList: CPUSet?
 
-    public init(flags: [String], reason: String? = nil) {
+    public init(flags: [String], reason: String? = nil, cpuTotal: Int? = nil, cpuSpecList: CPUSet? = nil) {
         self.flags = flags
         self.reason = reason
+        self.cpuTotal = cpuTotal
+        self.cpuSpecList = cpuSpecList
     }
 
     /// Reads `State=` and `Reason=` (the reason runs to the end of the line
@@ -81,6 +86,10 @@ public struct SlurmNodeState: Sendable, Hashable, CustomStringConvertible {
     public init?(scontrolLine line: String) {
         guard let state = line.split(separator: " ").first(where: { $0.hasPrefix("State=") }) else { return nil }
         flags = state.dropFirst("State=".count).split(separator: "+").map(String.init)
+        let words = line.split(separator: " ")
+        func value(_ key: String) -> String? { words.first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } }
+        cpuTotal = value("CPUTot").flatMap { Int($0) }
+        cpuSpecList = value("CPUSpecList").flatMap { try? CPUSet(lenientList: $0) }
         if let r = line.range(of: " Reason=") {
             var text = String(line[r.upperBound...])
             for key in [" Comment=", " ExtSensors", " CurrentWatts", " CapWatts"] {

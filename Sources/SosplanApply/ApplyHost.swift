@@ -22,6 +22,8 @@ public final class ApplyHost {
     public var podman: PodmanDriver?
     /// The kubelet's state file, under the host's root (`kubelet.clear-cpu-state`).
     public var kubeletFiles: KubeletFiles
+    /// This node's Slurm (`slurm.node`); nil: slurm steps fail and say why.
+    public var slurm: SlurmConfiguration?
     /// How the host is observed, reading systemd's state of these units too.
     private let observeHost: ([String]) throws -> HostSnapshot
     /// Observations made so far (a reconcile pass makes one).

@@ -19,11 +19,15 @@ public struct HostConfiguration: Sendable {
     public var podman: PodmanDriver
     /// The kubelet's configuration and state files (looked for under `root`).
     public var kubelet: KubeletFiles
+    /// This node's Slurm (nil: not a Slurm node to sosplan).
+    public var slurm: SlurmConfiguration?
 
     public init(
         root: String, systemdBus: String?, usesSystemd: Bool, unitDirectory: String, stateDirectory: StateDirectory,
-        topologyCache: StateDirectory?, toolsDirectory: String?, podman: PodmanDriver, kubelet: KubeletFiles? = nil
+        topologyCache: StateDirectory?, toolsDirectory: String?, podman: PodmanDriver, kubelet: KubeletFiles? = nil,
+        slurm: SlurmConfiguration? = nil
     ) {
+        self.slurm = slurm
         self.root = root
         self.systemdBus = systemdBus
         self.usesSystemd = usesSystemd
@@ -92,6 +96,7 @@ public final class LiveHost {
         var observer = HostObserver(topology: topologyProbe(), enclaves: probed.drivers, unitNames: unitNames)
         observer.notes = probed.notes
         observer.kubelet = KubeletProbe(files: configuration.kubelet)
+        observer.slurm = configuration.slurm?.nodeConfig.map { SlurmNodeFile(path: $0) }
         let units = UnitDirectory(url: URL(fileURLWithPath: configuration.unitDirectory))
         observer.kernel = LinuxKernelProbe(
             root: configuration.root, stateDirectory: configuration.stateDirectory, irqbalanceBan: { IRQBalanceDropIn.ban(in: units) })
@@ -119,10 +124,12 @@ public final class LiveHost {
     public func applyHost() -> ApplyHost {
         var control: (any SystemdControl)?
         if case .success(let driver)? = systemd { control = driver }
-        return ApplyHost(
+        let host = ApplyHost(
             systemd: control, root: configuration.root, enclaves: probed.drivers, capabilities: capabilities,
             launchers: LauncherPaths(toolsDirectory: configuration.toolsDirectory), podman: configuration.podman,
             stateDirectory: configuration.stateDirectory, observe: { [self] names in try observe(unitNames: names) })
+        host.slurm = configuration.slurm
+        return host
     }
 }
 

@@ -59,7 +59,10 @@ public enum CommandRunner {
     /// The variables that stand in for `sosplan`'s host options. A test
     /// says what host it means: the ones this process inherited (the CI's
     /// lab exports `SOSPLAN_SYSTEMD_BUS`) are removed unless given.
-    public static let hostVariables = ["SOSPLAN_ROOT", "SOSPLAN_SYSTEMD_BUS", "SOSPLAN_UNIT_DIR", "SOSPLAN_TOOLS_DIR", "SOSPLAN_STATE_DIR"]
+    public static let hostVariables = [
+        "SOSPLAN_ROOT", "SOSPLAN_SYSTEMD_BUS", "SOSPLAN_UNIT_DIR", "SOSPLAN_TOOLS_DIR", "SOSPLAN_STATE_DIR", "SOSPLAN_SLURM_NODE_CONFIG",
+        "SOSPLAN_SLURM_DAEMONCTL",
+    ]
 
     public static func hostEnvironment(_ given: [String: String]?) -> [String: String] {
         var env = ProcessInfo.processInfo.environment

@@ -26,6 +26,7 @@ struct StepRunner {
         case .cpuidleSet: return CPUIdleExecutor(host: host)
         case .cpufreqSet: return CPUFrequencyExecutor(host: host)
         case .kernelCommandLine: return BootArgumentsExecutor(host: host)
+        case .slurmNode: return SlurmNodeExecutor(host: host)
         }
     }
 

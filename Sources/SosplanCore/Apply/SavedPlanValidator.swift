@@ -125,6 +125,9 @@ public enum SavedPlanValidator {
         case .kernel:
             // Parsing took only the one object of the step's action.
             return nil
+        case .slurmNode:
+            // Parsing took only a Slurm node name; the line itself is parsed again by its executor.
+            return nil
         }
     }
 

@@ -17,6 +17,9 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     /// The kubelet's configuration and CPU manager state; nil (and left out
     /// of the JSON) on a host without a kubelet.
     public var kubelet: KubeletObservation?
+    /// The Slurm node's drop-in (`spec.slurm`); nil (and left out of the
+    /// JSON) on a host that is no Slurm node.
+    public var slurm: SlurmObservation?
     /// Interrupts, workqueues, idle and frequency per CPU, the command line
     /// (nil when not observed; see `KernelState`).
     public var kernel: KernelState?

@@ -14,6 +14,8 @@ public struct HostLayout: Sendable {
     /// `spec.isolation` and `spec.power` (see `IsolationSpec`, `PowerClass`).
     public var isolation = IsolationSpec()
     public var power = HostPower()
+    /// `spec.slurm`: the node's Slurm job partition (see `SlurmSpec`).
+    public var slurm: SlurmSpec?
     /// Marks of the document frame: `apiVersion`, `metadata`, `spec`,
     /// `spec.host`, `spec.hugepages`, `spec.enclaves`, `spec.services`.
     public var marks: SourceMarks = SourceMarks()

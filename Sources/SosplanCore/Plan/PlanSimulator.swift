@@ -72,6 +72,11 @@ public struct PlanSimulator {
         case .irqAffinity, .irqDefaultAffinity, .workqueueMask, .irqbalanceBan, .irqbalanceStop, .irqbalanceStart, .cpuidleSet,
             .cpufreqSet, .kernelCommandLine:
             applyKernel(step, to: &s)
+        case .slurmNode:
+            if let line = step.after[SlurmNodeStep.lineKey]?.stringValue, let node = try? SlurmNodeDefinition.parse(fileText: line),
+                let file = step.after[SlurmNodeStep.fileKey]?.stringValue {
+                s.slurm = SlurmObservation(nodeConfig: file, node: node)
+            }
         }
     }
 

@@ -58,6 +58,7 @@ public struct Planner {
             layout: layout, snapshot: snapshot, capabilities: capabilities, placement: placed.placement, observed: observed, index: index)
         builder.build()
         kubeletRestart(&builder, notes: &notes)
+        slurmNode(&builder, notes: &notes)
         notes += builder.notes
         diagnostics += builder.diagnostics
         guard !diagnostics.hasErrors else { return Result(plan: nil, diagnostics: diagnostics.sortedByLocation()) }

@@ -128,6 +128,11 @@ public enum StepAction: String, Codable, Sendable, Hashable, CaseIterable {
     case kubeletClearCPUState = "kubelet.clear-cpu-state"
     /// Start the kubelet again once the host has its new CPUs.
     case kubeletStart = "kubelet.start"
+    /// Write the Slurm node's line (CPUs, topology, `CpuSpecList`) into
+    /// sosplan's slurm.conf drop-in and restart the daemons so that they
+    /// read it: stop slurmd, restart slurmctld, start slurmd (the order in
+    /// which slurmd never registers fewer CPUs than slurmctld expects).
+    case slurmNode = "slurm.node"
     /// Kernel noise and CPU power (see `StepBuilder+Kernel`): the affinity
     /// of a set of IRQs, the default IRQ affinity, the unbound-workqueue
     /// mask, irqbalance's banned CPUs (a drop-in) or its running, C-states

@@ -20,6 +20,8 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
     case file(String)
     /// Kernel settings (`irq.*`, `workqueue.cpumask`, `kernel.cmdline`).
     case kernel(KernelObject)
+    /// A Slurm node by its `NodeName` (`slurm.node`).
+    case slurmNode(String)
 
     public enum Enclave: Sendable, Hashable {
         /// An enclave of the layout, by its name.
@@ -45,6 +47,7 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
         case .enclave(.instance(let driver, let handle)): return "enclave:\(driver.rawValue):\(handle)"
         case .file(let path): return "file:\(path)"
         case .kernel(let object): return object.rawValue
+        case .slurmNode(let name): return "slurm:\(name)"
         }
     }
 
@@ -116,6 +119,12 @@ public enum StepTarget: Sendable, Hashable, CustomStringConvertible {
             return .unit(text)
         case .cpuidleSet, .cpufreqSet:
             return .cpus(try list("cpu:", "cpu:<list>"))
+        case .slurmNode:
+            let name = String(text.dropFirst("slurm:".count))
+            guard text.hasPrefix("slurm:"), SlurmNodeDefinition.isName(name) else {
+                throw ParseError(description: "'\(ControlCharacters.shown(text))' is not a slurm:<node name> target")
+            }
+            return .slurmNode(name)
         }
     }
 

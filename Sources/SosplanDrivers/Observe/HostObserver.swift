@@ -20,6 +20,8 @@ public struct HostObserver {
     public var kubelet: KubeletProbe?
     /// IRQs, workqueues, idle and frequency (nil: the snapshot has no `kernel`).
     public var kernel: (any KernelStateSource)?
+    /// sosplan's slurm.conf drop-in for this node (nil: not a Slurm node).
+    public var slurm: SlurmNodeFile?
 
     public init(
         topology: any TopologyProbe, systemd: (any SystemdStateSource)? = nil, systemdRequired: Bool = false,
@@ -64,10 +66,15 @@ public struct HostObserver {
         HostObserver.attributeOwners(&topology, instances: instances, pools: pools)
         let kernelObservation = kernel?.observeKernel(onlineCPUs: topology.onlineCPUs)
         warnings += kernelObservation?.warnings ?? []
-        return HostSnapshot(
+        var snapshot = HostSnapshot(
             hostname: topo.hostname, topology: topology, systemd: systemdState,
             enclaves: instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
             enclavePools: pools, kubelet: kubeletSeen?.observation, kernel: kernelObservation?.state, warnings: warnings)
+        if let slurm {
+            snapshot.slurm = slurm.observe()
+            snapshot.refreshFingerprint()
+        }
+        return snapshot
     }
 
     /// Fills `container` of every unit that runs one of sosplan's containers

@@ -25,7 +25,7 @@ extension HostOptions {
             // systemd belongs to the live machine; a snapshot folder gets one only when its bus is named.
             usesSystemd: !noSystemd && (observesLiveMachine || systemdBus != nil), unitDirectory: unitDir,
             stateDirectory: stateDirectory, topologyCache: topologyCacheDirectory, toolsDirectory: toolsDir,
-            podman: podmanDriver, kubelet: kubeletFiles)
+            podman: podmanDriver, kubelet: kubeletFiles, slurm: slurmConfiguration)
     }
 
     /// The kubelet's files: host paths, read under the root. A path that is

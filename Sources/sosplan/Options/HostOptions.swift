@@ -45,7 +45,16 @@ struct HostOptions: ParsableArguments {
     @Option(name: .customLong("kubelet-dir"), help: ArgumentHelp("The kubelet's root directory, holding cpu_manager_state, read under --root (default: /var/lib/kubelet). [env: SOSPLAN_KUBELET_DIR]", valueName: "DIR"))
     var kubeletDirOption: String?
 
-    func validate() throws { try validateKubeletPaths() }
+    @Option(name: .customLong("slurm-node-config"), help: ArgumentHelp("sosplan's slurm.conf drop-in for this node's line (slurm.conf: Include FILE); a layout's spec.slurm needs it. [env: SOSPLAN_SLURM_NODE_CONFIG]", valueName: "FILE"))
+    var slurmNodeConfigOption: String?
+
+    @Option(name: .customLong("slurm-daemon-control"), help: ArgumentHelp("The program that starts and stops slurmd and slurmctld, run as PROGRAM start|stop|restart DAEMON (default: /usr/bin/systemctl). [env: SOSPLAN_SLURM_DAEMONCTL]", valueName: "PROGRAM"))
+    var slurmDaemonControlOption: String?
+
+    func validate() throws {
+        try validateKubeletPaths()
+        try validateSlurmPaths()
+    }
 
     static func environment(_ name: String) -> String? {
         guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { return nil }

@@ -22,7 +22,8 @@ import Testing
         #expect(families["IRQBalanceExecutor"] == [.irqbalanceBan, .irqbalanceStop, .irqbalanceStart])
         #expect(families["CPUIdleExecutor"] == [.cpuidleSet] && families["CPUFrequencyExecutor"] == [.cpufreqSet])
         #expect(families["BootArgumentsExecutor"] == [.kernelCommandLine])
-        #expect(families.count == 15, "\(families.keys.sorted())")
+        #expect(families["SlurmNodeExecutor"] == [.slurmNode])
+        #expect(families.count == 16, "\(families.keys.sorted())")
         #expect(StepAction.allCases.filter(StepRunner.batchable) == [.sliceCreate, .sliceUpdate])
     }
 

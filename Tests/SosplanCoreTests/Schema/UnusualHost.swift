@@ -7,7 +7,7 @@ import SosplanTestSupport
 /// isolation, memory blocks, hugepages, warnings, and systemd units sosplan
 /// manages, has abandoned, or has never seen, one of them with every
 /// optional property set, and a kubelet whose static CPU manager restarts
-/// when its slice is confined. Planning it gives a step of almost every action.
+/// when its slice is confined, and a Slurm node whose line is out of date. Planning it gives a step of almost every action.
 enum UnusualHost {
     static let layoutText = """
         apiVersion: sosplan/v1
@@ -62,6 +62,7 @@ enum UnusualHost {
               cpus: 2
             - name: pods
               existingSlice: kubepods.slice
+        \(slurmLayout)
         """
 
     /// 2 packages × 8 cores × 2 threads: node 0 holds CPUs 0-7,16-23, node 1 8-15,24-31.
@@ -91,10 +92,13 @@ enum UnusualHost {
         topology.nodes[0].hugepages[1] = HugepagePool(sizeBytes: gib, total: 4, free: 1)
         topology.nodes[0].memoryBlocks = MemoryBlocks(online: CPUSet(0...511))
         topology.nodes[1].memoryBlocks = MemoryBlocks(online: CPUSet(512...1007), offline: CPUSet(1008...1023))
-        return HostSnapshot(
+        var snapshot = HostSnapshot(
             hostname: "odd-host-1.example.org", topology: topology, systemd: systemd(),
             enclaves: [kit, kat, old, foreign], enclavePools: [pool], kubelet: kubelet(), kernel: kernel(online: topology.onlineCPUs),
             warnings: ["cpu 25: offline and sysfs has no topology/ directory; its package, core and node are unknown"])
+        snapshot.slurm = slurm()
+        snapshot.refreshFingerprint()
+        return snapshot
     }
 
     /// A kubelet with a static CPU manager whose state lists every CPU but

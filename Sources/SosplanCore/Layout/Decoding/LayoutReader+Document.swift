@@ -91,9 +91,10 @@ extension LayoutReader {
     }
 
     private func spec(_ node: YAMLNode, into layout: inout HostLayout) {
-        guard let f = fields(node, "spec", allowed: ["policy", "host", "hugepages", "enclaves", "services", "isolation", "power"]) else {
+        guard let f = fields(node, "spec", allowed: ["policy", "host", "hugepages", "enclaves", "services", "isolation", "power", "slurm"]) else {
             return
         }
+        slurmJobs = f["slurm"].flatMap { $0.mapping?.first { $0.key.scalar == "jobs" }?.value.scalar }
         if let n = f["policy"] { layout.policy = policy(n) }
         if let n = f["host"] { layout.host = host(n) }
         if let n = f["hugepages"], let items = items(n, "spec.hugepages") {
@@ -107,6 +108,7 @@ extension LayoutReader {
         }
         if let n = f["isolation"] { layout.isolation = isolation(n) }
         if let n = f["power"] { layout.power = hostPower(n) }
+        if let n = f["slurm"] { layout.slurm = slurm(n, services: layout.services) }
     }
 
     private func policy(_ node: YAMLNode) -> LayoutPolicy {

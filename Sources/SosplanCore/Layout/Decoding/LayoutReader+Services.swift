@@ -52,7 +52,7 @@ extension LayoutReader {
                     error(f.path(field), "'\(field)' cannot be combined with 'existingSlice' (\(n.scalar ?? ""), owned by another manager)",
                           at: f.keyMark(field) ?? n.mark, hints: [hint])
                 }
-            } else if f["units"] == nil, f["exec"] == nil, f["container"] == nil {
+            } else if f["units"] == nil, f["exec"] == nil, f["container"] == nil, service.name != slurmJobs {
                 error(f.path, "a service needs 'units' (existing units to place), 'exec' (a command to run) or 'container' (an image to run)",
                       at: f.node.mark, hints: ["for example units: [nginx.service]", "to confine a slice another manager owns, write existingSlice: kubepods.slice"], breaks: false)
             }

@@ -10,6 +10,9 @@ final class LayoutReader {
     /// Every proper ancestor of a broken path (`spec.services[3]` for
     /// `spec.services[3].cpus`), so `isBroken` needs no scan.
     private var brokenAncestors: Set<String> = []
+    /// `spec.slurm.jobs`, read before the services: Slurm's job partition
+    /// runs nothing of its own (slurmd puts the jobs there).
+    var slurmJobs: String?
 
     init(file: String) { self.file = file }
 

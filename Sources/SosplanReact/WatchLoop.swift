@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanApply
 import SosplanCore
 import SosplanDrivers
@@ -206,6 +207,6 @@ public final class WatchLoop {
     }
 
     static func ms(_ seconds: Double) -> String {
-        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.2f s", seconds)
+        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : FixedPoint.text(seconds, digits: 2) + " s"
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// `sosplan observe`: what the host has (topology, memory, hugepages,

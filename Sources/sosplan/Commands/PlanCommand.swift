@@ -65,7 +65,7 @@ struct PlanCommand: ParsableCommand {
         }
         switch format {
         case .text: Terminal.out(PlanFormatter.text(plan))
-        case .json: Terminal.out(plan.jsonText())
+        case .json: Terminal.outJSON(plan.jsonValue())
         }
         if plan.changes { throw ExitCode(2) }
     }

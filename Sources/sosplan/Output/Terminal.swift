@@ -24,6 +24,15 @@ enum Terminal {
         RawFile.writeAll(STDOUT_FILENO, s.utf8)
     }
 
+    /// A JSON document, pretty-printed, written as the writer made it:
+    /// `JSONWriter` already shows every character `Terminal.out` would
+    /// escape as `\uXXXX` (in keys and strings; the rest is punctuation,
+    /// digits and line breaks), so the text is the same, without a second
+    /// scan and copy of a plan's megabyte.
+    static func outJSON(_ value: JSONValue) {
+        RawFile.writeAll(STDOUT_FILENO, JSONWriter.prettyBytes(value))
+    }
+
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
     static func colorsEnabled(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {

@@ -64,6 +64,8 @@ let package = Package(
             ]),
         // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.
         .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore", "SosplanDrivers"]),
+        // The start-up floor sosplan-bench compares `sosplan --version` with (a static hello-world).
+        .executableTarget(name: "sosplan-hello"),
         // Release-build benchmarks (speed and memory targets).
         .executableTarget(name: "sosplan-bench", dependencies: ["SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),
 
@@ -81,7 +83,10 @@ let package = Package(
         .testTarget(
             name: "SosplanCLITests",
             // sosplan-bench: the benchmark's smoke run (CI runs it, the timings are not checked).
-            dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim", "sosplan-bench"]),
+            dependencies: [
+                "SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport", "sosplan", "sosplan-sim", "sosplan-bench",
+                "sosplan-hello",
+            ]),
         .testTarget(
             name: "SosplanApplyTests",
             dependencies: ["SosplanApply", "SosplanCore", "SosplanDrivers", "SosplanTestSupport"]),

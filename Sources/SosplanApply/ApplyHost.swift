@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SosplanCore
 import SosplanDrivers
 
@@ -102,7 +102,7 @@ public struct LauncherPaths: Sendable {
     public func path(for driver: EnclaveDriverKind) -> String {
         let standard = EnclaveLaunchCommand.defaultLauncher(for: driver)
         guard let dir = toolsDirectory else { return standard }
-        let local = URL(fileURLWithPath: dir).appendingPathComponent((standard as NSString).lastPathComponent).path
+        let local = URL(fileURLWithPath: dir).appendingPathComponent(PathComponents.last(standard)).path
         return FileManager.default.isExecutableFile(atPath: local) ? local : standard
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SosplanCore
 
 /// How an apply runs: who started it, how long it waits for the lock.

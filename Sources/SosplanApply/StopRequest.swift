@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// SIGINT/SIGTERM during an apply: the step in progress finishes, then the
 /// apply stops and rolls back (never in the middle of a step).

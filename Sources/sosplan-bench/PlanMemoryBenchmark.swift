@@ -25,17 +25,24 @@ enum PlanMemoryBenchmark {
         return text
     }
 
+    /// Writes the synthetic host's snapshot and the benchmark layout into
+    /// `work` (made here; the caller removes it) and returns the arguments
+    /// of `sosplan plan --snapshot` on them.
+    static func planArguments(nodes: Int, services: Int, enclaves: Int, in work: URL) throws -> [String] {
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let snapshot = work.appendingPathComponent("host.json"), layout = work.appendingPathComponent("layout.yaml")
+        try PlanBenchmark.host(nodes: nodes, coresPerNode: 32).jsonText().write(to: snapshot, atomically: true, encoding: .utf8)
+        try yaml(services: services, enclaves: enclaves, nodes: nodes).write(to: layout, atomically: true, encoding: .utf8)
+        return ["plan", "--snapshot", snapshot.path, "--format", "json", layout.path]
+    }
+
     /// `smoke`: the 1,024-CPU host instead (a debug build in CI).
     static func rows(runs: Int, sosplan: URL, smoke: Bool = false) throws -> [BenchRow] {
         let (nodes, services, enclaves) = smoke ? (16, 250, 4) : (64, 1000, 16)
         let cpus = nodes * 64
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-plan-\(getpid())")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let snapshot = work.appendingPathComponent("host.json"), layout = work.appendingPathComponent("layout.yaml")
-        try PlanBenchmark.host(nodes: nodes, coresPerNode: 32).jsonText().write(to: snapshot, atomically: true, encoding: .utf8)
-        try yaml(services: services, enclaves: enclaves, nodes: nodes).write(to: layout, atomically: true, encoding: .utf8)
-        let arguments = ["plan", "--snapshot", snapshot.path, "--format", "json", layout.path]
+        let arguments = try planArguments(nodes: nodes, services: services, enclaves: enclaves, in: work)
         // `plan` exits 2 when there are changes to make.
         _ = try ObserveBenchmark.launchMeasured(sosplan.path, arguments, okStatuses: [2])
         var wall: [Double] = [], rss: [Double] = []

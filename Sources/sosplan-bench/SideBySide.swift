@@ -34,6 +34,7 @@ enum SideBySide {
         let o = try parse(arguments)
         let here = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let sosplan = here.appendingPathComponent("sosplan"), sim = here.appendingPathComponent("sosplan-sim")
+        let hello = here.appendingPathComponent("sosplan-hello")
         func runs(_ full: Int) -> Int { o.smoke ? 1 : o.runs ?? full }
         let started = Date(), loadBefore = loadAverage()
         var rows: [BenchRow] = []
@@ -74,6 +75,10 @@ enum SideBySide {
         section("plan memory") {
             guard haveSosplan else { return [.skipped("plan memory", "no \(sosplan.path)")] }
             return try PlanMemoryBenchmark.rows(runs: runs(5), sosplan: sosplan, smoke: o.smoke)
+        }
+        section("start-up") {
+            guard haveSosplan else { return [.skipped("start-up", "no \(sosplan.path)")] }
+            return try StartupBenchmark.rows(runs: runs(11), sosplan: sosplan, hello: hello, smoke: o.smoke)
         }
         section("enclaves") { try EnclaveBenchmark.rows(runs: runs(5), sim: sim) }
         if o.smoke {

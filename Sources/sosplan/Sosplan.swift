@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import Glibc
+import SosplanDrivers
 
 /// `sosplan`: a declarative reconciler for hosts that run Linux services and
 /// co-kernel enclaves side by side.
@@ -31,12 +32,12 @@ struct Sosplan: ParsableCommand {
             let message = fullMessage(for: error)
             if !message.isEmpty {
                 if code == .success {
-                    FileHandle.standardOutput.write(Data((message + "\n").utf8))
+                    RawFile.writeAll(STDOUT_FILENO, (message + "\n").utf8)
                 } else {
                     Terminal.err(message + "\n")
                 }
             }
-            Foundation.exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         }
     }
 }

@@ -62,7 +62,7 @@ enum SavedPlanShape {
         else { return nil }
         do { _ = try StepTarget.parse(text, for: action) } catch {
             // The message quotes the text: cut it there, and escape the rest.
-            let cut = error.description.replacingOccurrences(of: "'\(text)'", with: "'\(ControlCharacters.shown(text))'")
+            let cut = error.description.replacingText("'\(text)'", with: "'\(ControlCharacters.shown(text))'")
             return ControlCharacters.escaped(cut) + " for \(action.rawValue)"
         }
         return nil

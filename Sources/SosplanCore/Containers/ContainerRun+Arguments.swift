@@ -103,7 +103,7 @@ extension ContainerRun {
             readOnly = true
             rest = rest.dropLast(",ro=true".count)
         }
-        guard let cut = rest.range(of: ",destination=") else { return nil }
+        guard let cut = rest.firstRange(of: ",destination=") else { return nil }
         return ContainerMount(source: String(rest[..<cut.lowerBound]), target: String(rest[cut.upperBound...]), readOnly: readOnly)
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Renders diagnostics for people (`FILE:LINE:COLUMN: error: MESSAGE` plus
 /// `hint:` lines), as JSON values, or as GitHub workflow annotations.
 public enum DiagnosticFormatter {
@@ -42,10 +40,10 @@ public enum DiagnosticFormatter {
     }
 
     static func escapeData(_ s: String) -> String {
-        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        s.replacingText("%", with: "%25").replacingText("\r", with: "%0D").replacingText("\n", with: "%0A")
     }
 
     static func escapeProperty(_ s: String) -> String {
-        escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        escapeData(s).replacingText(":", with: "%3A").replacingText(",", with: "%2C")
     }
 }

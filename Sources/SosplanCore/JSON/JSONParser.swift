@@ -39,7 +39,12 @@ public struct JSONParser {
     }
 
     private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
     }
 
     private mutating func value() throws(Failure) -> JSONValue {
@@ -157,7 +162,19 @@ public struct JSONParser {
 
     private mutating func string() throws(Failure) -> String {
         i += 1
-        var buf: [UInt8] = []
+        // Most strings have no escape: validated straight from the input.
+        let start = i
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                guard let s = String(validating: bytes[start..<i - 1], as: UTF8.self) else { throw fail("string is not UTF-8") }
+                return s
+            }
+            i += 1
+        }
+        var buf = Array(bytes[start..<i])
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
             let c = bytes[i]
@@ -203,6 +220,7 @@ public struct JSONParser {
     }
 
     private mutating func number() throws(Failure) -> JSONValue {
+        if let v = integer() { return .int(v) }
         let start = i
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
         var isInteger = true
@@ -226,5 +244,29 @@ public struct JSONParser {
         }
         guard let d = Double(text) else { throw fail("bad number '\(text)'") }
         return .double(d)
+    }
+
+    /// A plain integer (`-`? digits, no leading zero, ending where a number
+    /// ends) that fits an Int64, read without making a String; nil leaves
+    /// everything else to `number`.
+    private mutating func integer() -> Int64? {
+        var j = i
+        let negative = j < bytes.count && bytes[j] == UInt8(ascii: "-")
+        if negative { j += 1 }
+        let first = j
+        var magnitude: UInt64 = 0
+        while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39, j - first < 18 {
+            magnitude = magnitude * 10 + UInt64(bytes[j] - 0x30)
+            j += 1
+        }
+        guard j > first, !(bytes[first] == 0x30 && j - first > 1) else { return nil }
+        if j < bytes.count {
+            switch bytes[j] {
+            case 0x30...0x39, UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"): return nil
+            default: break
+            }
+        }
+        i = j
+        return negative ? -Int64(magnitude) : Int64(magnitude)
     }
 }

@@ -92,10 +92,13 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let root: ValueEncoder
 
     private func set(_ key: Key, _ b: Box) {
-        if let i = box.keyed!.firstIndex(where: { $0.0 == key.stringValue }) {
+        let name = key.stringValue, length = name.utf8.count
+        // Lengths first: most keys differ in length, and comparing that is
+        // cheaper than comparing the strings (a key set twice is rare).
+        if let i = box.keyed!.firstIndex(where: { $0.0.utf8.count == length && $0.0 == name }) {
             box.keyed![i].1 = b
         } else {
-            box.keyed!.append((key.stringValue, b))
+            box.keyed!.append((name, b))
         }
     }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The human plan: a Terraform-style summary line first, disruptive steps
 /// flagged at the top, then every step with `+ ~ -` and before → after,
 /// the placement and the notes. Deterministic (golden-tested).
@@ -85,7 +83,7 @@ public enum PlanFormatter {
         case .array(let items) where key.lowercased().contains("memory"):
             let chunks = StepBuilder.memoryChunks(v)
             return chunks.isEmpty && items.isEmpty ? "(none)" : chunks.map { "\(ByteSize($0.bytes))@\($0.node)" }.joined(separator: ",")
-        default: return JSONWriter.compact(v).replacingOccurrences(of: ",", with: ", ")
+        default: return JSONWriter.compact(v).replacingText(",", with: ", ")
         }
     }
 

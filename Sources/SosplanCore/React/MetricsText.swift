@@ -56,8 +56,8 @@ struct MetricsBuilder {
     }
 
     private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        s.replacingText("\\", with: "\\\\").replacingText("\"", with: "\\\"")
+            .replacingText("\n", with: "\\n")
     }
 
     private func format(_ v: Double) -> String {

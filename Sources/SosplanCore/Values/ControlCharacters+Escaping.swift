@@ -57,8 +57,17 @@ extension ControlCharacters {
     /// as it is. C0 and DEL are single bytes; C1 (U+0080-U+009F) starts
     /// with 0xC2; U+2028/2029 and the bidirectional characters with 0xE2.
     static func needsEscaping(_ s: String, keepingNewlines: Bool) -> Bool {
+        // Over the contiguous UTF-8 (a native string's): a whole plan's JSON
+        // passes here on its way out, and the view's iterator cost 5× more.
+        if let found = s.utf8.withContiguousStorageIfAvailable({ needsEscaping($0, keepingNewlines: keepingNewlines) }) {
+            return found
+        }
+        return needsEscaping(s.utf8, keepingNewlines: keepingNewlines)
+    }
+
+    private static func needsEscaping<Bytes: Sequence<UInt8>>(_ bytes: Bytes, keepingNewlines: Bool) -> Bool {
         var previous: UInt8 = 0, beforePrevious: UInt8 = 0
-        for b in s.utf8 {
+        for b in bytes {
             if b < 0x20 || b == 0x7F {
                 if !(keepingNewlines && b == 0x0A) { return true }
             } else if previous == 0xC2, (0x80...0x9F).contains(b) {

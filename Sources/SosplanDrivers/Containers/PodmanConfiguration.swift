@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SosplanCore
 
 /// How sosplan runs podman, on this host and in the units it writes:

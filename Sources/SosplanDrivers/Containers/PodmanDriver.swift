@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Why a podman run failed, with what it printed.
@@ -47,7 +48,7 @@ public struct PodmanDriver: Sendable {
         let r = try run(["container", "inspect", "--format", "json", name])
         guard r.succeeded else {
             if r.output.contains("no such container") { return ContainerState(name: name, state: "missing") }
-            throw ContainerError("\(r.commandLine) failed (\(r.exitStatus)): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw ContainerError("\(r.commandLine) failed (\(r.exitStatus)): \(r.stderr.trimmingWhitespace())")
         }
         var state: ContainerState
         do { state = try Self.state(fromInspect: r.stdout, name: name) } catch {
@@ -60,7 +61,7 @@ public struct PodmanDriver: Sendable {
             let status = try? String(contentsOfFile: "\(configuration.procRoot)/\(pid)/status", encoding: .utf8)
         {
             for line in status.split(separator: "\n") {
-                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingWhitespace() }
                 guard parts.count == 2 else { continue }
                 if parts[0] == "Cpus_allowed_list", state.cpusetCpus?.isEmpty == false {
                     state.cpusetCpus = try? CPUSet(lenientList: parts[1])
@@ -99,7 +100,7 @@ public struct PodmanDriver: Sendable {
         do { try run.validate() } catch { throw ContainerError("\(error)") }
         let r = try self.run(["update"] + run.updateArguments + [run.name])
         guard r.succeeded else {
-            throw ContainerError("\(r.commandLine) failed (\(r.exitStatus)): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw ContainerError("\(r.commandLine) failed (\(r.exitStatus)): \(r.stderr.trimmingWhitespace())")
         }
     }
 
@@ -112,7 +113,7 @@ public struct PodmanDriver: Sendable {
         guard try inspect(name).state != "missing" else { return false }
         let r = try run(["rm", "--force", "--ignore", name])
         guard r.succeeded else {
-            throw ContainerError("\(r.commandLine) failed (\(r.exitStatus)): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw ContainerError("\(r.commandLine) failed (\(r.exitStatus)): \(r.stderr.trimmingWhitespace())")
         }
         return true
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where a driver finds the co-kernel tools and the host's sysfs/procfs, so
 /// the same driver code runs on a real host (`root: "/"`, tools on $PATH) or

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SosplanCore
 
 /// Checks shared by the IHK steps.

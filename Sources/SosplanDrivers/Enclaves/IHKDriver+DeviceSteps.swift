@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// The IHK device steps (`ihkconfig`): the reserved pool and OS instances,
@@ -145,7 +146,7 @@ extension IHKDriver {
         var last: ToolResult?
         for attempt in 0...max(0, configuration.timeouts.busyRetries) {
             if attempt > 0 {
-                Thread.sleep(forTimeInterval: pause)
+                usleep(UInt32(pause * 1_000_000))
                 pause *= 2
             }
             let r = try tool("ihkconfig", [dev, "destroy", String(index)])

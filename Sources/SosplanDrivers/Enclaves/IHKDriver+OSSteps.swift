@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// The per-OS IHK steps (`ihkosctl`), each validated before the tool runs
@@ -132,7 +133,7 @@ extension IHKDriver {
             guard Date() < deadline else {
                 throw EnclaveError(.timeout, "IHK OS \(index) stayed \(last.rawValue) for \(timeout) s, waiting for \(targets.map(\.rawValue).sorted().joined(separator: "/"))")
             }
-            Thread.sleep(forTimeInterval: configuration.timeouts.pollInterval)
+            usleep(UInt32(configuration.timeouts.pollInterval * 1_000_000))
             last = try status(index)
         }
     }

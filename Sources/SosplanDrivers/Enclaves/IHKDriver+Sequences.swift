@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Whole IHK sequences: boot like mcreboot (mckernel @e597be0

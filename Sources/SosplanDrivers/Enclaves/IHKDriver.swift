@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// McKernel on IHK, through `ihkconfig` and `ihkosctl` (ihk @3114d9e,

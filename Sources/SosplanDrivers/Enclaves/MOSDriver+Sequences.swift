@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// mOS create and delete. `lwkctl -c` would silently delete an existing
@@ -84,7 +85,7 @@ extension MOSDriver {
         var before = try readPartition()
         let deadline = Date().addingTimeInterval(configuration.timeouts.shutdown)
         while !before.reservedCPUs.isEmpty && Date() < deadline {
-            Thread.sleep(forTimeInterval: configuration.timeouts.pollInterval)
+            usleep(UInt32(configuration.timeouts.pollInterval * 1_000_000))
             before = try readPartition()
         }
         if !before.reservedCPUs.isEmpty {

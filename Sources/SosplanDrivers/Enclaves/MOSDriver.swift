@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// The mOS LWK partition, through `lwkctl -c '<spec>' -p yes`, `lwkctl -d`,

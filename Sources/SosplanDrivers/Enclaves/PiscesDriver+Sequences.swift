@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Whole Pisces sequences (pis README; pis18 `pisces.c`; lev
@@ -30,7 +31,7 @@ extension PiscesDriver {
         let bootCPU = order[0]
         let bootNode = hotplug.cpuNodes()[bootCPU].flatMap { wanted[$0] != nil ? $0 : nil } ?? wanted.keys.min()!
         let image = request.image ?? defaultImage
-        let initTask = self.initTask ?? (image as NSString).deletingLastPathComponent + "/lwk_init"
+        let initTask = self.initTask ?? PathComponents.directory(image) + "/lwk_init"
         let args = request.args ?? defaultArgs
         var rollback = RollbackStack()
         do {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// The single Pisces steps, each verified in /proc and Linux's hotplug state

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Kitten enclaves on the Pisces co-kernel, through the Pisces user tools

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One finished tool run with everything it printed.
 public struct ToolResult: Sendable, Equatable {
@@ -33,14 +33,14 @@ public struct ToolResult: Sendable, Equatable {
                 || "_./:=,@%+-".unicodeScalars.contains($0)
         }
         if safe && !word.isEmpty { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        return "'" + word.replacingText("'", with: #"'\''"#) + "'"
     }
 
     /// stdout and stderr together, for matching the tools' error texts.
     public var output: String { stdout + stderr }
 }
 
-/// Runs co-kernel tools with an argument vector (Foundation `Process`, never
+/// Runs co-kernel tools with an argument vector (`ChildProcess`, never
 /// a shell), captures both streams and enforces a timeout.
 public struct ToolRunner: Sendable {
     public var configuration: EnclaveToolConfiguration
@@ -83,57 +83,18 @@ public struct ToolRunner: Sendable {
     public static func launch(
         tool: String, executable: String, arguments: [String], environment: [String: String], timeout limit: Double
     ) throws(LaunchFailure) -> ToolResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let outPipe = Pipe(), errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw .cannotRun(error.localizedDescription)
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try ChildProcess.run(executable, arguments, environment: environment, timeout: limit)
+        } catch {
+            throw .cannotRun(error.description)
         }
-        let finished = DispatchSemaphore(value: 0)
-        let out = CapturedData(), err = CapturedData()
-        let group = DispatchGroup()
-        for (pipe, sink) in [(outPipe, out), (errPipe, err)] {
-            group.enter()
-            DispatchQueue.global().async {
-                sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
-                group.leave()
-            }
-        }
-        DispatchQueue.global().async {
-            process.waitUntilExit()
-            finished.signal()
-        }
-        if finished.wait(timeout: .now() + limit) == .timedOut {
-            process.terminate()
-            if finished.wait(timeout: .now() + 2) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
-                finished.wait()
-            }
-            group.wait()
-            let partial = ToolResult(
-                tool: tool, executable: executable, arguments: arguments, exitStatus: -1,
-                stdout: String(decoding: out.get(), as: UTF8.self), stderr: String(decoding: err.get(), as: UTF8.self))
+        let stdout = String(decoding: outcome.stdout, as: UTF8.self), stderr = String(decoding: outcome.stderr, as: UTF8.self)
+        if outcome.timedOut {
+            let partial = ToolResult(tool: tool, executable: executable, arguments: arguments, exitStatus: -1, stdout: stdout, stderr: stderr)
             throw .timedOut(partial)
         }
-        group.wait()
         // A signal-terminated tool reports 128+signal, like a shell would.
-        let status = process.terminationReason == .uncaughtSignal
-            ? 128 + process.terminationStatus : process.terminationStatus
-        return ToolResult(
-            tool: tool, executable: executable, arguments: arguments, exitStatus: status,
-            stdout: String(decoding: out.get(), as: UTF8.self), stderr: String(decoding: err.get(), as: UTF8.self))
+        return ToolResult(tool: tool, executable: executable, arguments: arguments, exitStatus: outcome.status, stdout: stdout, stderr: stderr)
     }
-}
-
-/// Collects one pipe's bytes from a reader thread.
-final class CapturedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Notices when a file is written, replaced or removed, through inotify on
 /// its directory: editors that save by writing a new file and renaming it
@@ -19,14 +20,14 @@ public final class FileWatch {
         if resolved != paths[0] { paths.append(resolved) }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
         for p in paths {
-            let dir = (p as NSString).deletingLastPathComponent
+            let dir = PathComponents.directory(p)
             let wd = inotify_add_watch(fd, dir, mask)
             guard wd >= 0 else {
                 let e = errno
                 close(fd)
                 throw SystemError(call: "inotify_add_watch", path: dir, errno: e)
             }
-            watched[wd] = (p as NSString).lastPathComponent
+            watched[wd] = PathComponents.last(p)
         }
     }
 

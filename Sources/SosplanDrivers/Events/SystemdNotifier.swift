@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `sd_notify` for a `Type=notify` service: readiness, status text and
 /// watchdog pings. Outside systemd (no `$NOTIFY_SOCKET`) every call does
@@ -28,5 +29,5 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// One line: a newline would start a new assignment.
-    static func clean(_ s: String) -> String { s.replacingOccurrences(of: "\n", with: " ") }
+    static func clean(_ s: String) -> String { s.replacingText("\n", with: " ") }
 }

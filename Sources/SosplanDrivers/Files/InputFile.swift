@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Reads user files (layouts, snapshots, plans) for Core, which never touches paths. `-` is standard

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Writes the files `sosplan install` renders, each atomically and durably,

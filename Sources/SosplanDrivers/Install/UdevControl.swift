@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// `udevadm control --reload` (an argument vector, no shell) when udev runs
@@ -22,17 +23,12 @@ public enum UdevControl {
     /// Runs `udevadm control --reload`; returns why it failed, or nil.
     public static func reload() -> String? {
         guard let tool = udevadm else { return "udevadm is not installed" }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = ["control", "--reload"]
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        p.standardError = err
-        do { try p.run() } catch { return "cannot run \(tool): \(error)" }
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return p.terminationStatus == 0 ? nil : "\(tool) control --reload failed (\(p.terminationStatus)): \(text)"
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try ChildProcess.run(tool, ["control", "--reload"], stdout: .discard)
+        } catch { return "cannot run \(tool): \(error)" }
+        let text = String(decoding: outcome.stderr, as: UTF8.self)
+        return outcome.status == 0 ? nil : "\(tool) control --reload failed (\(outcome.status)): \(text)"
     }
 }
 
@@ -50,7 +46,7 @@ extension UdevControl {
 
     public static func reloadIfRulesChanged(_ paths: [String]) -> Outcome {
         let rules = paths.filter { $0.hasSuffix("/" + InstallFiles.udevRuleName) }
-        guard let rule = rules.first, readsRules(in: (rule as NSString).deletingLastPathComponent) else { return .noRule }
+        guard let rule = rules.first, readsRules(in: PathComponents.directory(rule)) else { return .noRule }
         guard isRunning else { return .notRunning(rule: rule) }
         if let problem = reload() { return .failed(problem) }
         return .reloaded

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// sosplan's kernel arguments for the next boot, as a drop-in Debian's GRUB
@@ -22,8 +23,8 @@ public struct GRUBBootArguments: Sendable {
 
     /// True when the host boots with GRUB configured in `/etc/default/grub`.
     public var isAvailable: Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: EnclaveToolConfiguration(root: root).hostPath("/etc/default/grub"), isDirectory: &isDir) && !isDir.boolValue
+        var isDir = false
+        return FileManager.default.fileExists(atPath: EnclaveToolConfiguration(root: root).hostPath("/etc/default/grub"), isDirectory: &isDir) && !isDir
     }
 
     /// The state for the snapshot; nil without GRUB.
@@ -95,7 +96,7 @@ public struct GRUBBootArguments: Sendable {
                 try FileManager.default.removeItem(atPath: file)
                 actions.append("removed \(Self.dropInPath)")
             } else {
-                try DurableFile.makeDirectory((file as NSString).deletingLastPathComponent)
+                try DurableFile.makeDirectory(PathComponents.directory(file))
                 try DurableFile.replace(file, with: Array(Self.render(arguments).utf8))
                 actions.append("wrote \(Self.dropInPath): \(arguments.joined(separator: " "))")
             }

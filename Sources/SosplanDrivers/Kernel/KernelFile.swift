@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// One kernel attribute file under a root (`/` on the live machine, the
@@ -25,7 +26,7 @@ public struct KernelFile: Sendable {
         if fd < 0 { throw WriteError(error: SystemError(call: "open", path: path, errno: errno)) }
         defer { close(fd) }
         let bytes = Array((value + "\n").utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         if written != bytes.count { throw WriteError(error: SystemError(call: "write", path: path, errno: written < 0 ? errno : EIO)) }
     }
 
@@ -34,13 +35,7 @@ public struct KernelFile: Sendable {
 
     /// The file's text as it is (at most `limit` bytes).
     public func readAll(limit: Int = 4 << 20) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        var data = Data()
-        while data.count < limit, let chunk = try? handle.read(upToCount: min(64 * 1024, limit - data.count)), !chunk.isEmpty {
-            data.append(chunk)
-        }
-        return String(decoding: data, as: UTF8.self)
+        RawFile.read(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

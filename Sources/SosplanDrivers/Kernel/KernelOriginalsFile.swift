@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// `STATE-DIR/kernel-originals.json`: sosplan's record of kernel values it
@@ -13,9 +14,7 @@ public struct KernelOriginalsFile: Sendable {
 
     public func read() -> (KernelOriginals, warning: String?) {
         let url = state.file(Self.name)
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { return (KernelOriginals(), nil) }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: 4 << 20), !data.isEmpty else { return (KernelOriginals(), nil) }
+        guard let data = RawFile.read(url.path, limit: 4 << 20), !data.isEmpty else { return (KernelOriginals(), nil) }
         guard let value = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
             var record = try? JSONValueDecoder().decode(KernelOriginals.self, from: value)
         else {

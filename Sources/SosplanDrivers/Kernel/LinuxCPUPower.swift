@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// cpuidle and cpufreq per CPU under a root: `cpuN/cpuidle/stateK/{name,

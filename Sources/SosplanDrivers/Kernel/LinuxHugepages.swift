@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Persistent hugepage pools per NUMA node through sysfs under a root:

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Device interrupts under a root: `/proc/irq/N/smp_affinity_list` and

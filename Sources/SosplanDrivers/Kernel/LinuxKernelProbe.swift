@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Reads what the kernel does on the CPUs besides tasks (`KernelState`)
@@ -51,8 +52,7 @@ public struct LinuxKernelProbe: KernelStateSource {
             guard reader.trimmed("proc/\(name)/comm") == "irqbalance" else { continue }
             state.running = true
             let environPath = EnclaveToolConfiguration(root: root).hostPath("/proc/\(name)/environ")
-            if let handle = FileHandle(forReadingAtPath: environPath), let data = try? handle.read(upToCount: 256 * 1024) {
-                try? handle.close()
+            if let data = RawFile.read(environPath, limit: 256 * 1024) {
                 for entry in data.split(separator: 0).map({ String(decoding: $0, as: UTF8.self) })
                 where entry.hasPrefix(IRQBalanceDropIn.variable + "=") {
                     state.bannedCPUs = try? CPUSet(lenientList: String(entry.dropFirst(IRQBalanceDropIn.variable.count + 1)))

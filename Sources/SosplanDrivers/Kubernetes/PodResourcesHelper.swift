@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// Reads the kubelet's pod-resources API through `sosplan-kube

@@ -80,7 +80,7 @@ public struct PCILocalityOverride: Sendable, Hashable {
 
     /// A hwloc bitmap: 32-bit words, most significant first.
     static func bitmap(_ s: Substring) -> CPUSet? {
-        let text = s.trimmingCharacters(in: .whitespaces)
+        let text = s.trimmingWhitespace()
         var words: [UInt32] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let w = hex(part) else { return nil }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// One apply at a time per state directory: an exclusive `flock` on
@@ -40,7 +41,7 @@ public final class ApplyLock {
             }
         }
 
-        static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+        static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : FixedPoint.text(s, digits: 1) + " s" }
     }
 
     public let path: String
@@ -124,8 +125,11 @@ public enum Timestamp {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let ms = Int((t - Double(seconds)) * 1000)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), ms)
+        func digits(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        let date = "\(digits(Int(parts.tm_year) + 1900, 4))-\(digits(Int(parts.tm_mon) + 1, 2))-\(digits(Int(parts.tm_mday), 2))"
+        return "\(date)T\(digits(Int(parts.tm_hour), 2)):\(digits(Int(parts.tm_min), 2)):\(digits(Int(parts.tm_sec), 2)).\(digits(ms, 3))Z"
     }
 }

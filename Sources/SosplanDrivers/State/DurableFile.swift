@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Files that survive a crash or power loss at any instant: whole-file
 /// replacement by write + fsync + rename + fsync of the directory, and an
@@ -37,13 +38,13 @@ public enum DurableFile {
     public static func replace(
         _ path: String, with bytes: [UInt8], mode: mode_t = 0o644, directoriesToSync: inout Set<String>
     ) throws(Failure) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathComponents.directory(path)
         if access(dir, F_OK) != 0 {
             try makeDirectory(dir)
             // A new directory is an entry in its parent.
-            directoriesToSync.insert((dir as NSString).deletingLastPathComponent)
+            directoriesToSync.insert(PathComponents.directory(dir))
         }
-        let temporary = "\(dir)/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let temporary = "\(dir)/.\(PathComponents.last(path)).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw Failure("open", temporary, errno) }
         do throws(Failure) {
@@ -77,7 +78,7 @@ public enum DurableFile {
     /// Renames durably (the directory entry is on disk when this returns).
     public static func move(_ from: String, to: String) throws(Failure) {
         guard rename(from, to) == 0 else { throw Failure("rename", from, errno) }
-        try syncDirectory((to as NSString).deletingLastPathComponent)
+        try syncDirectory(PathComponents.directory(to))
     }
 
     public static func makeDirectory(_ dir: String) throws(Failure) {
@@ -116,11 +117,11 @@ public final class DurableLog {
     /// Opens (creating) `path` for appending.
     public init(path: String) throws(DurableFile.Failure) {
         self.path = path
-        try DurableFile.makeDirectory((path as NSString).deletingLastPathComponent)
+        try DurableFile.makeDirectory(PathComponents.directory(path))
         let created = !FileManager.default.fileExists(atPath: path)
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw DurableFile.Failure("open", path, errno) }
-        if created { try DurableFile.syncDirectory((path as NSString).deletingLastPathComponent) }
+        if created { try DurableFile.syncDirectory(PathComponents.directory(path)) }
     }
 
     deinit { close(fd) }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// One enclave sosplan created: its layout name and the driver's handle.

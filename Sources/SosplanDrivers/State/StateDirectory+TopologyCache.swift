@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// The topology of CPUs as last seen online. The kernel removes

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// sosplan's state directory (`--state-dir`, default `/var/lib/sosplan`):
 /// caches (topology of CPUs now offline), the enclave registry, and later

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A failed system call, naming the call, the path and the errno.
 public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {

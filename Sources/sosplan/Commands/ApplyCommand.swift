@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanApply
 import SosplanCore
 import SosplanDrivers
@@ -164,7 +165,7 @@ struct ApplyCommand: ParsableCommand {
         }
         if toStdout { Terminal.out(PlanFormatter.text(plan)) } else { Terminal.err(PlanFormatter.text(plan)) }
         Terminal.err("\nDo you want to carry out these \(plan.steps.count) step(s)?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-        guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+        guard readLine()?.trimmingWhitespace() == "yes" else {
             throw Failure.report("apply cancelled; nothing was changed")
         }
     }

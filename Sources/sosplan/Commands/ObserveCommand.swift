@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// `sosplan observe`: what the host has (topology, memory, hugepages,
@@ -40,7 +41,7 @@ struct ObserveCommand: ParsableCommand {
         if let output { try OutputFile.write(snapshot.jsonText(), to: output, what: "snapshot") }
         switch format {
         case .text: Terminal.out(SnapshotSummaryRenderer.render(snapshot))
-        case .json: Terminal.out(snapshot.jsonText())
+        case .json: Terminal.outJSON(snapshot.jsonValue())
         case .nrt: Terminal.out(try NodeResourceTopologyOutput.render(snapshot, applied: nil, options: nrt))
         }
     }

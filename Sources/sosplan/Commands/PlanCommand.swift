@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanApply
 import SosplanCore
 
@@ -64,7 +65,7 @@ struct PlanCommand: ParsableCommand {
         }
         switch format {
         case .text: Terminal.out(PlanFormatter.text(plan))
-        case .json: Terminal.out(plan.jsonText())
+        case .json: Terminal.outJSON(plan.jsonValue())
         }
         if plan.changes { throw ExitCode(2) }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanApply
 import SosplanCore
 import SosplanDrivers
@@ -114,7 +115,7 @@ struct ReconcileCommand: ParsableCommand {
         let r = outcome.record
         writer.write(LogLine(r.result.succeeded ? .notice : .error,
                              "reconcile (\(r.trigger)): \(r.result.rawValue)" + (r.steps > 0 ? ", \(r.steps) step(s)" : "")
-                                + " in \(String(format: "%.2f", r.seconds)) s"))
+                                + " in \(FixedPoint.text(r.seconds, digits: 2)) s"))
         writeMetrics(outcome)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }

@@ -1,6 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanApply
 import SosplanCore
+import SosplanDrivers
 
 /// `apply`'s progress for people: one line per step with its duration on
 /// stderr as it happens, the plan and the final summary on stdout.
@@ -48,7 +50,7 @@ final class ApplyProgressText {
     static func name(_ step: Step) -> String { "\(step.action.rawValue) \(ControlCharacters.escaped(step.target.description))" }
 
     static func duration(_ seconds: Double) -> String {
-        seconds < 10 ? String(format: "%.2fs", seconds) : String(format: "%.1fs", seconds)
+        FixedPoint.text(seconds, digits: seconds < 10 ? 2 : 1) + "s"
     }
 
     static func summary(_ report: ApplyReport) -> String {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanReact
 
 /// Log lines on stderr: with journald's `<N>` priority prefix when stderr

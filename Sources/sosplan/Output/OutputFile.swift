@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SosplanDrivers
 
 /// Writes a command's `-o` / `--svg` file atomically (a reader never sees a
 /// half-written snapshot or plan); a failure ends the command with exit 1.
@@ -7,7 +9,7 @@ enum OutputFile {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw Failure.report("cannot write the \(what) to '\(path)': \(error.localizedDescription)")
+            throw Failure.report("cannot write the \(what) to '\(path)': \(FileErrorText.describe(error))")
         }
     }
 }

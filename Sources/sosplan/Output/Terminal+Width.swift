@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension Terminal {
     /// Columns to draw in: `$COLUMNS` when set, else the terminal's width,

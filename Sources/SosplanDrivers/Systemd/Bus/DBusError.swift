@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A failed D-Bus call as sd-bus reports it: the error name of the reply
 /// (`org.freedesktop.systemd1.NoSuchUnit`, ...) or, for local failures, the
@@ -63,7 +64,7 @@ extension SystemdError {
         }
         if candidates.count == 1 { return candidates[0] }
         for marker in ["property ", "Property "] {
-            if let r = message.range(of: marker, options: .backwards) {
+            if let r = message.ranges(of: marker).last {
                 let word = message[r.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
                 if !word.isEmpty { return String(word) }
             }

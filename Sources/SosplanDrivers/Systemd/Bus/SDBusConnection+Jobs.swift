@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Results of systemd jobs seen in `JobRemoved` signals, by job object path.
 /// Filled by the signal callback on the connection's thread.

@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One method call for `SDBusConnection.callMany`.
 public struct DBusCall: Sendable {

@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one owner of an `sd_bus*` handle: opens it, makes method calls with
 /// Swift values in and out, waits for systemd's jobs, and closes it.

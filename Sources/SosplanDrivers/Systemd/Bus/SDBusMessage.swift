@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Converts between `DBusValue` and an `sd_bus_message*` with the fixed-arity
 /// sd-bus calls. Only `SDBusConnection` uses it, on messages it owns.

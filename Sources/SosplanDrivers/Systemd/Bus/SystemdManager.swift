@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Typed calls to `org.freedesktop.systemd1.Manager` and unit objects over
 /// one `SDBusConnection`, with D-Bus errors turned into `SystemdError`s that

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 extension SDBusSystemdDriver {
@@ -157,6 +158,6 @@ extension SDBusSystemdDriver {
     /// program receives `$` (sosplan's own units never contain a bare `$`).
     private func execArguments(_ v: DBusValue?) -> [String]? {
         guard let first = v?.arrayValues?.first?.structureFields, first.count > 1 else { return nil }
-        return first[1].stringArray?.map { $0.replacingOccurrences(of: "$$", with: "$") }
+        return first[1].stringArray?.map { $0.replacingText("$$", with: "$") }
     }
 }

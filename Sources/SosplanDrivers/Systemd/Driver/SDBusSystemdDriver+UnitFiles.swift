@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SosplanCore
 
 /// What `systemctl daemon-reload`, `enable`, `disable`, `start` and `stop`

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// sosplan's systemd driver: observes slices and units over sd-bus and

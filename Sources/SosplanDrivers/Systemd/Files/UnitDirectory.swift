@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Synchronization
 
 /// The directory where sosplan keeps its unit files and drop-ins
 /// (`--unit-dir`, default `/etc/systemd/system`). Every change goes through
@@ -138,7 +140,7 @@ public struct UnitDirectory: Sendable {
         do {
             try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw .unitDirectory(path: link.deletingLastPathComponent().path, reason: error.localizedDescription)
+            throw .unitDirectory(path: link.deletingLastPathComponent().path, reason: FileErrorText.describe(error))
         }
         if symlink(destination, link.path) != 0 {
             throw .unitDirectory(path: link.path, reason: String(cString: strerror(errno)))
@@ -162,21 +164,17 @@ public struct UnitDirectory: Sendable {
 
 /// Directories whose entries changed since they were last fsynced, shared
 /// by the copies of one `UnitDirectory`.
-final class PendingDirectories: @unchecked Sendable {
-    private let lock = NSLock()
-    private var directories = Set<String>()
+final class PendingDirectories: Sendable {
+    private let directories = Mutex(Set<String>())
 
     func add(_ more: Set<String>) {
-        lock.lock()
-        directories.formUnion(more)
-        lock.unlock()
+        directories.withLock { $0.formUnion(more) }
     }
 
     func take() -> Set<String> {
-        lock.lock()
-        defer { lock.unlock() }
-        let all = directories
-        directories = []
-        return all
+        directories.withLock { all in
+            defer { all = [] }
+            return all
+        }
     }
 }

@@ -18,7 +18,7 @@ public enum UnitFileValue {
         if value.hasSuffix("\\") {
             throw .invalidValue(field: field, value: value, reason: "a trailing '\\' continues the line in a unit file")
         }
-        return value.replacingOccurrences(of: "%", with: "%%")
+        return value.replacingText("%", with: "%%")
     }
 
     /// One `ExecStart=` argument, always double-quoted, escaped with

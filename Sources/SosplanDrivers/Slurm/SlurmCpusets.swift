@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// slurmd's v1 cpusets (`<root>/slurm_<node>`, and `uid_<N>` below it).
@@ -32,7 +33,7 @@ public struct SlurmCpusets: Sendable {
                 // `system` is slurmd's own (core specialisation): slurmd sets it when it starts.
                 if dir.hasSuffix("/system") && file == "cpuset.cpus" { continue }
                 do { try value.write(toFile: dir + "/" + file, atomically: false, encoding: .utf8) } catch {
-                    throw SlurmError("cannot write \(dir)/\(file): \(error.localizedDescription)")
+                    throw SlurmError("cannot write \(dir)/\(file): \(FileErrorText.describe(error))")
                 }
                 changed.append("\(dir)/\(file)=\(value)")
             }
@@ -41,6 +42,6 @@ public struct SlurmCpusets: Sendable {
     }
 
     static func read(_ path: String) -> String? {
-        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingWhitespace()
     }
 }

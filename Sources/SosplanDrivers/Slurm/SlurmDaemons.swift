@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// slurmd and slurmctld, started and stopped through the node's service
@@ -20,7 +21,7 @@ public struct SlurmDaemons: Sendable {
     }
 
     func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws(SlurmError) -> ToolResult {
-        let name = (executable as NSString).lastPathComponent
+        let name = PathComponents.last(executable)
         do {
             return try ToolRunner.launch(tool: name, executable: executable, arguments: arguments, environment: environment, timeout: timeout)
         } catch {
@@ -90,12 +91,12 @@ public struct SlurmNodeState: Sendable, Hashable, CustomStringConvertible {
         func value(_ key: String) -> String? { words.first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } }
         cpuTotal = value("CPUTot").flatMap { Int($0) }
         cpuSpecList = value("CPUSpecList").flatMap { try? CPUSet(lenientList: $0) }
-        if let r = line.range(of: " Reason=") {
+        if let r = line.firstRange(of: " Reason=") {
             var text = String(line[r.upperBound...])
             for key in [" Comment=", " ExtSensors", " CurrentWatts", " CapWatts"] {
-                if let k = text.range(of: key) { text = String(text[..<k.lowerBound]) }
+                if let k = text.firstRange(of: key) { text = String(text[..<k.lowerBound]) }
             }
-            reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            reason = text.trimmingWhitespace()
         }
     }
 

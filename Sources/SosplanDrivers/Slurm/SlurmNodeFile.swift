@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import SosplanCore
 
 /// sosplan's slurm.conf drop-in for this node: read (untrusted, size

@@ -39,7 +39,9 @@ enum HotplugBenchmark {
     static func rows(transitions: Int, sosplan: URL) throws -> [BenchRow] {
         if let why = LiveCPU.unavailableReason { return [.skipped("hotplug", why)] }
         guard FileManager.default.isExecutableFile(atPath: sosplan.path) else { return [.skipped("hotplug", "no \(sosplan.path)")] }
-        let lab = try SystemdBenchmark.startLab()
+        // Its own lab always: `reconcile --watch` removes every sosplan unit
+        // its layout does not name, e.g. the apply benchmark's 200 services.
+        let lab = try SystemdBenchmark.startLab(reuse: false)
         defer { if let name = lab.name { _ = try? SystemdBenchmark.run(SystemdBenchmark.script, ["stop", "--purge", "--name", name]) } }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-hotplug-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -8,9 +8,12 @@ extension SystemdBenchmark {
         return url.appendingPathComponent("scripts/systemd-lab")
     }
 
-    static func startLab() throws -> Lab {
+    /// - Parameter reuse: take the running lab `SOSPLAN_LAB_*` names, if any.
+    ///   A benchmark that reconciles the whole unit directory to its own
+    ///   layout passes false: on a shared lab it would remove the others' units.
+    static func startLab(reuse: Bool = true) throws -> Lab {
         let env = ProcessInfo.processInfo.environment
-        if let bus = env["SOSPLAN_SYSTEMD_BUS"], let pid = env["SOSPLAN_LAB_PID"], let dir = env["SOSPLAN_LAB_UNIT_DIR"] {
+        if reuse, let bus = env["SOSPLAN_SYSTEMD_BUS"], let pid = env["SOSPLAN_LAB_PID"], let dir = env["SOSPLAN_LAB_UNIT_DIR"] {
             return Lab(bus: bus, pid: pid, unitDirectory: URL(fileURLWithPath: dir), name: nil)
         }
         guard geteuid() == 0 else { throw Failure(what: "needs root to start a systemd lab (or SOSPLAN_LAB_* of a running one)") }

@@ -219,31 +219,67 @@ public struct JSONParser {
         return s
     }
 
+    /// A number by JSON's grammar: `-`? (`0` | [1-9][0-9]*) (`.`[0-9]+)?
+    /// ([eE][+-]?[0-9]+)?. Swift's `Double(String)` alone would also take
+    /// `1.`, `.5`, `01` or `1e+`, which no other reader of the file would.
     private mutating func number() throws(Failure) -> JSONValue {
         if let v = integer() { return .int(v) }
         let start = i
+        func digits() -> Int {
+            let from = i
+            while i < bytes.count, (0x30...0x39).contains(bytes[i]) { i += 1 }
+            return i - from
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        let intDigits = digits()
+        guard intDigits > 0 else {
+            i = start
+            throw fail("expected a JSON value")
+        }
         var isInteger = true
-        while i < bytes.count {
-            let c = bytes[i]
-            if (0x30...0x39).contains(c) { i += 1; continue }
-            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && i > start)
-            {
-                isInteger = false
-                i += 1
-                continue
+        var valid = !(bytes[intStart] == 0x30 && intDigits > 1)
+        if valid, i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            isInteger = false
+            valid = digits() > 0
+        }
+        if valid, i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            isInteger = false
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            valid = digits() > 0
+        }
+        // What follows a number must end it (a delimiter or white space).
+        if valid, i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D: break
+            default: valid = false
             }
-            break
+        }
+        if !valid {
+            // Take the rest of the would-be number into the message.
+            while i < bytes.count, !Self.endsNumber(bytes[i]) { i += 1 }
+            let text = String(decoding: bytes[start..<i], as: UTF8.self)
+            i = start  // the error points at the number
+            throw fail("bad number '\(ControlCharacters.escaped(String(text.prefix(40))))'")
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
-        guard !text.isEmpty, text != "-" else { throw fail("expected a JSON value") }
         if isInteger {
             if let v = Int64(text) { return .int(v) }
             if let v = UInt64(text) { return .uint(v) }
         }
         guard let d = Double(text) else { throw fail("bad number '\(text)'") }
+        // A whole number written as `2.5e8` or `214748364.0` is the integer
+        // the writer would write for it (JSONWriter: integral doubles below
+        // 1e15 are written as integers), so a value reads back as itself.
+        if d.rounded() == d && abs(d) < 1e15 { return .int(Int64(d)) }
         return .double(d)
+    }
+
+    private static func endsNumber(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x09 || c == 0x0A
+            || c == 0x0D || c == UInt8(ascii: "\"") || c == UInt8(ascii: ":")
     }
 
     /// A plain integer (`-`? digits, no leading zero, ending where a number

@@ -27,9 +27,10 @@ let package = Package(
         .systemLibrary(
             name: "CNuma", pkgConfig: "numa",
             providers: [.apt(["libnuma-dev"])]),
-        .systemLibrary(
-            name: "CSystemd", pkgConfig: "libsystemd",
-            providers: [.apt(["libsystemd-dev"])]),
+        // sd-bus and sd-daemon, with libsystemd opened on first use (dlopen), not
+        // linked: commands that never talk to systemd do not load it and its six
+        // libraries at exec. The headers come from libsystemd-dev.
+        .target(name: "CSystemd", linkerSettings: [.linkedLibrary("dl")]),
 
         // Pure values and logic: no file, process or network I/O.
         .target(name: "SosplanCore", dependencies: ["CYAML"]),

@@ -24,6 +24,8 @@ subcommand("all", SideBySide.run)
 subcommand("observe", ObserveBenchmark.run)
 // `hotplug` toggles the real CPU 1 under `reconcile --watch` (root, a systemd lab).
 subcommand("hotplug", HotplugBenchmark.run)
+// `startup` runs the start-up rows of `all` alone (`--version` beside hello-world, `plan --snapshot` as a process).
+subcommand("startup", StartupBenchmark.run)
 
 var names: [String] = []
 var runs: Int?
@@ -40,6 +42,7 @@ while let argument = arguments.popFirst() {
         for b in Benchmarks.all { print("\(b.name): \(b.about)") }
         print("observe: sosplan observe vs lstopo on the 256-CPU fixtures (`sosplan-bench observe [--runs N] [FIXTURE...]`)")
         print("hotplug: real CPU 1 offline/online under reconcile --watch (`sosplan-bench hotplug [--transitions N]`)")
+        print("startup: sosplan --version vs a static hello-world, plan --snapshot as a process (`sosplan-bench startup [--runs N]`)")
         exit(0)
     default:
         names.append(argument)

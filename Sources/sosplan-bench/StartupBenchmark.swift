@@ -12,6 +12,27 @@ enum StartupBenchmark {
     static let planTargetMs = 100.0
     static let perDoublingTarget = 2.3
 
+    /// `sosplan-bench startup [--runs N]`: these rows alone, with the
+    /// binaries beside this one.
+    static func run(_ arguments: [String]) throws {
+        var runs = 11
+        var rest = arguments[...]
+        while let a = rest.popFirst() {
+            guard a == "--runs", let n = rest.popFirst().flatMap(Int.init), n > 0 else {
+                throw BenchmarkError("unknown argument \(a) (sosplan-bench startup [--runs N])")
+            }
+            runs = n
+        }
+        let here = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let sosplan = here.appendingPathComponent("sosplan")
+        guard FileManager.default.isExecutableFile(atPath: sosplan.path) else {
+            throw BenchmarkError("no sosplan binary beside sosplan-bench (\(sosplan.path)); build both in release mode")
+        }
+        for row in try rows(runs: runs, sosplan: sosplan, hello: here.appendingPathComponent("sosplan-hello"), smoke: false) {
+            print(row.text)
+        }
+    }
+
     static func rows(runs: Int, sosplan: URL, hello: URL, smoke: Bool) throws -> [BenchRow] {
         var rows: [BenchRow] = []
         if FileManager.default.isExecutableFile(atPath: hello.path) {

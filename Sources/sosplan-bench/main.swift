@@ -24,6 +24,14 @@ subcommand("all", SideBySide.run)
 subcommand("observe", ObserveBenchmark.run)
 // `hotplug` toggles the real CPU 1 under `reconcile --watch` (root, a systemd lab).
 subcommand("hotplug", HotplugBenchmark.run)
+// `startup` runs the start-up rows of `all` alone (`--version` beside hello-world, `plan --snapshot` as a process).
+subcommand("startup", StartupBenchmark.run)
+// `plan-memory` runs the peak-memory row of `all` alone (`plan --snapshot` of 4,096 CPUs).
+subcommand("plan-memory") { arguments in
+    let runs = arguments.first == "--runs" ? arguments.dropFirst().first.flatMap { Int($0) } ?? 5 : 5
+    let here = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    for row in try PlanMemoryBenchmark.rows(runs: runs, sosplan: here.appendingPathComponent("sosplan")) { print(row.text) }
+}
 
 var names: [String] = []
 var runs: Int?
@@ -40,6 +48,8 @@ while let argument = arguments.popFirst() {
         for b in Benchmarks.all { print("\(b.name): \(b.about)") }
         print("observe: sosplan observe vs lstopo on the 256-CPU fixtures (`sosplan-bench observe [--runs N] [FIXTURE...]`)")
         print("hotplug: real CPU 1 offline/online under reconcile --watch (`sosplan-bench hotplug [--transitions N]`)")
+        print("plan-memory: peak memory of plan --snapshot, 4,096 CPUs (`sosplan-bench plan-memory [--runs N]`)")
+        print("startup: sosplan --version vs a static hello-world, plan --snapshot as a process (`sosplan-bench startup [--runs N]`)")
         exit(0)
     default:
         names.append(argument)

@@ -4,28 +4,36 @@
 public struct HostSnapshot: Codable, Sendable, Hashable {
     public static let schemaID = "sosplan.snapshot/v1"
 
-    public var schema: String
-    public var hostname: String?
-    public var topology: Topology
+    public var schema: String { didSet { encoding = EncodingMemo() } }
+    public var hostname: String? { didSet { encoding = EncodingMemo() } }
+    public var topology: Topology { didSet { encoding = EncodingMemo() } }
     /// Filled by the systemd driver; nil when systemd was not observed.
-    public var systemd: SystemdState?
+    public var systemd: SystemdState? { didSet { encoding = EncodingMemo() } }
     /// Enclave instances found by the enclave drivers.
-    public var enclaves: [EnclaveInstance]
+    public var enclaves: [EnclaveInstance] { didSet { encoding = EncodingMemo() } }
     /// CPUs and memory a co-kernel holds but has not given to an instance
     /// (IHK's reserved pool), per driver.
-    public var enclavePools: [EnclavePool]
+    public var enclavePools: [EnclavePool] { didSet { encoding = EncodingMemo() } }
     /// The kubelet's configuration and CPU manager state; nil (and left out
     /// of the JSON) on a host without a kubelet.
-    public var kubelet: KubeletObservation?
+    public var kubelet: KubeletObservation? { didSet { encoding = EncodingMemo() } }
     /// The Slurm node's drop-in (`spec.slurm`); nil (and left out of the
     /// JSON) on a host that is no Slurm node.
-    public var slurm: SlurmObservation?
+    public var slurm: SlurmObservation? { didSet { encoding = EncodingMemo() } }
     /// Interrupts, workqueues, idle and frequency per CPU, the command line
     /// (nil when not observed; see `KernelState`).
-    public var kernel: KernelState?
+    public var kernel: KernelState? { didSet { encoding = EncodingMemo() } }
     /// What the probes could not see and how they degraded.
-    public var warnings: [String]
-    public var fingerprint: String
+    public var warnings: [String] { didSet { encoding = EncodingMemo() } }
+    public var fingerprint: String { didSet { encoding = EncodingMemo() } }
+    /// The JSON tree the fingerprint was taken from, kept for `jsonValue()`
+    /// so an observed snapshot is encoded once; dropped when any property
+    /// changes. Not part of the value: equal, hashed and coded as nothing.
+    var encoding = EncodingMemo()
+
+    enum CodingKeys: String, CodingKey {
+        case schema, hostname, topology, systemd, enclaves, enclavePools, kubelet, slurm, kernel, warnings, fingerprint
+    }
 
     public init(
         hostname: String? = nil, topology: Topology, systemd: SystemdState? = nil,
@@ -42,7 +50,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         self.kernel = kernel
         self.warnings = warnings
         self.fingerprint = ""
-        self.fingerprint = computeFingerprint()
+        takeFingerprint()
     }
 
     /// `sha256:` over everything the planner reads (not the warnings, the
@@ -58,9 +66,12 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     }
 
     /// Recomputes the fingerprint after a change (e.g. simulated execution).
-    public mutating func refreshFingerprint() { fingerprint = computeFingerprint() }
+    public mutating func refreshFingerprint() { takeFingerprint() }
 
-    public func jsonValue() -> JSONValue { (try? JSONValueEncoder().encode(self)) ?? .null }
+    public func jsonValue() -> JSONValue {
+        if let tree = encoding.tree { return tree }
+        return (try? JSONValueEncoder().encode(self)) ?? .null
+    }
 
     public func jsonText() -> String { JSONWriter.pretty(jsonValue()) }
 

@@ -124,6 +124,12 @@ final class SysfsReader {
         parse(path) { String(decoding: UnsafeBufferPointer(rebasing: SysfsParse.trim($0)), as: UTF8.self) }
     }
 
+    /// A row of decimal integers within `range` (a node's `distance`): nil
+    /// when the file cannot be read, empty when it holds anything else.
+    func row(_ path: String, within range: ClosedRange<Int>) -> [Int]? {
+        parse(path) { SysfsParse.row($0, within: range) ?? [] }
+    }
+
     /// A decimal integer file (`core_id`, `nr_hugepages`); nil if missing or not a number.
     func int(_ path: String) -> Int? { parse(path, SysfsParse.int) }
 

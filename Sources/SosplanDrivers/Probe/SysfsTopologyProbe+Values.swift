@@ -54,10 +54,8 @@ extension SysfsTopologyProbe {
     /// A node's `distance` row: whitespace-separated NUMA distances (0-255),
     /// or nothing (unknown) with a warning when the file holds anything else.
     func distances(_ sys: SysfsReader, node: Int, dir: String, _ warnings: inout ProbeWarnings) -> [Int] {
-        guard let text = sys.text("\(dir)/distance") else { return [] }
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
-        let values = words.compactMap { Int($0) }.filter { (0...255).contains($0) }
-        guard values.count == words.count, !values.isEmpty else {
+        guard let values = sys.row("\(dir)/distance", within: 0...255) else { return [] }
+        guard !values.isEmpty else {
             warnings.note("bad-distance", node) {
                 "\(nodePhrase($0)): \(Self.nodeBase)/nodeN/distance is not a list of NUMA distances (0-255); distances unknown"
             }

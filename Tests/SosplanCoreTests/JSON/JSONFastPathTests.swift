@@ -16,6 +16,21 @@ import Testing
         #expect(try JSONParser.parse("[\(text), \(text)]") == .array([value, value]))
     }
 
+    /// The writer's digits (reversed in place) are `String(v)`'s, for every
+    /// length and sign, after other text in the same buffer.
+    @Test func writtenIntegersAreTheirDecimalDigits() {
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 7, -(p + 3)]
+        }
+        for v in values {
+            #expect(JSONWriter.compact(.array([.string("x"), .int(v)])) == "[\"x\",\(v)]")
+        }
+        #expect(JSONWriter.compact(.uint(UInt64.max)) == "18446744073709551615")
+    }
+
     @Test func strings() throws {
         #expect(try JSONParser.parse(#"["", "plain", "é ✓", "a\"b", "tab\there", "\u00e9\ud83d\ude00"]"#)
             == .array([.string(""), .string("plain"), .string("é ✓"), .string("a\"b"), .string("tab\there"), .string("é😀")]))

@@ -137,7 +137,10 @@ import Testing
         var after = PlanSimulator(capabilities: EnclaveCapabilities.known).apply(plan, to: before)
         #expect(after.kubelet?.cpuManagerState == nil)
         #expect(after.systemd?.unit("kubelet.service")?.activeState == "active")
-        after.kubelet?.cpuManagerState = .init(file: "/var/lib/kubelet/cpu_manager_state", policyName: "static", cpus: after.topology.onlineCPUs)
+        // Read first: HostSnapshot's properties are observed (they drop its kept JSON), so a write to one
+        // may not overlap a read of another in the same statement.
+        let online = after.topology.onlineCPUs
+        after.kubelet?.cpuManagerState = .init(file: "/var/lib/kubelet/cpu_manager_state", policyName: "static", cpus: online)
         after.refreshFingerprint()
         let again = try Self.plan(layout, after)
         #expect(!again.steps.contains { $0.action == .kubeletStop || $0.target == .unit("kubepods.slice") }, "\(again.steps.map { "\($0.action.rawValue) \($0.target)" })")

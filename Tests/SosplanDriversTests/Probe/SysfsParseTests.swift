@@ -13,6 +13,21 @@ import Testing
         return copy.withUTF8 { body($0) }
     }
 
+    /// A `distance` row: whitespace-separated numbers within the range, all
+    /// of them, or nil; what splitting the text and `Int(_:)` gave before.
+    @Test func distanceRows() {
+        let within = { (text: String) in self.withBytes(text) { SysfsParse.row($0, within: 0...255) } }
+        #expect(within("10 21 21 31\n") == [10, 21, 21, 31])
+        #expect(within("10\t255  0\n") == [10, 255, 0])
+        #expect(within("") == [])
+        #expect(within("10 abc\n") == nil)
+        #expect(within("10 256") == nil)
+        #expect(within("10 -1") == nil)
+        #expect(within("10 1e1") == nil)
+        #expect(within("99999999999999999999 10") == nil)
+        #expect(within("-0 10") == [0, 10])
+    }
+
     @Test(.enabled(if: TopologyFixtures.isAvailable, "\(TopologyFixtures.unavailableReason ?? "")"))
     func listsAndMasksOfEveryFixtureAgreeWithCore() throws {
         var compared = 0

@@ -37,6 +37,10 @@ public final class SDBusConnection {
     /// path ends in `/systemd/private` is a direct connection without the
     /// bus `Hello`.
     public init(address: String?) throws(SystemdError) {
+        // libsystemd is opened here, on first use, not at exec.
+        if let reason = sosplan_systemd_load_error() {
+            throw .busUnavailable(address: address ?? "the system bus", reason: String(cString: reason))
+        }
         if let address {
             (bus, isBusClient) = try Self.open(address)
             self.address = address

@@ -54,7 +54,7 @@ public struct LWKJobEnclaves {
         // CPUs some other instance holds (not a recorded job's) are not free either.
         let observed: EnclaveObservation
         do { observed = try driver.observeEnclaves() } catch {
-            throw Failure("job \(request.jobID): cannot observe \(pool.driver.rawValue): \(error)")
+            throw Failure("cannot observe \(pool.driver.rawValue): \(error)")
         }
         for i in observed.instances { taken.formUnion(i.cpus.intersection(pool.cpus)) }
         if let p = observed.pool { taken.formUnion(p.cpus.intersection(pool.cpus)) }
@@ -74,7 +74,7 @@ public struct LWKJobEnclaves {
         } catch {
             // The driver rolled back what it did; the record goes with it.
             try write(jobs)
-            throw Failure("job \(request.jobID): \(pool.driver.rawValue) could not boot an enclave on CPUs \(cpus): \(error)")
+            throw Failure("\(pool.driver.rawValue) could not boot an enclave on CPUs \(cpus): \(error)")
         }
         record.phase = .up
         try write(jobs + [record])
@@ -92,7 +92,7 @@ public struct LWKJobEnclaves {
             // the job's name (a record lost with its disk) still goes.
             let name = LWKJobRequest.enclaveName(jobID)
             if (try? driver.instance(named: name)) ?? nil != nil {
-                do { try driver.destroy(name) } catch { throw Failure("job \(jobID): cannot destroy enclave \(name): \(error)") }
+                do { try driver.destroy(name) } catch { throw Failure("cannot destroy enclave \(name): \(error)") }
             }
             return .nothing
         }
@@ -117,7 +117,7 @@ public struct LWKJobEnclaves {
                 _ = try driver.releasePool(keeping: nil)
             }
         } catch {
-            throw Failure("job \(record.job): cannot destroy enclave \(record.enclave) on CPUs \(record.cpus): \(error)")
+            throw Failure("cannot destroy enclave \(record.enclave) on CPUs \(record.cpus): \(error)")
         }
     }
 

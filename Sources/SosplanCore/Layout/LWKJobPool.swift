@@ -10,7 +10,7 @@
 ///       lwkPool:
 ///         driver: mckernel
 ///         cpus: "4-7"          # explicit: the pool never moves under a running job
-///         memory: 4GiB         # all job enclaves together, at most
+///         memory: 4Gi         # all job enclaves together, at most
 ///         numa: 0              # where their memory comes from (default 0)
 ///         maxCPUsPerJob: 4     # default: the whole pool
 public struct LWKJobPool: Sendable, Hashable {

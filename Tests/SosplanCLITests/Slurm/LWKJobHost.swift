@@ -23,8 +23,8 @@ final class LWKJobHost {
         guard r.status == 0 else { throw Failure(description: "sosplan-sim install: \(r.stderr)") }
         let image = scratch.path(driver == "mckernel" ? "mckernel.img" : "vmlwk.bin").path
         try "image".write(toFile: image, atomically: true, encoding: .utf8)
-        if driver == "mckernel" { try "init".write(toFile: scratch.path("lwk_init").path, atomically: true, encoding: .utf8) }
-        let args = driver == "mckernel" ? "\n              args: hidos" : ""
+        try "init".write(toFile: scratch.path("lwk_init").path, atomically: true, encoding: .utf8)
+        let args = driver == "mckernel" ? "\n      args: hidos" : ""
         layout = scratch.path("node.yaml").path
         try """
             apiVersion: sosplan/v1
@@ -41,7 +41,7 @@ final class LWKJobHost {
                 lwkPool:
                   driver: \(driver)
                   cpus: "4-7"
-                  memory: 1GiB
+                  memory: 1Gi
                   maxCPUsPerJob: \(maxCPUsPerJob)
                   image: \(image)\(args)
             """.write(toFile: layout, atomically: true, encoding: .utf8)

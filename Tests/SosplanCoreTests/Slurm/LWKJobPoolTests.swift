@@ -30,7 +30,7 @@ import Testing
     static let goodPool = """
               driver: mckernel
               cpus: "4-7"
-              memory: 4GiB
+              memory: 4Gi
               maxCPUsPerJob: 2
         """
 
@@ -43,11 +43,11 @@ import Testing
     }
 
     @Test(arguments: [
-        ("      driver: mckernel\n      cpus: 4\n      memory: 4GiB", "cn.yaml:22:13:", "not a valid CPU list"),
-        ("      driver: mckernel\n      cpus: \"4-7\"\n      memory: 4GiB\n      maxCPUsPerJob: 9", "cn.yaml:24:22:", "the pool has 4"),
-        ("      driver: mckernel\n      cpus: \"4-7\"\n      memory: 4GiB\n      feature: fast", "cn.yaml:24:16:", "does not offer feature 'fast'"),
-        ("      driver: kitten\n      cpus: \"4-7\"\n      memory: 4GiB", "cn.yaml:21:15:", "is not one of"),
-        ("      driver: mckernel\n      cpus: \"4-7\"", "cn.yaml:20:7:", "memory"),
+        ("      driver: mckernel\n      cpus: 4\n      memory: 4Gi", "cn.yaml:17:13:", "expected a CPU list"),
+        ("      driver: mckernel\n      cpus: \"4-7\"\n      memory: 4Gi\n      maxCPUsPerJob: 9", "cn.yaml:19:22:", "the pool has 4"),
+        ("      driver: mckernel\n      cpus: \"4-7\"\n      memory: 4Gi\n      feature: fast", "cn.yaml:19:", "does not offer feature 'fast'"),
+        ("      driver: kitten\n      cpus: \"4-7\"\n      memory: 4Gi", "cn.yaml:16:15:", "is not one of"),
+        ("      driver: mckernel\n      cpus: \"4-7\"", "cn.yaml:16:7:", "memory"),
     ])
     func badPoolsAreLocatedWithAHint(pool: String, location: String, message: String) throws {
         let result = LayoutDecoder.decode(Self.layoutText(pool: pool), file: "cn.yaml")

@@ -23,7 +23,7 @@ extension LayoutReader {
         if let n = f["memory"] {
             if let size = size(n, f.path("memory")), size.bytes >= 2 << 20 { pool.memory = size } else {
                 if !isBroken(f.path("memory")) {
-                    error(f.path("memory"), "the pool needs at least 2MiB of memory", at: n.mark, hints: ["e.g. memory: 4GiB"])
+                    error(f.path("memory"), "the pool needs at least 2Mi of memory", at: n.mark, hints: ["e.g. memory: 4Gi"])
                 }
                 ok = false
             }

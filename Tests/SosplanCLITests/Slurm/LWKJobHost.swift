@@ -70,8 +70,11 @@ final class LWKJobHost {
     }
 
     /// The CPUs of each IHK OS instance the simulated kernel holds.
-    func ihkOSCPUs() throws -> [CPUSet] {
-        guard case .array(let oses)? = try simState()["ihk"]?["oses"] else { return [] }
+    func ihkOSCPUs() throws -> [CPUSet] { Self.ihkOSCPUs(in: try simState()) ?? [] }
+
+    /// The same, from a copy of the simulator's state (nil: no IHK there).
+    static func ihkOSCPUs(in state: JSONValue) -> [CPUSet]? {
+        guard case .array(let oses)? = state["ihk"]?["oses"] else { return nil }
         return oses.map { os in
             guard case .array(let cpus)? = os["cpus"] else { return CPUSet() }
             return CPUSet(cpus.compactMap { $0.intValue })

@@ -118,3 +118,22 @@ import Testing
         return nil
     }
 }
+
+/// `sosplan status` while LWK jobs run: their enclaves and the pool CPUs
+/// they took are no drift; anything else still is.
+@Suite struct LWKJobDriftTests {
+    @Test func aRunningJobsEnclaveIsNoDriftButOtherChangesAre() throws {
+        let pool = LWKJobPool(driver: .mckernel, cpus: CPUSet(4...7), memory: .gib(1))
+        let applied = SyntheticHost.snapshot(packages: 1, coresPerNode: 8)
+        var now = applied
+        for i in now.topology.cpus.indices where [1, 4].contains(now.topology.cpus[i].id) {
+            now.topology.cpus[i].online = false
+            if now.topology.cpus[i].id == 4 { now.topology.cpus[i].owner = "enclave:slurm-job-7" }
+        }
+        now.enclaves = [EnclaveInstance(driver: .mckernel, instance: "0", name: "slurm-job-7", state: "running", cpus: CPUSet([4]), memory: [])]
+        let drift = Drift.between(applied: applied, now: now, replanned: [])
+        #expect(drift.contains { $0.target == "CPU 4" } && drift.contains { $0.target == "enclave:slurm-job-7" }, "\(drift)")
+        let left = Drift.withoutLWKJobs(drift, pool: pool, now: now)
+        #expect(left.map(\.target) == ["CPU 1"], "\(left)")
+    }
+}

@@ -79,6 +79,15 @@ import Testing
         #expect(CPUSet(node.cpuSpecList) == CPUSet(0...3).subtracting(jobs))
     }
 
+    @Test func aPoolOnCPUsTheHostLacksIsAnErrorAtItsLine() throws {
+        let pool = Self.goodPool.replacingOccurrences(of: "\"4-7\"", with: "\"6-9\"")
+        let layout = try #require(LayoutDecoder.decode(Self.layoutText(pool: pool), file: "cn.yaml").layout)
+        let result = Planner(layout: layout, snapshot: SyntheticHost.snapshot(packages: 1, coresPerNode: 8), capabilities: EnclaveCapabilities.known).plan()
+        let text = DiagnosticFormatter.text(result.diagnostics)
+        #expect(result.plan == nil)
+        #expect(text.contains("cn.yaml:17:13: error: spec.slurm.lwkPool.cpus: CPUs 8-9 are not present on this host"), "\(text)")
+    }
+
     @Test func aJobEnclaveIsLeftToItsEpilog() throws {
         let layout = try #require(LayoutDecoder.decode(Self.layoutText(pool: Self.goodPool), file: "cn.yaml").layout)
         var snapshot = SyntheticHost.snapshot(packages: 1, coresPerNode: 8)

@@ -39,11 +39,17 @@ struct JobOptions: ParsableArguments {
         }
     }
 
-    func enclaves() throws -> LWKJobEnclaves {
+    func pool() throws -> LWKJobPool {
         let layout = try LayoutInput.load(self.layout)
         guard let pool = layout.lwkPool else {
             throw Failure.report("\(ControlCharacters.escaped(self.layout)) keeps no LWK job pool", hint: "add spec.slurm.lwkPool (see the README, Slurm)")
         }
+        return pool
+    }
+
+    /// The co-kernel is looked for only for a job that concerns it: an
+    /// ordinary job's prolog never fails (and drains the node) over it.
+    func enclaves(_ pool: LWKJobPool) throws -> LWKJobEnclaves {
         let configuration = EnclaveToolConfiguration(toolsDirectory: host.toolsDir, root: host.root ?? "/")
         let drivers = EnclaveDrivers.available(configuration: configuration, stateDirectory: host.stateDirectory)
         guard let driver = drivers.first(where: { $0.driver == pool.driver }) else {
@@ -69,8 +75,13 @@ struct JobPrologCommand: ParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() throws {
-        let enclaves = try options.enclaves()
-        let request = try options.request(feature: enclaves.pool.feature)
+        let pool = try options.pool()
+        let request = try options.request(feature: pool.feature)
+        guard request.wantsLWK else {
+            Terminal.out("job \(request.jobID): no LWK asked for\n")
+            return
+        }
+        let enclaves = try options.enclaves(pool)
         do {
             switch try enclaves.prolog(request) {
             case .booted(let r):
@@ -92,8 +103,16 @@ struct JobEpilogCommand: ParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() throws {
-        let enclaves = try options.enclaves()
-        let request = try options.request(feature: enclaves.pool.feature)
+        let pool = try options.pool()
+        let request = try options.request(feature: pool.feature)
+        // A job that asked for no LWK and has no record has nothing to undo:
+        // its epilog neither waits for the lock nor needs the co-kernel.
+        let recorded = (try? options.host.stateDirectory.readLWKJobs().contains { $0.job == request.jobID }) ?? true
+        guard request.wantsLWK || recorded else {
+            Terminal.out("job \(request.jobID): no enclave\n")
+            return
+        }
+        let enclaves = try options.enclaves(pool)
         do {
             switch try enclaves.epilog(jobID: request.jobID) {
             case .destroyed(let r):

@@ -36,6 +36,17 @@ import Testing
         #expect(try host.audit() == [])
     }
 
+    /// Without the co-kernel (its module not loaded, its tools gone) an
+    /// ordinary job still starts: only a job asking for an LWK is refused.
+    @Test func anOrdinaryJobNeverNeedsTheCoKernel() throws {
+        let host = try LWKJobHost("lwk-nocokernel")
+        try FileManager.default.moveItem(atPath: host.tools, toPath: host.tools + ".gone")
+        #expect(try host.job("prolog", id: "13", constraint: "").status == 0)
+        #expect(try host.job("epilog", id: "13", constraint: "").status == 0)
+        let lwk = try host.job("prolog", id: "14")
+        #expect(lwk.status == 1 && lwk.stderr.contains("mckernel is not available"), "\(lwk.stderr)")
+    }
+
     /// McKernel boots one OS per IHK device: a second job asking while the
     /// first holds it is refused with the reason, and nothing of it is left.
     @Test func aSecondMcKernelJobAtOnceIsRefusedWithTheReason() throws {

@@ -114,12 +114,13 @@ struct SlurmLWKJobTests {
     }
 
     @Test func anLWKJobGetsAnEnclaveInItsPrologAndLosesItInItsEpilog() throws {
-        try SlurmLab.serial {
+        // Real CPU hotplug tests (exclusive lock) restart Slurm's daemons: not while our jobs run.
+        try LiveCPU.withShared { try SlurmLab.serial {
             let run = try Run("slurm-lwk")
             defer { run.end() }
             // The job's step reads the simulator's state while it runs: the enclave is there.
             let r = try run.slurm.run("srun", ["-n1", "--time=1", "--constraint=lwk", "cat", run.host.root + "/.sosplan-sim/state.json"])
-            #expect(r.status == 0, "\(r.stderr) \(run.jobLog)")
+            try #require(r.status == 0, "srun: \(r.stderr) \(run.jobLog)")
             let during = try JSONParser.parse(r.stdout)
             let oses = try #require(LWKJobHost.ihkOSCPUs(in: during), "no IHK state in the step's view: \(r.stdout)")
             #expect(oses == [CPUSet([4])], "\(r.stdout)")
@@ -128,22 +129,24 @@ struct SlurmLWKJobTests {
             #expect(run.waitUntilClean(), "\((try? run.leftOver()) ?? []) \(run.jobLog)")
             #expect(run.jobLog.contains("destroyed; CPUs 4 back with Linux"), "\(run.jobLog)")
             #expect(run.waitForNodeIdle())
-        }
+        } }
     }
 
     @Test func aJobWithoutTheConstraintGetsNoEnclave() throws {
-        try SlurmLab.serial {
+        // Real CPU hotplug tests (exclusive lock) restart Slurm's daemons: not while our jobs run.
+        try LiveCPU.withShared { try SlurmLab.serial {
             let run = try Run("slurm-nolwk")
             defer { run.end() }
             let r = try run.slurm.run("srun", ["-n1", "--time=1", "cat", run.host.root + "/.sosplan-sim/state.json"])
-            #expect(r.status == 0, "\(r.stderr)")
+            try #require(r.status == 0, "srun: \(r.stderr)")
             #expect(try JSONParser.parse(r.stdout)["ihk"]?["oses"] == .array([]), "\(r.stdout)")
             #expect(run.jobLog.contains("no LWK asked for"), "\(run.jobLog)")
-        }
+        } }
     }
 
     @Test func scancelOfARunningLWKJobLeavesNothing() throws {
-        try SlurmLab.serial {
+        // Real CPU hotplug tests (exclusive lock) restart Slurm's daemons: not while our jobs run.
+        try LiveCPU.withShared { try SlurmLab.serial {
             let run = try Run("slurm-scancel")
             defer { run.end() }
             let id = try run.submit(["--constraint=lwk"], sleep: 300)
@@ -156,7 +159,7 @@ struct SlurmLWKJobTests {
             #expect(run.waitUntilClean(), "\((try? run.leftOver()) ?? []) \(run.jobLog)")
             #expect(Poll.until(timeout: 30, interval: 0.2) { (try? run.jobState(id)) == nil })
             #expect(run.waitForNodeIdle())
-        }
+        } }
     }
 
     /// McKernel boots one OS per device: of two LWK jobs that start at once

@@ -105,7 +105,11 @@ public enum PlanFormatter {
         for (name, cpus, extra) in rows {
             let c = cpus.isEmpty ? "(none)" : cpus
             let line = "  " + name.padding(w0) + "  cpus " + c.padding(w1) + (extra.isEmpty ? "" : "  " + extra)
-            out.append(String(line.reversed().drop { $0 == " " }.reversed()))
+            // Trailing spaces off, on bytes (a space followed by a combining
+            // mark ends in the mark's bytes, so it stays, as a Character would).
+            var bytes = line.utf8[...]
+            while bytes.last == UInt8(ascii: " ") { bytes = bytes.dropLast() }
+            out.append(String(decoding: bytes, as: UTF8.self))
         }
         for h in p.hugepages {
             out.append("  hugepages \(ByteSize(h.sizeBytes))@node\(h.node): \(h.count)")

@@ -35,17 +35,43 @@ public struct HostObserver {
     }
 
     public func observe() throws -> HostSnapshot {
-        let topo = try topology.probeTopology()
-        var warnings = topo.warnings + notes
         let kubeletSeen = kubelet?.observe()
-        warnings += kubeletSeen?.warnings ?? []
         var names = unitNames
         if let unit = kubeletSeen?.observation?.unit, !names.contains(unit) { names.append(unit) }
+        // systemd answers on its own thread while this one reads sysfs and
+        // the co-kernel tools: most of its time is waiting for replies.
+        let systemdWork = systemd.map { source in
+            BackgroundWork { Result { try source.observeSystemd(unitNames: names) } }
+        }
+        let topo: TopologyObservation
+        do { topo = try topology.probeTopology() } catch {
+            _ = systemdWork?.wait()
+            throw error
+        }
+        var warnings = topo.warnings + notes
+        warnings += kubeletSeen?.warnings ?? []
+        var instances: [EnclaveInstance] = []
+        var pools: [EnclavePool] = []
+        var enclaveWarnings: [String] = []
+        do {
+            for source in enclaves {
+                let o = try source.observeEnclaves()
+                instances += o.instances
+                if let pool = o.pool, !(pool.cpus.isEmpty && pool.memory.isEmpty) { pools.append(pool) }
+                enclaveWarnings += o.warnings
+            }
+        } catch {
+            _ = systemdWork?.wait()
+            throw error
+        }
+        var topology = topo.topology
+        HostObserver.attributeOwners(&topology, instances: instances, pools: pools)
+        let kernelObservation = kernel?.observeKernel(onlineCPUs: topology.onlineCPUs)
         var systemdState: SystemdState?
-        if let systemd {
-            do {
-                systemdState = try systemd.observeSystemd(unitNames: names)
-            } catch {
+        if let systemdWork {
+            switch systemdWork.wait() {
+            case .success(let state): systemdState = state
+            case .failure(let error):
                 if systemdRequired { throw error }
                 warnings.append("systemd not observed: \(error)")
             }
@@ -54,17 +80,7 @@ public struct HostObserver {
             warnings += HostObserver.observeContainers(&state, source: containers)
             systemdState = state
         }
-        var instances: [EnclaveInstance] = []
-        var pools: [EnclavePool] = []
-        for source in enclaves {
-            let o = try source.observeEnclaves()
-            instances += o.instances
-            if let pool = o.pool, !(pool.cpus.isEmpty && pool.memory.isEmpty) { pools.append(pool) }
-            warnings += o.warnings
-        }
-        var topology = topo.topology
-        HostObserver.attributeOwners(&topology, instances: instances, pools: pools)
-        let kernelObservation = kernel?.observeKernel(onlineCPUs: topology.onlineCPUs)
+        warnings += enclaveWarnings
         warnings += kernelObservation?.warnings ?? []
         var snapshot = HostSnapshot(
             hostname: topo.hostname, topology: topology, systemd: systemdState,

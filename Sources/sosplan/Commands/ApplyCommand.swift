@@ -76,17 +76,31 @@ struct ApplyCommand: ParsableCommand {
             throw Failure.report(error.description, hint: error.hint)
         }
         defer { reconciler.releaseLock() }
-        // The journal stops the apply if it is damaged; the other records are rewritten by it.
-        for damage in StateFiles.damages(in: host.stateDirectory, journal: false) {
-            Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n")
+        // The journal stops the apply if it is damaged; the other records are
+        // rewritten by it. Checked while the host is observed, said before
+        // anything changes.
+        let stateDirectory = host.stateDirectory
+        let damageCheck = BackgroundWork { StateFiles.damages(in: stateDirectory, journal: false) }
+        var damagesSaid = false
+        func sayDamages() {
+            guard !damagesSaid else { return }
+            damagesSaid = true
+            for damage in damageCheck.wait() { Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n") }
         }
+        defer { sayDamages() }
 
         let report: ApplyReport
         do {
             if rollback {
+                sayDamages()
                 report = try reconciler.rollBackInterruptedApply()
             } else {
-                let prepared = try prepare(reconciler)
+                let prepared: PreparedApply
+                do { prepared = try prepare(reconciler) } catch {
+                    sayDamages()
+                    throw error
+                }
+                sayDamages()
                 if prepared.layout != nil && !prepared.plan.steps.isEmpty && !yes {
                     try confirm(prepared.plan, toStdout: !json)
                     text.showPlan = false

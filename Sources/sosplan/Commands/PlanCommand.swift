@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import Glibc
 import SosplanApply
+import SosplanDrivers
 import SosplanCore
 
 /// `sosplan plan LAYOUT`: where every owner goes and the ordered steps that
@@ -46,9 +47,17 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let (layout, source) = try LayoutInput.loadWithSource(self.layout)
-        if snapshot == nil { warnAboutUnfinishedApply() }
+        // Read while the host is observed (a big applied.json takes as long
+        // to check as the sysfs probes); said before the plan, as before.
+        let stateDirectory = host.stateDirectory
+        let unfinished = snapshot == nil ? BackgroundWork { Self.unfinishedApplyWarnings(in: stateDirectory) } : nil
         let live = host.liveHost()
-        let state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout), live: live)
+        let state: HostSnapshot
+        do { state = try host.loadSnapshot(from: snapshot, unitNames: LayoutInput.unitNames(layout), live: live) } catch {
+            unfinished?.wait().forEach(Terminal.err)
+            throw error
+        }
+        unfinished?.wait().forEach(Terminal.err)
         if checkHostname {
             do { try ApplyFailure.checkHost(layout.metadata.hostname, hostname: state.hostname) } catch {
                 throw Failure.report(error.description, hint: error.hint)
@@ -72,16 +81,15 @@ struct PlanCommand: ParsableCommand {
 
     /// The host may be half-way through an apply that was killed: the plan
     /// is then made from that state, which the user should know.
-    func warnAboutUnfinishedApply() {
+    static func unfinishedApplyWarnings(in stateDirectory: StateDirectory) -> [String] {
         // A damaged record is said to be damaged, not taken for "nothing was applied".
-        for damage in StateFiles.damages(in: host.stateDirectory) {
-            Terminal.err("warning: \(damage.description)\nhint: \(damage.remedy)\n")
-        }
-        guard let journal = (try? ApplyJournal.read(in: host.stateDirectory)) ?? nil, !journal.isFinished else { return }
+        var warnings = StateFiles.damages(in: stateDirectory).map { "warning: \($0.description)\nhint: \($0.remedy)\n" }
+        guard let journal = (try? ApplyJournal.read(in: stateDirectory)) ?? nil, !journal.isFinished else { return warnings }
         let h = journal.header
-        Terminal.err(
+        warnings.append(
             "warning: an apply did not finish (pid \(h.map { String($0.pid) } ?? "?"), started \(h?.startedAt ?? "?")): "
                 + "it stopped \(journal.progress)\n"
                 + "hint: 'sosplan apply' finishes it, 'sosplan apply --rollback' undoes it\n")
+        return warnings
     }
 }

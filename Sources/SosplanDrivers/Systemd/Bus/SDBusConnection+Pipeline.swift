@@ -10,11 +10,11 @@ public struct DBusCall: Sendable {
     public var member: String
     public var arguments: [DBusValue]
     /// For `Properties.GetAll`: decode only these properties of the reply.
-    public var onlyProperties: Set<String>?
+    public var onlyProperties: PropertyNames?
 
     public init(
         destination: String = "org.freedesktop.systemd1", path: String, interface: String, member: String,
-        _ arguments: [DBusValue] = [], onlyProperties: Set<String>? = nil
+        _ arguments: [DBusValue] = [], onlyProperties: PropertyNames? = nil
     ) {
         self.destination = destination
         self.path = path
@@ -37,9 +37,9 @@ final class PendingReplies {
 final class ReplySlot {
     let pending: PendingReplies
     let index: Int
-    let onlyProperties: Set<String>?
+    let onlyProperties: PropertyNames?
 
-    init(_ pending: PendingReplies, _ index: Int, onlyProperties: Set<String>?) {
+    init(_ pending: PendingReplies, _ index: Int, onlyProperties: PropertyNames?) {
         self.pending = pending
         self.index = index
         self.onlyProperties = onlyProperties

@@ -74,18 +74,19 @@ enum SDBusMessage {
     /// A `Properties.GetAll` reply (`a{sv}`) decoding only the `wanted`
     /// properties and skipping the rest unread (systemd sends a hundred or
     /// more per interface); returned as one `a{sv}` value like `readAll`.
-    static func readProperties(_ m: OpaquePointer, only wanted: Set<String>) throws(DBusError) -> [DBusValue] {
+    static func readProperties(_ m: OpaquePointer, only wanted: PropertyNames) throws(DBusError) -> [DBusValue] {
         try check(sd_bus_message_enter_container(m, code("a"), "{sv}"), "enter a{sv}")
         var entries: [DBusValue] = []
         while true {
             let r = sd_bus_message_enter_container(m, code("e"), "sv")
             try check(r, "enter {sv}")
             if r == 0 { break }
-            let name = try string(m, code("s"))
-            if wanted.contains(name), let value = try read(m) {
+            var p: UnsafePointer<CChar>?
+            try check(sd_bus_message_read_basic(m, code("s"), &p), "read string")
+            if let p, let name = wanted.match(p), let value = try read(m) {
                 entries.append(.dictEntry(.string(name), value))
             } else {
-                try check(sd_bus_message_skip(m, "v"), "skip \(name)")
+                try check(sd_bus_message_skip(m, "v"), "skip \(p.map { String(cString: $0) } ?? "")")
             }
             try check(sd_bus_message_exit_container(m), "exit {sv}")
         }

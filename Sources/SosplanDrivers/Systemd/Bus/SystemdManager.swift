@@ -67,9 +67,10 @@ final class SystemdManager {
     func properties(
         of units: [(path: String, interface: String, unit: UnitName)], only: Set<String>? = nil
     ) throws(SystemdError) -> [[String: DBusValue]] {
+        let filter = only.map(PropertyNames.init)
         let calls = units.map {
             DBusCall(path: $0.path, interface: "org.freedesktop.DBus.Properties", member: "GetAll", [.string($0.interface)],
-                     onlyProperties: only)
+                     onlyProperties: filter)
         }
         let replies: [Result<[DBusValue], DBusError>]
         do { replies = try bus.callMany(calls) } catch { throw failure(error, unit: nil, "GetAll") }

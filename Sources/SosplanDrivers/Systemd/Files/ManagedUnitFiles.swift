@@ -51,9 +51,11 @@ public enum ManagedUnitFiles {
     ]
 
     /// The marker kind of a file's text, or nil if sosplan did not write it.
-    public static func kind(of text: String) -> ManagedFileKind? {
-        guard text.contains(markerKey) else { return nil }  // most files: no parse needed
-        return UnitFile.parse(text).value(markerKey, in: "Unit").flatMap(ManagedFileKind.init(rawValue:))
+    public static func kind(of text: String) -> ManagedFileKind? { kind(of: text.utf8) }
+
+    /// The marker kind of a file's bytes, as `UnitFile.parse` would find it.
+    public static func kind<Bytes: Collection<UInt8>>(of bytes: Bytes) -> ManagedFileKind? {
+        UnitFile.lastValue(of: markerKey, in: "Unit", bytes: bytes).flatMap(ManagedFileKind.init(rawValue:))
     }
 
     private static func unitSection(_ kind: ManagedFileKind, description: String? = nil) throws(SystemdError) -> UnitFile.Section {

@@ -15,6 +15,10 @@ public struct UnitDirectory: Sendable {
 
     public init(url: URL) { self.url = url }
 
+    /// Read at most this much of a file: sosplan's own are a few hundred
+    /// bytes, and a larger foreign file is foreign from its first megabytes.
+    static let fileLimit = 16 << 20
+
     /// What is at a path relative to the directory.
     public enum FileState: Equatable, Sendable {
         case missing
@@ -41,12 +45,11 @@ public struct UnitDirectory: Sendable {
             throw .unitDirectory(path: path, reason: String(cString: strerror(errno)))
         }
         guard info.st_mode & S_IFMT == S_IFREG else { return .foreign }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = RawFile.read(path, limit: Self.fileLimit) else {
             throw .unitDirectory(path: path, reason: "cannot read it")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let kind = ManagedUnitFiles.kind(of: text) else { return .foreign }
-        return .managed(kind, text: text)
+        guard let kind = ManagedUnitFiles.kind(of: bytes) else { return .foreign }
+        return .managed(kind, text: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Writes `text` to `relative` unless it already holds exactly that text.

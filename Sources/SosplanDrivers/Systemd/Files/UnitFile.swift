@@ -65,33 +65,37 @@ public struct UnitFile: Sendable, Hashable {
         // Split on "\n" bytes: "\r\n" is one Character and would not split.
         for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             var line = String(decoding: raw, as: UTF8.self)
-            if line.hasSuffix("\r") { line.removeLast() }
+            if line.utf8.last == UInt8(ascii: "\r") { line = String(decoding: line.utf8.dropLast(), as: UTF8.self) }
             if pending.isEmpty {
                 let trimmed = line.trimmingWhitespace()
                 if trimmed.isEmpty { continue }
-                if trimmed.first == "#" || trimmed.first == ";" {
+                // On bytes, as systemd reads them: a combining mark after
+                // `#` does not make the line something else.
+                if trimmed.utf8.first == UInt8(ascii: "#") || trimmed.utf8.first == UInt8(ascii: ";") {
                     if inHeader && file.sections.isEmpty {
-                        var comment = String(trimmed.dropFirst())
-                        if comment.first == " " { comment.removeFirst() }
-                        file.header.append(comment)
+                        var comment = trimmed.utf8.dropFirst()
+                        if comment.first == UInt8(ascii: " ") { comment = comment.dropFirst() }
+                        file.header.append(String(decoding: comment, as: UTF8.self))
                     }
                     continue
                 }
             }
             inHeader = false
-            if line.hasSuffix("\\") {
-                pending += String(line.dropLast()) + " "
+            if line.utf8.last == UInt8(ascii: "\\") {
+                pending += String(decoding: line.utf8.dropLast(), as: UTF8.self) + " "
                 continue
             }
             let full = (pending + line).trimmingWhitespace()
             pending = ""
-            if full.hasPrefix("[") && full.hasSuffix("]") {
-                file.sections.append(Section(String(full.dropFirst().dropLast())))
+            if full.utf8.count > 1 && full.utf8.first == UInt8(ascii: "[") && full.utf8.last == UInt8(ascii: "]") {
+                file.sections.append(Section(String(decoding: full.utf8.dropFirst().dropLast(), as: UTF8.self)))
                 continue
             }
             let entry: Entry
-            if let eq = full.firstIndex(of: "=") {
-                entry = Entry(String(full[..<eq]).trimmingWhitespace(), String(full[full.index(after: eq)...]).trimmingWhitespace())
+            if let eq = full.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                entry = Entry(
+                    String(decoding: full.utf8[..<eq], as: UTF8.self).trimmingWhitespace(),
+                    String(decoding: full.utf8[full.utf8.index(after: eq)...], as: UTF8.self).trimmingWhitespace())
             } else {
                 entry = Entry("", full)
             }

@@ -22,6 +22,7 @@ struct UnitNameTests {
         ("a/b.service", "path separator"),
         ("a..b.service", "'..'"),
         ("..slice", "'..'"),
+        ("web..service", "'..'"),
         (".hidden.service", "starts with '.'"),
         ("-x.service", "starts with '-'"),
         ("foo\\x2dbar.service", "escapes"),
@@ -36,6 +37,7 @@ struct UnitNameTests {
         ("a@b@c.service", "more than one '@'"),
         ("web-.slice", "cannot end in '-'"),
         ("web--db.slice", "cannot end in '-' or contain '--'"),
+        ("a-b--.slice", "cannot end in '-' or contain '--'"),
         ("a@b.slice", "cannot contain '@'"),
         (".service", "needs a type suffix"),
     ])

@@ -67,6 +67,7 @@ public enum StatusCheck {
             }
         }
         drift += Drift.between(applied: applied.snapshot, now: now, replanned: replanned)
+        if let pool = layout?.lwkPool { drift = Drift.withoutLWKJobs(drift, pool: pool, now: now) }
         let last = HostStatus.LastApply(
             at: applied.appliedAt, trigger: applied.trigger, outcome: "converged", layout: applied.layout?.file,
             seconds: applied.seconds, steps: applied.plan.steps.count)

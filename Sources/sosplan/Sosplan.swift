@@ -17,7 +17,7 @@ struct Sosplan: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, ObserveCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self,
-            ReconcileCommand.self, StatusCommand.self, InstallCommand.self,
+            ReconcileCommand.self, StatusCommand.self, InstallCommand.self, JobCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with its error messages (which quote the

@@ -7,10 +7,13 @@
 ///       jobs: compute            # a Linux service of this layout
 ///       node: cn042              # NodeName (default: the short host name)
 ///       features: [lwk]          # Features= (what --constraint can ask for)
+///       lwkPool: {...}           # per-job enclaves (LWKJobPool)
 public struct SlurmSpec: Sendable, Hashable {
     public var jobs: String
     public var node: String?
     public var features: [String]
+    /// `lwkPool`: CPUs and memory kept for per-job enclaves (see `LWKJobPool`).
+    public var lwkPool: LWKJobPool?
     public var marks: SourceMarks
 
     public init(jobs: String, node: String? = nil, features: [String] = [], marks: SourceMarks = SourceMarks()) {

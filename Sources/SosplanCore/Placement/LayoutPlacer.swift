@@ -37,6 +37,12 @@ public struct LayoutPlacer {
         let universe = observed.universe(snapshot.topology)
         var diagnostics: [Diagnostic] = []
         var notes: [String] = []
+        if let pool = layout.lwkPool, !pool.cpus.isSubset(of: snapshot.topology.presentCPUs) {
+            diagnostics.append(.error(
+                "spec.slurm.lwkPool.cpus: CPUs \(pool.cpus.subtracting(snapshot.topology.presentCPUs)) are not present on this host",
+                file: layout.file, at: pool.marks["cpus"] ?? pool.marks.object,
+                hints: ["this host's CPUs: \(snapshot.topology.presentCPUs)"]))
+        }
 
         // Top level: host, enclaves, exclusive Linux services, each near its devices.
         let near = nearRequests(observed: observed, diagnostics: &diagnostics, notes: &notes)

@@ -10,11 +10,17 @@ struct ObservedAssignments {
     var foreignEnclaves: [EnclaveInstance] = []
     /// A co-kernel's reserved-but-unassigned CPUs, per driver.
     var poolCPUs: [EnclaveDriverKind: CPUSet] = [:]
+    /// `spec.slurm.lwkPool`'s CPUs: kept from every Linux owner.
+    var lwkPoolCPUs = CPUSet()
 
     init(layout: HostLayout, snapshot: HostSnapshot) {
         let names = Set(layout.enclaves.map(\.name))
+        lwkPoolCPUs = layout.lwkPool?.cpus ?? CPUSet()
         for inst in snapshot.enclaves {
-            if let name = inst.name, names.contains(name), enclaves[name] == nil {
+            if let name = inst.name, LWKJobRequest.isJobEnclaveName(name), !names.contains(name) {
+                // A job's enclave (sosplan job prolog): the epilog's to destroy, never a plan's.
+                foreignEnclaves.append(inst)
+            } else if let name = inst.name, names.contains(name), enclaves[name] == nil {
                 enclaves[name] = inst
             } else if inst.name != nil {
                 orphanedEnclaves.append(inst)
@@ -42,6 +48,7 @@ struct ObservedAssignments {
         for inst in orphanedEnclaves { u.formUnion(inst.cpus) }
         for cpus in poolCPUs.values { u.formUnion(cpus) }
         for inst in foreignEnclaves { u.subtract(inst.cpus) }
+        u.subtract(lwkPoolCPUs)
         return u.intersection(topology.presentCPUs)
     }
 }

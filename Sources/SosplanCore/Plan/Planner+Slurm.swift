@@ -26,6 +26,9 @@ extension Planner {
             topology = PlanSimulator(capabilities: capabilities).apply(plan, to: snapshot).topology
             online = topology.onlineCPUs
         }
+        // The LWK job pool is not Slurm's: its CPUs go offline and come back
+        // with each job's enclave, so the node line never counts them.
+        if let pool = spec.lwkPool { online.subtract(pool.cpus) }
         var jobs = placed.cpus.intersection(online)
         if jobs.isEmpty {
             jobs = builder.placement.host.cpus.intersection(online)

@@ -1,7 +1,7 @@
 /// `spec.slurm`: which Linux service is the Slurm job partition.
 extension LayoutReader {
     func slurm(_ node: YAMLNode, services: [ServiceSpec]) -> SlurmSpec? {
-        guard let f = fields(node, "spec.slurm", allowed: ["jobs", "node", "features"], required: ["jobs"]) else { return nil }
+        guard let f = fields(node, "spec.slurm", allowed: ["jobs", "node", "features", "lwkPool"], required: ["jobs"]) else { return nil }
         var spec = SlurmSpec(jobs: "", marks: LayoutReader.marks(of: node))
         if let n = f["jobs"], let jobs = string(n, f.path("jobs"), what: "a service name") {
             let names = services.map(\.name)
@@ -38,6 +38,13 @@ extension LayoutReader {
                           hints: ["a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)"])
                 }
             }
+        }
+        if let n = f["lwkPool"], let pool = lwkPool(n, f.path("lwkPool")) {
+            if !spec.features.contains(pool.feature) {
+                error(f.path("lwkPool") + ".feature", "jobs ask for an LWK with --constraint=\(pool.feature), but the node does not offer feature '\(pool.feature)'",
+                      at: pool.marks["feature"] ?? n.mark, hints: ["add it to spec.slurm.features: [\((spec.features + [pool.feature]).joined(separator: ", "))]"])
+            }
+            spec.lwkPool = pool
         }
         return spec.jobs.isEmpty ? nil : spec
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SosplanDrivers
 
 /// The lab the systemd benchmark runs against, and running programs.
 extension SystemdBenchmark {
@@ -31,29 +32,13 @@ extension SystemdBenchmark {
         return Lab(bus: bus, pid: pid, unitDirectory: URL(fileURLWithPath: dir), name: name)
     }
 
-    /// Runs a program with an argument vector (no shell) and captures its output.
+    /// Runs a program with an argument vector (no shell) and captures its
+    /// output, with `posix_spawn` and `waitpid` (sosplan's own ChildProcess).
+    /// Foundation's `Process` added about 50 ms to every run here (its
+    /// `waitUntilExit` polls a run loop), which is more than half of what a
+    /// timed `sosplan plan` costs: a process-based row must time the process.
     static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let errData = ErrorCollector()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.get(), as: UTF8.self))
-    }
-
-    final class ErrorCollector: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+        let outcome = try ChildProcess.run(executable.path, arguments)
+        return (outcome.status, String(decoding: outcome.stdout, as: UTF8.self), String(decoding: outcome.stderr, as: UTF8.self))
     }
 }

@@ -49,6 +49,10 @@ private struct ValueEncoder: Encoder {
     /// Encodes a nested value into a fresh box.
     static func encodeNested<T: Encodable>(_ v: T, path: [any CodingKey]) throws -> Box {
         if let direct = scalar(v) { return Box(direct) }
+        // An observed snapshot keeps the tree its fingerprint was taken from:
+        // the journal's header and applied.json carry it without encoding
+        // hundreds of units again (a metatype test, as for scalars).
+        if T.self == HostSnapshot.self, let tree = (v as? HostSnapshot)?.encoding.tree { return Box(tree) }
         let b = Box()
         try v.encode(to: ValueEncoder(box: b, codingPath: path))
         b.value = b.resolved

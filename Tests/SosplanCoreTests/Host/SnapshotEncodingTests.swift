@@ -61,4 +61,23 @@ import Testing
         #expect(decoded.hashValue == observed.hashValue)
         #expect(decoded.jsonText() == observed.jsonText())
     }
+    /// A record that carries a snapshot (the journal's header, applied.json)
+    /// takes its kept tree, which must be what encoding it afresh gives,
+    /// also after a change dropped the tree.
+    @Test func aSnapshotInsideAnotherValueEncodesAsItself() throws {
+        struct Record: Encodable {
+            var before: HostSnapshot
+            var after: [HostSnapshot]
+        }
+        var changed = Self.busy()
+        changed.warnings.append("changed after the fingerprint")
+        let kept = Self.busy()
+        let record = Record(before: kept, after: [changed, kept])
+        let encoded = try JSONValueEncoder().encode(record)
+        let keptAlone = try JSONValueEncoder().encode(HostSnapshot.decode(json: kept.jsonText()))
+        let changedAlone = try JSONValueEncoder().encode(HostSnapshot.decode(json: JSONWriter.pretty(try JSONValueEncoder().encode(changed))))
+        #expect(JSONWriter.pretty(encoded["before"] ?? .null) == JSONWriter.pretty(keptAlone))
+        #expect(JSONWriter.pretty(encoded["after"]?.arrayValue?[0] ?? .null) == JSONWriter.pretty(changedAlone))
+        #expect(encoded["after"]?.arrayValue?[0]["warnings"]?.arrayValue?.count == changed.warnings.count)
+    }
 }

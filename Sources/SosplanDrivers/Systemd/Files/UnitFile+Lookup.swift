@@ -39,9 +39,11 @@ extension UnitFile {
         return found.map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// systemd's WHITESPACE set (space, tab, newline, carriage return).
+    static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+
     /// systemd's WHITESPACE trimmed off both ends, as `trimmingWhitespace`.
     private static func trimmed(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
         var s = s
         while let b = s.first, isWhitespace(b) { s = s.dropFirst() }
         while let b = s.last, isWhitespace(b) { s = s.dropLast() }

@@ -115,11 +115,10 @@ extension String {
     /// On bytes, as systemd does (and without hashing Characters: unit
     /// directories with hundreds of files are parsed on every observe).
     func trimmingWhitespace() -> String {
-        func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
         let bytes = utf8
         var start = bytes.startIndex, end = bytes.endIndex
-        while start < end, isWhitespace(bytes[start]) { start = bytes.index(after: start) }
-        while end > start, isWhitespace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        while start < end, UnitFile.isWhitespace(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, UnitFile.isWhitespace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
         if start == bytes.startIndex && end == bytes.endIndex { return self }
         return String(self[start..<end])
     }

@@ -73,6 +73,16 @@ struct SlurmLWKJobTests {
             return id
         }
 
+        /// The simulator's state as a job step saw it. The step copies it to a
+        /// file rather than printing it: srun once returned 0 with none of a
+        /// step's output forwarded (a step that ends at once).
+        func stepCopyOfSimulatorState(_ extra: [String]) throws -> String {
+            let copy = host.scratch.path("step-\(UUID().uuidString).json").path
+            let r = try slurm.run("srun", ["-n1", "--time=1"] + extra + ["cp", host.root + "/.sosplan-sim/state.json", copy])
+            try #require(r.status == 0, "srun: \(r.stderr) \(jobLog)")
+            return try String(contentsOfFile: copy, encoding: .utf8)
+        }
+
         /// `JobState=` of a job, or nil once slurmctld has forgotten it.
         func jobState(_ id: String) throws -> String? {
             let r = try slurm.run("squeue", ["-h", "-j", id, "-o", "%T"])
@@ -118,12 +128,11 @@ struct SlurmLWKJobTests {
         try LiveCPU.withShared { try SlurmLab.serial {
             let run = try Run("slurm-lwk")
             defer { run.end() }
-            // The job's step reads the simulator's state while it runs: the enclave is there.
-            let r = try run.slurm.run("srun", ["-n1", "--time=1", "--constraint=lwk", "cat", run.host.root + "/.sosplan-sim/state.json"])
-            try #require(r.status == 0, "srun: \(r.stderr) \(run.jobLog)")
-            let during = try JSONParser.parse(r.stdout)
-            let oses = try #require(LWKJobHost.ihkOSCPUs(in: during), "no IHK state in the step's view: \(r.stdout)")
-            #expect(oses == [CPUSet([4])], "\(r.stdout)")
+            // The job's step copies the simulator's state while it runs: the enclave is there.
+            let seen = try run.stepCopyOfSimulatorState(["--constraint=lwk"])
+            let during = try JSONParser.parse(seen)
+            let oses = try #require(LWKJobHost.ihkOSCPUs(in: during), "no IHK state in the step's view: \(seen)")
+            #expect(oses == [CPUSet([4])], "\(seen)")
             #expect(run.jobLog.contains("booted (mckernel, CPUs 4"), "\(run.jobLog)")
             // The epilog runs after the step ends.
             #expect(run.waitUntilClean(), "\((try? run.leftOver()) ?? []) \(run.jobLog)")
@@ -137,9 +146,8 @@ struct SlurmLWKJobTests {
         try LiveCPU.withShared { try SlurmLab.serial {
             let run = try Run("slurm-nolwk")
             defer { run.end() }
-            let r = try run.slurm.run("srun", ["-n1", "--time=1", "cat", run.host.root + "/.sosplan-sim/state.json"])
-            try #require(r.status == 0, "srun: \(r.stderr)")
-            #expect(try JSONParser.parse(r.stdout)["ihk"]?["oses"] == .array([]), "\(r.stdout)")
+            let seen = try run.stepCopyOfSimulatorState([])
+            #expect(try JSONParser.parse(seen)["ihk"]?["oses"] == .array([]), "\(seen)")
             #expect(run.jobLog.contains("no LWK asked for"), "\(run.jobLog)")
         } }
     }

@@ -9,7 +9,8 @@ import PackageDescription
 // packed (DT_RELR, glibc 2.36+, lld): the loader reads 9 KB of them at exec
 // instead of 1.1 MB of RELA entries.
 let startupLinkerSettings: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux])),
+    .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(

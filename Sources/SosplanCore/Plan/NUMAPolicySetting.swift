@@ -6,6 +6,10 @@ public struct NUMAPolicySetting: Codable, Sendable, Hashable, CustomStringConver
     /// systemd's names (`mpol_to_string`), in the kernel's MPOL_* order.
     public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case `default`, preferred, bind, interleave, local
+
+        /// Whether `NUMAMask=` means anything with it (systemd refuses a
+        /// mask with `default` and `local`).
+        public var takesNodes: Bool { self == .preferred || self == .bind || self == .interleave }
     }
 
     public var kind: Kind

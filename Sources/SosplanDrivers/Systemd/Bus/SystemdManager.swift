@@ -63,31 +63,6 @@ final class SystemdManager {
         }
     }
 
-    /// `Properties.GetAll` on many unit objects at once (pipelined), in order.
-    func properties(
-        of units: [(path: String, interface: String, unit: UnitName)], only: Set<String>? = nil
-    ) throws(SystemdError) -> [[String: DBusValue]] {
-        let filter = only.map(PropertyNames.init)
-        let calls = units.map {
-            DBusCall(path: $0.path, interface: "org.freedesktop.DBus.Properties", member: "GetAll", [.string($0.interface)],
-                     onlyProperties: filter)
-        }
-        let replies: [Result<[DBusValue], DBusError>]
-        do { replies = try bus.callMany(calls) } catch { throw failure(error, unit: nil, "GetAll") }
-        var out: [[String: DBusValue]] = []
-        for (reply, u) in zip(replies, units) {
-            switch reply {
-            case .failure(let e): throw failure(e, unit: u.unit.rawValue, "GetAll \(u.interface)")
-            case .success(let values):
-                guard let dict = values.first?.propertyDictionary else {
-                    throw .unexpectedReply(operation: "GetAll \(u.interface) on \(u.unit)", detail: "not an a{sv}")
-                }
-                out.append(dict)
-            }
-        }
-        return out
-    }
-
     /// `SetUnitProperties` for many units at once (pipelined). Every call is
     /// made; the first failure (in request order) is thrown afterwards.
     func setUnitProperties(_ requests: [(unit: UnitName, properties: [(String, DBusValue)])], runtime: Bool) throws(SystemdError) {

@@ -45,15 +45,19 @@ extension SDBusSystemdDriver {
     func observe(_ name: UnitName) throws(SystemdError) -> SystemdUnit { try observe([name])[0] }
 
     /// Units in the given order: one `ListUnitsByNames` for all of them (it
-    /// loads them; a missing one comes back `not-found`), then, pipelined,
+    /// loads them; a missing one comes back `not-found`), then one pipeline:
     /// `GetAll` on each loaded unit's type interface, except for the services
     /// sosplan runs itself (exec and container units): those get a `Get` of
-    /// each property sosplan sets on them (`ownServiceProperties`).
+    /// each property sosplan sets on them (`ownServiceProperties`). An exec
+    /// unit's NUMA mask is read only when its policy takes nodes, in a
+    /// second, usually empty, pipeline.
     ///
     /// A service's `GetAll` makes systemd compute its whole execution
     /// context (about 300 properties, each rlimit and scheduling default a
     /// system call); on a host with 200 such services that was most of
     /// systemd's time in every plan. Their resources live on their slices.
+    /// Through dbus-daemon every message costs the broker about 20 µs, so
+    /// the `Get`s are kept to what the plan compares.
     ///
     /// - Parameters:
     ///   - files: also read the unit directory for `managed` and `execStart`
@@ -66,38 +70,47 @@ extension SDBusSystemdDriver {
         guard !names.isEmpty else { return [] }
         var units: [SystemdUnit] = []
         var kinds: [ManagedFileKind?] = []
-        var whole = UnitReads(), own = UnitReads()
+        var reads = UnitReads()
         for (name, status) in zip(names, try manager.status(of: names)) {
             var unit = SystemdUnit(name: name.rawValue, managed: files ? try isManaged(name, managedFiles) : false)
             unit.loadState = status.loadState
             unit.activeState = status.activeState
             let kind = files && name.type == .service ? try serviceKind(name, managedFiles) : nil
             if status.loadState != "not-found" && name.type.hasResourceControl {
-                let read = (path: status.path, interface: name.type.interface, unit: name)
-                if kind == .execUnit || kind == .containerUnit { own.add(read, at: units.count) } else { whole.add(read, at: units.count) }
+                let what: PropertyRead.Kind = switch kind {
+                case .execUnit: .named(Self.ownServiceProperties + [NUMAPolicySetting.policyKey])
+                case .containerUnit: .named(Self.ownServiceProperties)
+                default: .all(Self.observedProperties)
+                }
+                reads.add(PropertyRead(path: status.path, interface: name.type.interface, unit: name, kind: what), at: units.count)
             }
             units.append(unit)
             kinds.append(kind)
         }
-        for (i, properties) in zip(whole.indices, try manager.properties(of: whole.reads, only: Self.observedProperties)) {
+        var masks = UnitReads()
+        for ((i, properties), read) in zip(zip(reads.indices, try manager.read(reads.reads)), reads.reads) {
             fill(&units[i], from: properties, kind: kinds[i])
+            if kinds[i] == .execUnit, let policy = units[i].numaPolicy, policy.kind.takesNodes, properties[NUMAPolicySetting.maskKey] == nil {
+                masks.add(PropertyRead(path: read.path, interface: read.interface, unit: read.unit, kind: .named([NUMAPolicySetting.maskKey])), at: i)
+            }
         }
-        for (i, properties) in zip(own.indices, try manager.properties(of: own.reads, named: Self.ownServiceProperties)) {
-            fill(&units[i], from: properties, kind: kinds[i])
+        for (i, properties) in zip(masks.indices, try manager.read(masks.reads)) {
+            units[i].numaPolicy?.nodes = CPUSet(systemdBitmap: properties[NUMAPolicySetting.maskKey]?.bytesValue ?? [])
         }
         return units
     }
 
     /// What `fill` reads; the rest of a `GetAll` reply is skipped undecoded.
-    static let observedProperties: Set<String> = [
+    static let observedProperties = PropertyNames([
         "Slice", "ControlGroup", "AllowedCPUs", "AllowedMemoryNodes", "EffectiveCPUs", "CPUWeight", "IOWeight",
         "CPUQuotaPerSecUSec", "MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "TasksMax", "ExecStart",
         "NUMAPolicy", "NUMAMask",
-    ]
+    ])
 
     /// What sosplan sets on the services it runs (the unit file it writes):
-    /// read one by one, never with the rest of the service.
-    static let ownServiceProperties = ["Slice", "ControlGroup", "ExecStart", "NUMAPolicy", "NUMAMask"]
+    /// read one by one, never with the rest of the service. An exec unit's
+    /// `NUMAPolicy` too, and its `NUMAMask` when the policy takes nodes.
+    static let ownServiceProperties = ["Slice", "ControlGroup", "ExecStart"]
 
     /// The kind of sosplan's own file for a service, if it wrote one.
     private func serviceKind(_ name: UnitName, _ managedFiles: [String: ManagedFileKind]?) throws(SystemdError) -> ManagedFileKind? {

@@ -43,29 +43,16 @@ public struct HostObserver {
         let systemdWork = systemd.map { source in
             BackgroundWork { Result { try source.observeSystemd(unitNames: names) } }
         }
-        let topo: TopologyObservation
-        do { topo = try topology.probeTopology() } catch {
+        let local: LocalObservation
+        do { local = try observeLocal() } catch {
             _ = systemdWork?.wait()
             throw error
         }
+        let topo = local.topology
         var warnings = topo.warnings + notes
         warnings += kubeletSeen?.warnings ?? []
-        var instances: [EnclaveInstance] = []
-        var pools: [EnclavePool] = []
-        var enclaveWarnings: [String] = []
-        do {
-            for source in enclaves {
-                let o = try source.observeEnclaves()
-                instances += o.instances
-                if let pool = o.pool, !(pool.cpus.isEmpty && pool.memory.isEmpty) { pools.append(pool) }
-                enclaveWarnings += o.warnings
-            }
-        } catch {
-            _ = systemdWork?.wait()
-            throw error
-        }
         var topology = topo.topology
-        HostObserver.attributeOwners(&topology, instances: instances, pools: pools)
+        HostObserver.attributeOwners(&topology, instances: local.instances, pools: local.pools)
         let kernelObservation = kernel?.observeKernel(onlineCPUs: topology.onlineCPUs)
         var systemdState: SystemdState?
         if let systemdWork {
@@ -80,17 +67,37 @@ public struct HostObserver {
             warnings += HostObserver.observeContainers(&state, source: containers)
             systemdState = state
         }
-        warnings += enclaveWarnings
+        warnings += local.enclaveWarnings
         warnings += kernelObservation?.warnings ?? []
         var snapshot = HostSnapshot(
             hostname: topo.hostname, topology: topology, systemd: systemdState,
-            enclaves: instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
-            enclavePools: pools, kubelet: kubeletSeen?.observation, kernel: kernelObservation?.state, warnings: warnings)
+            enclaves: local.instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
+            enclavePools: local.pools, kubelet: kubeletSeen?.observation, kernel: kernelObservation?.state, warnings: warnings)
         if let slurm {
             snapshot.slurm = slurm.observe()
             snapshot.refreshFingerprint()
         }
         return snapshot
+    }
+
+    /// What this thread reads while systemd answers on the other.
+    private struct LocalObservation {
+        var topology: TopologyObservation
+        var instances: [EnclaveInstance] = []
+        var pools: [EnclavePool] = []
+        var enclaveWarnings: [String] = []
+    }
+
+    /// The sysfs probe and the co-kernel tools.
+    private func observeLocal() throws -> LocalObservation {
+        var local = LocalObservation(topology: try topology.probeTopology())
+        for source in enclaves {
+            let o = try source.observeEnclaves()
+            local.instances += o.instances
+            if let pool = o.pool, !(pool.cpus.isEmpty && pool.memory.isEmpty) { local.pools.append(pool) }
+            local.enclaveWarnings += o.warnings
+        }
+        return local
     }
 
     /// Fills `container` of every unit that runs one of sosplan's containers

@@ -75,14 +75,11 @@ extension StateDirectory {
         guard let data = read(Self.enclaveRegistryName) else { return ([], []) }
         let path = file(Self.enclaveRegistryName).path
         let file: EnclaveRegistryFile
-        do {
-            let value = try JSONParser.parse(Array(data))
-            guard value["schema"]?.stringValue == EnclaveRegistryFile.schemaID else {
+        do { file = try SchemaDocument.decode(EnclaveRegistryFile.self, schemaID: EnclaveRegistryFile.schemaID, json: Array(data)) } catch {
+            if case .wrongSchema = error {
                 return ([], ["\(path): not an enclave registry (schema is not \(EnclaveRegistryFile.schemaID)); ignored"])
             }
-            file = try JSONValueDecoder().decode(EnclaveRegistryFile.self, from: value)
-        } catch {
-            return ([], ["\(path): unreadable (\(JSONValueDecoder.describe(error))); ignored"])
+            return ([], ["\(path): unreadable (\(error)); ignored"])
         }
         var entries: [EnclaveRegistryEntry] = []
         var warnings: [String] = []

@@ -49,14 +49,9 @@ extension StateDirectory {
         guard let bytes = try StateFileReader.read(path, limit: StateFileReader.manifestLimit, remedy: remedy) else { return [] }
         func damage(_ problem: String) -> StateFileReader.Damage { .init(path: path, problem: problem, remedy: remedy) }
         let decoded: LWKJobFile
-        do {
-            let value = try JSONParser.parse(bytes)
-            guard value["schema"]?.stringValue == LWKJobFile.schemaID else { throw damage("its schema is not \(LWKJobFile.schemaID)") }
-            decoded = try JSONValueDecoder().decode(LWKJobFile.self, from: value)
-        } catch let d as StateFileReader.Damage {
-            throw d
-        } catch {
-            throw damage("it is not a job list (\(JSONValueDecoder.describe(error)))")
+        do { decoded = try SchemaDocument.decode(LWKJobFile.self, schemaID: LWKJobFile.schemaID, json: bytes) } catch {
+            if case .wrongSchema = error { throw damage("its schema is not \(LWKJobFile.schemaID)") }
+            throw damage("it is not a job list (\(error))")
         }
         var seenCPUs = CPUSet(), seenJobs = Set<UInt64>()
         for r in decoded.jobs {

@@ -50,15 +50,10 @@ public struct TopologyCache: Codable, Sendable, Equatable {
 
     /// Parses and checks a cache file; the error says what is wrong.
     public static func decode(_ data: Data) throws -> TopologyCache {
-        let value = try JSONParser.parse([UInt8](data))
-        guard value["schema"]?.stringValue == schemaID else {
-            throw TopologyCacheError("schema is not '\(schemaID)'")
-        }
         let cache: TopologyCache
-        do {
-            cache = try JSONValueDecoder().decode(TopologyCache.self, from: value)
-        } catch {
-            throw TopologyCacheError(JSONValueDecoder.describe(error))
+        do { cache = try SchemaDocument.decode(TopologyCache.self, schemaID: schemaID, json: [UInt8](data)) } catch {
+            if case .wrongSchema = error { throw TopologyCacheError("schema is not '\(schemaID)'") }
+            throw TopologyCacheError(error.description)
         }
         var seen = Set<Int>()
         for entry in cache.cpus {

@@ -77,6 +77,8 @@ public final class SlurmLab: Sendable {
     }
 
     /// Tests that use the lab take this lock: one Slurm node per machine.
+    /// A test that also needs `LiveCPU`'s lock takes that one first
+    /// (outside this), as every suite does: the other order deadlocks.
     public static func serial<T>(_ body: () throws -> T) rethrows -> T {
         let fd = open("/tmp/sosplan-slurm-lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         if fd >= 0 { while flock(fd, LOCK_EX) != 0 && errno == EINTR {} }
@@ -106,6 +108,17 @@ public final class SlurmLab: Sendable {
         let r = try run("scontrol", ["--oneliner", "show", "node", node])
         guard r.status == 0 else { return nil }
         return r.stdout.split(separator: " ").first { $0.hasPrefix("State=") }.map { String($0.dropFirst("State=".count)) }
+    }
+
+    /// Restarts the daemons so they read the node line again, in the
+    /// order that never drains the node (slurmd down, slurmctld restarted,
+    /// slurmd up), and waits until the node is idle; false if it is not.
+    @discardableResult
+    public func restartDaemons() throws -> Bool {
+        for (action, daemon) in [("stop", "slurmd"), ("restart", "slurmctld"), ("start", "slurmd")] {
+            _ = try CommandRunner.run(URL(fileURLWithPath: daemonControl), [action, daemon])
+        }
+        return Poll.until(timeout: 60, interval: 0.2) { ((try? nodeState()) ?? nil) == "IDLE" }
     }
 
     /// One field of `scontrol show node` (`CPUTot`, `CPUSpecList`...).

@@ -108,13 +108,7 @@ struct SlurmLWKJobTests {
         /// may have left slurmctld with a `CpuSpecList` its file no longer
         /// has), so that both CPUs take jobs; the CPUs Slurm gives jobs.
         func jobCPUs() throws -> Int {
-            if Int((try slurm.nodeField("CPUEfctv")) ?? "") ?? 0 < 2 {
-                // The order that never drains the node: slurmd down, slurmctld restarted, slurmd up.
-                for (action, daemon) in [("stop", "slurmd"), ("restart", "slurmctld"), ("start", "slurmd")] {
-                    _ = try CommandRunner.run(URL(fileURLWithPath: slurm.daemonControl), [action, daemon])
-                }
-                _ = waitForNodeIdle()
-            }
+            if Int((try slurm.nodeField("CPUEfctv")) ?? "") ?? 0 < 2 { try slurm.restartDaemons() }
             return Int((try slurm.nodeField("CPUEfctv")) ?? "") ?? 0
         }
 

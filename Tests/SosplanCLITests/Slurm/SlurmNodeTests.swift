@@ -55,16 +55,20 @@ struct SlurmNodeTests {
             ]) { $1 }
         }
 
+        /// Puts the node line back and, when the tests changed it, has the
+        /// daemons read it again (the next suite finds the lab as it was).
         func end() {
             lab.stop()
             scratch.remove()
+            guard (try? String(contentsOfFile: slurm.nodeConfig, encoding: .utf8)) != original else { return }
             try? original.write(toFile: slurm.nodeConfig, atomically: true, encoding: .utf8)
+            _ = try? slurm.restartDaemons()
         }
     }
 
     @Test func jobsRunOnTheJobPartitionAndTheNodeStaysSchedulableWhenItMoves() throws {
-        try SlurmLab.serial {
-            try LiveCPU.withShared {
+        try LiveCPU.withShared {
+            try SlurmLab.serial {
                 let run = try Run("slurm-node")
                 defer { run.end() }
                 let (slurm, scratch, env) = (run.slurm, run.scratch, run.environment)
@@ -96,7 +100,9 @@ struct SlurmNodeTests {
     }
 
     @Test func cpu1OfflineAndBackUnderReconcileWatchNeverDrainsTheNode() throws {
-        try SlurmLab.serial {
+        // The CPU lock before Slurm's, in every suite: the jobs tests hold the
+        // CPU lock shared while they wait for Slurm's.
+        try LiveCPU.withExclusive { try SlurmLab.serial {
             let run = try Run("slurm-hotplug")
             defer { run.end() }
             let (slurm, scratch, env) = (run.slurm, run.scratch, run.environment)
@@ -108,7 +114,7 @@ struct SlurmNodeTests {
             #expect(try slurm.jobCPUs() == "1")
 
             let sampler = SlurmStateSampler(slurm)
-            try LiveCPU.withExclusive {
+            do {
                 defer { LiveCPU.restore() }
                 try LiveCPU.set(online: false)
                 let shrunk = try Poll.until(timeout: 30, interval: 0.2) { try slurm.nodeField("CPUTot") == "1" }
@@ -130,6 +136,6 @@ struct SlurmNodeTests {
             #expect(!states.contains { $0.contains("DRAIN") || $0.contains("INVALID") }, "\(states)")
             let status = watcher.stop()
             #expect(status == 0, "\(watcher.log)")
-        }
+        } }
     }
 }

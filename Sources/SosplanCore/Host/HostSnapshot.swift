@@ -38,7 +38,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
     public init(
         hostname: String? = nil, topology: Topology, systemd: SystemdState? = nil,
         enclaves: [EnclaveInstance] = [], enclavePools: [EnclavePool] = [], kubelet: KubeletObservation? = nil,
-        kernel: KernelState? = nil, warnings: [String] = []
+        kernel: KernelState? = nil, slurm: SlurmObservation? = nil, warnings: [String] = []
     ) {
         self.schema = HostSnapshot.schemaID
         self.hostname = hostname
@@ -48,6 +48,7 @@ public struct HostSnapshot: Codable, Sendable, Hashable {
         self.enclavePools = enclavePools
         self.kubelet = kubelet
         self.kernel = kernel
+        self.slurm = slurm
         self.warnings = warnings
         self.fingerprint = ""
         takeFingerprint()

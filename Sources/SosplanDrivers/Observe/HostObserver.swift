@@ -69,15 +69,11 @@ public struct HostObserver {
         }
         warnings += local.enclaveWarnings
         warnings += kernelObservation?.warnings ?? []
-        var snapshot = HostSnapshot(
+        return HostSnapshot(
             hostname: topo.hostname, topology: topology, systemd: systemdState,
             enclaves: local.instances.sorted { ($0.driver.rawValue, $0.instance) < ($1.driver.rawValue, $1.instance) },
-            enclavePools: local.pools, kubelet: kubeletSeen?.observation, kernel: kernelObservation?.state, warnings: warnings)
-        if let slurm {
-            snapshot.slurm = slurm.observe()
-            snapshot.refreshFingerprint()
-        }
-        return snapshot
+            enclavePools: local.pools, kubelet: kubeletSeen?.observation, kernel: kernelObservation?.state,
+            slurm: slurm?.observe(), warnings: warnings)
     }
 
     /// What this thread reads while systemd answers on the other.

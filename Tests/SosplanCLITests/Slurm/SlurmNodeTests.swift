@@ -60,9 +60,10 @@ struct SlurmNodeTests {
         func end() {
             lab.stop()
             scratch.remove()
-            guard (try? String(contentsOfFile: slurm.nodeConfig, encoding: .utf8)) != original else { return }
-            try? original.write(toFile: slurm.nodeConfig, atomically: true, encoding: .utf8)
-            _ = try? slurm.restartDaemons()
+            if (try? String(contentsOfFile: slurm.nodeConfig, encoding: .utf8)) != original {
+                try? original.write(toFile: slurm.nodeConfig, atomically: true, encoding: .utf8)
+                _ = try? slurm.restartDaemons()
+            }
         }
     }
 

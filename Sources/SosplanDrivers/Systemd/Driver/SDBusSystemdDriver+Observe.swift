@@ -90,7 +90,7 @@ extension SDBusSystemdDriver {
         var masks = UnitReads()
         for ((i, properties), read) in zip(zip(reads.indices, try manager.read(reads.reads)), reads.reads) {
             fill(&units[i], from: properties, kind: kinds[i])
-            if kinds[i] == .execUnit, let policy = units[i].numaPolicy, policy.kind.takesNodes, properties[NUMAPolicySetting.maskKey] == nil {
+            if kinds[i] == .execUnit, let policy = units[i].numaPolicy, policy.kind.takesNodes {
                 masks.add(PropertyRead(path: read.path, interface: read.interface, unit: read.unit, kind: .named([NUMAPolicySetting.maskKey])), at: i)
             }
         }

@@ -32,9 +32,9 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
-        .systemLibrary(
-            name: "CNuma", pkgConfig: "numa",
-            providers: [.apt(["libnuma-dev"])]),
+        // libnuma, opened on first use (dlopen) like libsystemd below: only the
+        // live probe's cross-check calls it. The header comes from libnuma-dev.
+        .target(name: "CNuma", linkerSettings: [.linkedLibrary("dl")]),
         // sd-bus and sd-daemon, with libsystemd opened on first use (dlopen), not
         // linked: commands that never talk to systemd do not load it and its six
         // libraries at exec. The headers come from libsystemd-dev.

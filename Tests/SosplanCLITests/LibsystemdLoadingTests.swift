@@ -24,6 +24,16 @@ struct LibsystemdLoadingTests {
         #expect(!listed.contains("libgcrypt"), "\(listed)")
     }
 
+    /// libnuma is opened the same way (CNuma's loader): only the live
+    /// probe's cross-check calls it, so its constructor no longer reads
+    /// /proc and sysfs at every exec.
+    @Test("the sosplan binary does not load libnuma at exec either")
+    func libnumaNotAtExec() throws {
+        let listed = try Self.loadedAtExec(RepositoryPaths.product("sosplan"))
+        #expect(listed.contains("libc.so.6"), "\(listed)")
+        #expect(!listed.contains("libnuma"), "\(listed)")
+    }
+
     @Test("a command that needs systemd still reaches it: --systemd-bus to nowhere is a bus error, not a loader error")
     func busErrorNamesTheBus() throws {
         let scratch = try ScratchDirectory("sosplan-nobus")

@@ -14,11 +14,19 @@ public struct LinuxCPUPower: Sendable {
 
     private func cpuDir(_ cpu: Int) -> String { "/sys/devices/system/cpu/cpu\(cpu)" }
 
+    ///
+    /// A CPU's `cpuidle` folder exists only where the global one does: the
+    /// kernel makes `cpu/cpuidle` in `cpuidle_init` (cpuidle_add_interface,
+    /// drivers/cpuidle/sysfs.c) and refuses `cpuidle_register_device`, which
+    /// makes the per-CPU ones (cpuidle_add_sysfs), under the same
+    /// `cpuidle_disabled()` (drivers/cpuidle/cpuidle.c). Without it no CPU is
+    /// asked. A CPU's `cpufreq` is looked at once before its files are.
     func read(_ reader: SysfsReader, cpus: CPUSet) -> [CPUPowerState] {
-        cpus.compactMap { cpu in
+        let hasCPUIdle = reader.exists("sys/devices/system/cpu/cpuidle")
+        return cpus.compactMap { cpu in
             let base = "sys/devices/system/cpu/cpu\(cpu)"
             var state = CPUPowerState(cpu: cpu)
-            if let indexes = reader.numberedEntries("\(base)/cpuidle", prefix: "state"), !indexes.isEmpty {
+            if hasCPUIdle, let indexes = reader.numberedEntries("\(base)/cpuidle", prefix: "state"), !indexes.isEmpty {
                 state.idleStates = indexes.compactMap { k -> IdleState? in
                     let dir = "\(base)/cpuidle/state\(k)"
                     guard let latency = reader.int("\(dir)/latency") else { return nil }
@@ -27,7 +35,7 @@ public struct LinuxCPUPower: Sendable {
                 }
             }
             let f = "\(base)/cpufreq"
-            if reader.exists("\(f)/scaling_governor") || reader.exists("\(f)/scaling_max_freq") {
+            if reader.exists(f), reader.exists("\(f)/scaling_governor") || reader.exists("\(f)/scaling_max_freq") {
                 state.frequency = CPUFrequency(
                     governor: reader.trimmed("\(f)/scaling_governor").map { LinuxIRQs.printable($0) },
                     governors: (reader.trimmed("\(f)/scaling_available_governors") ?? "").split(separator: " ").map { LinuxIRQs.printable(String($0)) },

@@ -26,13 +26,16 @@ public struct LiveTopologyProbe: TopologyProbe {
     /// Where libnuma disagrees with the sysfs topology (free memory is not
     /// compared: it changes between the two reads).
     public static func crossCheck(_ topology: Topology, _ numa: NumaNodes) -> [String] {
-        guard case .nodes(let numaNodes) = numa else {
-            if case .unsupported(let status) = numa, topology.nodes.count > 1 {
-                return [
-                    "libnuma says NUMA is unavailable (numa_available() = \(status)) but sysfs shows \(topology.nodes.count) nodes; sysfs used"
-                ]
-            }
-            return []
+        let numaNodes: [NUMANode]
+        switch numa {
+        case .nodes(let nodes): numaNodes = nodes
+        case .unsupported(let status):
+            guard topology.nodes.count > 1 else { return [] }
+            return [
+                "libnuma says NUMA is unavailable (numa_available() = \(status)) but sysfs shows \(topology.nodes.count) nodes; sysfs used"
+            ]
+        case .unloadable(let why):
+            return ["\(why); NUMA nodes read from sysfs only (not cross-checked)"]
         }
         var warnings: [String] = []
         let sysfsIDs = CPUSet(topology.nodes.map(\.id))

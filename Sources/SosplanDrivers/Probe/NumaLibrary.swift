@@ -19,12 +19,17 @@ public struct NumaLibrary: Sendable {
     public var nodeCPUs: @Sendable (Int32) -> CPUSet?
     /// `numa_distance(a, b)`: 0 when the kernel has no distance table.
     public var distance: @Sendable (Int32, Int32) -> Int32
+    /// Why the library could not be opened (it is opened on first use, see
+    /// CNuma), nil once it is; nothing else may be called then.
+    public var loadError: @Sendable () -> String?
 
     public init(
         available: @escaping @Sendable () -> Int32, maxNode: @escaping @Sendable () -> Int32,
         nodeSize: @escaping @Sendable (Int32) -> (total: UInt64, free: UInt64)?,
-        nodeCPUs: @escaping @Sendable (Int32) -> CPUSet?, distance: @escaping @Sendable (Int32, Int32) -> Int32
+        nodeCPUs: @escaping @Sendable (Int32) -> CPUSet?, distance: @escaping @Sendable (Int32, Int32) -> Int32,
+        loadError: @escaping @Sendable () -> String? = { nil }
     ) {
+        self.loadError = loadError
         self.available = available
         self.maxNode = maxNode
         self.nodeSize = nodeSize
@@ -50,5 +55,12 @@ public struct NumaLibrary: Sendable {
             let words = (Int(mask.pointee.size) + 63) / 64
             return CPUSet(words: (0..<words).map { UInt64(mask.pointee.maskp[$0]) })
         },
-        distance: { numa_distance($0, $1) })
+        distance: { numa_distance($0, $1) },
+        loadError: { sosplan_numa_load_error().map { String(cString: $0) } })
+
+    /// libnuma opened from `soname` instead of the system's: nil when every
+    /// function sosplan calls resolves, else why not (tests of the message).
+    public static func probe(soname: String) -> String? {
+        sosplan_numa_probe_library(soname).map { String(cString: $0) }
+    }
 }

@@ -9,8 +9,10 @@ public struct NumaTopologyProbe: TopologyProbe {
 
     public init(library: NumaLibrary = .system) { self.library = library }
 
-    /// Nodes by ascending id, or `.unsupported` when `numa_available()` is -1.
+    /// Nodes by ascending id, `.unsupported` when `numa_available()` is -1,
+    /// `.unloadable` when libnuma itself could not be opened.
     public func probeNodes() -> NumaNodes {
+        if let why = library.loadError() { return .unloadable(why) }
         let status = library.available()
         guard status >= 0 else { return .unsupported(status: status) }
         let maxNode = library.maxNode()
@@ -31,7 +33,12 @@ public struct NumaTopologyProbe: TopologyProbe {
     /// (libnuma does not say), with its node and nothing else. Throws
     /// `NumaProbeError.unsupported` when libnuma says NUMA is unavailable.
     public func probeTopology() throws -> TopologyObservation {
-        guard case .nodes(let nodes) = probeNodes() else { throw NumaProbeError.unsupported }
+        let nodes: [NUMANode]
+        switch probeNodes() {
+        case .nodes(let found): nodes = found
+        case .unsupported: throw NumaProbeError.unsupported
+        case .unloadable(let why): throw NumaProbeError.unloadable(why)
+        }
         var cpus: [CPUInfo] = []
         for node in nodes { cpus += node.cpus.map { CPUInfo(id: $0, node: node.id) } }
         return TopologyObservation(topology: Topology(cpus: cpus.sorted { $0.id < $1.id }, nodes: nodes))
@@ -43,10 +50,18 @@ public enum NumaNodes: Equatable, Sendable {
     case nodes([NUMANode])
     /// `numa_available()` returned this negative status.
     case unsupported(status: Int32)
+    /// libnuma.so.1 could not be opened, for this reason.
+    case unloadable(String)
 }
 
-public enum NumaProbeError: Error, CustomStringConvertible {
+public enum NumaProbeError: Error, Equatable, CustomStringConvertible {
     case unsupported
+    case unloadable(String)
 
-    public var description: String { "libnuma: NUMA is not available on this system (numa_available() < 0)" }
+    public var description: String {
+        switch self {
+        case .unsupported: "libnuma: NUMA is not available on this system (numa_available() < 0)"
+        case .unloadable(let why): "libnuma: \(why)"
+        }
+    }
 }

@@ -23,6 +23,8 @@ extension InMemoryHost {
         try ScratchDirectory.write(all.hexMask + "\n", to: "sys/devices/virtual/workqueue/cpumask", in: root)
         try ScratchDirectory.write("BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n", to: "proc/cmdline", in: root)
         try ScratchDirectory.write("GRUB_CMDLINE_LINUX=\"quiet\"\n", to: "etc/default/grub", in: root)
+        // The kernel's global cpuidle folder, without which no CPU has one.
+        try ScratchDirectory.write("intel_idle\n", to: "sys/devices/system/cpu/cpuidle/current_driver", in: root)
         for cpu in all {
             let dir = "sys/devices/system/cpu/cpu\(cpu)"
             for (k, (name, latency)) in idleLatencies.enumerated() {

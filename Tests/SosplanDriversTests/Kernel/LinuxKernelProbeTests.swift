@@ -50,6 +50,7 @@ import Testing
         try ScratchDirectory.write("00000007\n", to: "sys/devices/virtual/workqueue/cpumask_requested", in: r)
         try ScratchDirectory.write("ro quiet nohz_full=3\n", to: "proc/cmdline", in: r)
         try ScratchDirectory.write("GRUB_CMDLINE_LINUX=\"\"\n", to: "etc/default/grub", in: r)
+        try ScratchDirectory.write("intel_idle\n", to: "sys/devices/system/cpu/cpuidle/current_driver", in: r)
         for cpu in 0...3 {
             let d = "sys/devices/system/cpu/cpu\(cpu)"
             try ScratchDirectory.write("POLL\n", to: "\(d)/cpuidle/state0/name", in: r)
@@ -90,6 +91,20 @@ import Testing
             governor: "schedutil", governors: ["performance", "schedutil"], minimum: 800_000, maximum: 3_000_000, hardwareMinimum: 800_000,
             hardwareMaximum: 3_500_000, policyCPUs: CPUSet([0, 1])))
         #expect(k.cpu(2)?.frequency == nil)
+    }
+
+    /// The kernel makes a CPU's cpuidle folder only beside the global one
+    /// (both are refused when cpuidle is disabled): without the global
+    /// folder no CPU's is read, and cpufreq is read as before.
+    @Test func withoutTheGlobalCPUIdleFolderNoCPUsIdleStatesAreRead() throws {
+        let scratch = try Self.root()
+        defer { scratch.remove() }
+        try ScratchDirectory.delete("sys/devices/system/cpu/cpuidle", in: scratch.path("root"))
+        let observed = LinuxKernelProbe(root: scratch.path("root").path).observeKernel(onlineCPUs: CPUSet(0...3))
+        let k = try #require(observed.state)
+        #expect((0...3).allSatisfy { k.cpu($0)?.idleStates == nil })
+        #expect(k.cpu(3) == nil, "CPU 3 has no cpufreq either: nothing to say about its power")
+        #expect(k.cpu(1)?.frequency?.governor == "schedutil")
     }
 
     @Test func aRootWithoutAnyOfItHasNoKernelState() throws {

@@ -32,13 +32,15 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
-        // libnuma, opened on first use (dlopen) like libsystemd below: only the
-        // live probe's cross-check calls it. The header comes from libnuma-dev.
-        .target(name: "CNuma", linkerSettings: [.linkedLibrary("dl")]),
+        // Opening a C library on first use (dlopen), for the two below.
+        .target(name: "CDynamicLibrary", linkerSettings: [.linkedLibrary("dl")]),
+        // libnuma, opened on first use like libsystemd below: only the live
+        // probe's cross-check calls it. The header comes from libnuma-dev.
+        .target(name: "CNuma", dependencies: ["CDynamicLibrary"]),
         // sd-bus and sd-daemon, with libsystemd opened on first use (dlopen), not
         // linked: commands that never talk to systemd do not load it and its six
         // libraries at exec. The headers come from libsystemd-dev.
-        .target(name: "CSystemd", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CSystemd", dependencies: ["CDynamicLibrary"]),
 
         // Pure values and logic: no file, process or network I/O.
         .target(name: "SosplanCore", dependencies: ["CYAML"]),

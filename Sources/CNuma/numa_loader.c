@@ -9,100 +9,50 @@
 
 #include "CNuma.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
+#include <CDynamicLibrary.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
-// X(return type, name, (parameters), (arguments), value when not loaded)
-// Not loaded, numa_available() says -1 like a kernel without NUMA, and
+// X(return type, name, (parameters), (arguments), value when not loaded);
+// V(name, (parameters), (arguments)) for those returning nothing. Not loaded,
+// numa_available() says -1 like a kernel without NUMA, and
 // sosplan_numa_load_error() says why.
-#define SOSPLAN_NUMA_FUNCTIONS(X)                                                                                      \
+#define SOSPLAN_NUMA_FUNCTIONS(X, V)                                                                                   \
     X(int, numa_available, (void), (), -1)                                                                             \
     X(int, numa_max_node, (void), (), -1)                                                                              \
     X(long long, numa_node_size64, (int node, long long *freep), (node, freep), -1)                                    \
     X(struct bitmask *, numa_allocate_cpumask, (void), (), NULL)                                                       \
     X(int, numa_node_to_cpus, (int node, struct bitmask *mask), (node, mask), -1)                                      \
-    X(int, numa_distance, (int node1, int node2), (node1, node2), 0)
+    X(int, numa_distance, (int node1, int node2), (node1, node2), 0)                                                   \
+    V(numa_bitmask_free, (struct bitmask * mask), (mask))
 
-// One pointer per function, plus numa_bitmask_free (void, so not in the list).
-static struct {
-#define SOSPLAN_POINTER(ret, name, params, args, fallback) ret(*name) params;
-    SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_POINTER)
-#undef SOSPLAN_POINTER
-    void (*numa_bitmask_free)(struct bitmask *mask);
-} table;
+#define SOSPLAN_INDEX(ret, name, params, args, fallback) SOSPLAN_##name,
+#define SOSPLAN_INDEX_VOID(name, params, args) SOSPLAN_##name,
+enum { SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_INDEX, SOSPLAN_INDEX_VOID) SOSPLAN_COUNT };
 
-static const char *const soname = "libnuma.so.1";
-static char load_error[512];
-static const char *load_result = "libnuma.so.1 not loaded yet";
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+#define SOSPLAN_NAME(ret, name, params, args, fallback) #name,
+#define SOSPLAN_NAME_VOID(name, params, args) #name,
+static const char *const symbols[] = {SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_NAME, SOSPLAN_NAME_VOID)};
 
-// Opens `name` and fills `into` with every function: the library's handle,
-// or NULL with why not in `error`. dlsym gives each symbol's default version
-// (numa_node_to_cpus@@libnuma_1.2, the bitmask API the header declares).
-static void *open_library(const char *name, __typeof__(table) *into, char *error, size_t size) {
-    void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *why = dlerror();
-        snprintf(error, size, "%s could not be loaded (%s); the NUMA library is package libnuma1", name,
-                 why ? why : "unknown reason");
-        return NULL;
-    }
-    const char *missing = NULL;
-#define SOSPLAN_RESOLVE(ret, fname, params, args, fallback)                                                           \
-    if (missing == NULL && (into->fname = (ret(*) params)dlsym(handle, #fname)) == NULL) missing = #fname;
-    SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_RESOLVE)
-#undef SOSPLAN_RESOLVE
-    if (missing == NULL &&
-        (into->numa_bitmask_free = (void (*)(struct bitmask *))dlsym(handle, "numa_bitmask_free")) == NULL)
-        missing = "numa_bitmask_free";
-    if (missing != NULL) {
-        snprintf(error, size, "%s has no %s (libnuma too old?)", name, missing);
-        dlclose(handle);
-        return NULL;
-    }
-    return handle;
-}
+static const sosplan_library_spec spec = {
+    "libnuma.so.1", "the NUMA library is package libnuma1", "libnuma too old?", symbols, SOSPLAN_COUNT};
+static void *slots[SOSPLAN_COUNT];
+static sosplan_library library = SOSPLAN_LIBRARY_INIT(&spec, slots);
 
-static void load(void) {
-    if (open_library(soname, &table, load_error, sizeof load_error) != NULL) {
-        load_result = NULL;
-    } else {
-        memset(&table, 0, sizeof table);
-        load_result = load_error;
-    }
-}
+const char *sosplan_numa_load_error(void) { return sosplan_library_load_error(&library); }
 
-static int loaded(void) {
-    pthread_once(&load_once, load);
-    return load_result == NULL;
-}
-
-const char *sosplan_numa_load_error(void) {
-    pthread_once(&load_once, load);
-    return load_result;
-}
-
-const char *sosplan_numa_probe_library(const char *name) {
+const char *sosplan_numa_probe_library(const char *soname) {
     static char error[512];
-    __typeof__(table) scratch;
-    void *handle = open_library(name, &scratch, error, sizeof error);
-    if (handle == NULL) return error;
-    dlclose(handle);
-    return NULL;
+    return sosplan_library_probe(&spec, soname, error, sizeof error);
 }
 
 #define SOSPLAN_FORWARD(ret, name, params, args, fallback)                                                            \
     HIDDEN ret name params {                                                                                           \
-        if (!loaded()) return fallback;                                                                                \
-        return table.name args;                                                                                        \
+        if (!sosplan_library_loaded(&library)) return fallback;                                                        \
+        return ((ret(*) params)slots[SOSPLAN_##name]) args;                                                            \
     }
-SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_FORWARD)
-#undef SOSPLAN_FORWARD
-
-HIDDEN void numa_bitmask_free(struct bitmask *mask) {
-    if (loaded()) table.numa_bitmask_free(mask);
-}
+#define SOSPLAN_FORWARD_VOID(name, params, args)                                                                      \
+    HIDDEN void name params {                                                                                          \
+        if (sosplan_library_loaded(&library)) ((void (*) params)slots[SOSPLAN_##name]) args;                           \
+    }
+SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_FORWARD, SOSPLAN_FORWARD_VOID)

@@ -10,16 +10,14 @@
 
 #include "CSystemd.h"
 
-#include <dlfcn.h>
+#include <CDynamicLibrary.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
-// X(return type, name, (parameters), (arguments), value when not loaded)
-#define SOSPLAN_SYSTEMD_FUNCTIONS(X)                                                                                  \
+// X(return type, name, (parameters), (arguments), value when not loaded);
+// V(name, (parameters), (arguments)) for those returning nothing.
+#define SOSPLAN_SYSTEMD_FUNCTIONS(X, V)                                                                                  \
     X(int, sd_bus_new, (sd_bus **ret), (ret), -ENOSYS)                                                                 \
     X(int, sd_bus_open_system, (sd_bus **ret), (ret), -ENOSYS)                                                         \
     X(int, sd_bus_set_address, (sd_bus *bus, const char *address), (bus, address), -ENOSYS)                            \
@@ -65,82 +63,36 @@
     X(int, sd_bus_message_get_errno, (sd_bus_message *m), (m), -ENOSYS)                                                \
     X(const sd_bus_error *, sd_bus_message_get_error, (sd_bus_message *m), (m), NULL)                                  \
     X(int, sd_notify, (int unset_environment, const char *state), (unset_environment, state), -ENOSYS)                 \
-    X(int, sd_watchdog_enabled, (int unset_environment, uint64_t *usec), (unset_environment, usec), -ENOSYS)
+    X(int, sd_watchdog_enabled, (int unset_environment, uint64_t *usec), (unset_environment, usec), -ENOSYS)           \
+    V(sd_bus_error_free, (sd_bus_error * e), (e))
 
-// One pointer per function, plus sd_bus_error_free (void, so not in the list).
-static struct {
-#define SOSPLAN_POINTER(ret, name, params, args, fallback) ret(*name) params;
-    SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_POINTER)
-#undef SOSPLAN_POINTER
-    void (*sd_bus_error_free)(sd_bus_error *e);
-} table;
+#define SOSPLAN_INDEX(ret, name, params, args, fallback) SOSPLAN_##name,
+#define SOSPLAN_INDEX_VOID(name, params, args) SOSPLAN_##name,
+enum { SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_INDEX, SOSPLAN_INDEX_VOID) SOSPLAN_COUNT };
 
-static const char *const soname = "libsystemd.so.0";
-static char load_error[512];
-static const char *load_result = "libsystemd.so.0 not loaded yet";
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+#define SOSPLAN_NAME(ret, name, params, args, fallback) #name,
+#define SOSPLAN_NAME_VOID(name, params, args) #name,
+static const char *const symbols[] = {SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_NAME, SOSPLAN_NAME_VOID)};
 
-// Opens `name` and fills `into` with every function: the library's handle,
-// or NULL with why not in `error`.
-static void *open_library(const char *name, __typeof__(table) *into, char *error, size_t size) {
-    void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *why = dlerror();
-        snprintf(error, size, "%s could not be loaded (%s); systemd's client library is package libsystemd0",
-                 name, why ? why : "unknown reason");
-        return NULL;
-    }
-    const char *missing = NULL;
-#define SOSPLAN_RESOLVE(ret, fname, params, args, fallback)                                                           \
-    if (missing == NULL && (into->fname = (ret(*) params)dlsym(handle, #fname)) == NULL) missing = #fname;
-    SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_RESOLVE)
-#undef SOSPLAN_RESOLVE
-    if (missing == NULL && (into->sd_bus_error_free = (void (*)(sd_bus_error *))dlsym(handle, "sd_bus_error_free")) == NULL)
-        missing = "sd_bus_error_free";
-    if (missing != NULL) {
-        snprintf(error, size, "%s has no %s (systemd too old?)", name, missing);
-        dlclose(handle);
-        return NULL;
-    }
-    return handle;
-}
+static const sosplan_library_spec spec = {
+    "libsystemd.so.0", "systemd's client library is package libsystemd0", "systemd too old?", symbols, SOSPLAN_COUNT};
+static void *slots[SOSPLAN_COUNT];
+static sosplan_library library = SOSPLAN_LIBRARY_INIT(&spec, slots);
 
-static void load(void) {
-    if (open_library(soname, &table, load_error, sizeof load_error) != NULL) {
-        load_result = NULL;
-    } else {
-        memset(&table, 0, sizeof table);
-        load_result = load_error;
-    }
-}
+const char *sosplan_systemd_load_error(void) { return sosplan_library_load_error(&library); }
 
-static int loaded(void) {
-    pthread_once(&load_once, load);
-    return load_result == NULL;
-}
-
-const char *sosplan_systemd_load_error(void) {
-    pthread_once(&load_once, load);
-    return load_result;
-}
-
-const char *sosplan_systemd_probe_library(const char *name) {
+const char *sosplan_systemd_probe_library(const char *soname) {
     static char error[512];
-    __typeof__(table) scratch;
-    void *handle = open_library(name, &scratch, error, sizeof error);
-    if (handle == NULL) return error;
-    dlclose(handle);
-    return NULL;
+    return sosplan_library_probe(&spec, soname, error, sizeof error);
 }
 
 #define SOSPLAN_FORWARD(ret, name, params, args, fallback)                                                            \
     HIDDEN ret name params {                                                                                           \
-        if (!loaded()) return fallback;                                                                                \
-        return table.name args;                                                                                        \
+        if (!sosplan_library_loaded(&library)) return fallback;                                                        \
+        return ((ret(*) params)slots[SOSPLAN_##name]) args;                                                            \
     }
-SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_FORWARD)
-#undef SOSPLAN_FORWARD
-
-HIDDEN void sd_bus_error_free(sd_bus_error *e) {
-    if (loaded()) table.sd_bus_error_free(e);
-}
+#define SOSPLAN_FORWARD_VOID(name, params, args)                                                                      \
+    HIDDEN void name params {                                                                                          \
+        if (sosplan_library_loaded(&library)) ((void (*) params)slots[SOSPLAN_##name]) args;                           \
+    }
+SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_FORWARD, SOSPLAN_FORWARD_VOID)

@@ -11,8 +11,6 @@
 
 #include <CDynamicLibrary.h>
 
-#define HIDDEN __attribute__((visibility("hidden")))
-
 // X(return type, name, (parameters), (arguments), value when not loaded);
 // V(name, (parameters), (arguments)) for those returning nothing. Not loaded,
 // numa_available() says -1 like a kernel without NUMA, and
@@ -26,33 +24,5 @@
     X(int, numa_distance, (int node1, int node2), (node1, node2), 0)                                                   \
     V(numa_bitmask_free, (struct bitmask * mask), (mask))
 
-#define SOSPLAN_INDEX(ret, name, params, args, fallback) SOSPLAN_##name,
-#define SOSPLAN_INDEX_VOID(name, params, args) SOSPLAN_##name,
-enum { SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_INDEX, SOSPLAN_INDEX_VOID) SOSPLAN_COUNT };
-
-#define SOSPLAN_NAME(ret, name, params, args, fallback) #name,
-#define SOSPLAN_NAME_VOID(name, params, args) #name,
-static const char *const symbols[] = {SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_NAME, SOSPLAN_NAME_VOID)};
-
-static const sosplan_library_spec spec = {
-    "libnuma.so.1", "the NUMA library is package libnuma1", "libnuma too old?", symbols, SOSPLAN_COUNT};
-static void *slots[SOSPLAN_COUNT];
-static sosplan_library library = SOSPLAN_LIBRARY_INIT(&spec, slots);
-
-const char *sosplan_numa_load_error(void) { return sosplan_library_load_error(&library); }
-
-const char *sosplan_numa_probe_library(const char *soname) {
-    static char error[512];
-    return sosplan_library_probe(&spec, soname, error, sizeof error);
-}
-
-#define SOSPLAN_FORWARD(ret, name, params, args, fallback)                                                            \
-    HIDDEN ret name params {                                                                                           \
-        if (!sosplan_library_loaded(&library)) return fallback;                                                        \
-        return ((ret(*) params)slots[SOSPLAN_##name]) args;                                                            \
-    }
-#define SOSPLAN_FORWARD_VOID(name, params, args)                                                                      \
-    HIDDEN void name params {                                                                                          \
-        if (sosplan_library_loaded(&library)) ((void (*) params)slots[SOSPLAN_##name]) args;                           \
-    }
-SOSPLAN_NUMA_FUNCTIONS(SOSPLAN_FORWARD, SOSPLAN_FORWARD_VOID)
+SOSPLAN_LIBRARY_DEFINE(SOSPLAN_NUMA_FUNCTIONS, "libnuma.so.1", "the NUMA library is package libnuma1", "libnuma too old?",
+                       sosplan_numa_load_error, sosplan_numa_probe_library)

@@ -13,8 +13,6 @@
 #include <CDynamicLibrary.h>
 #include <errno.h>
 
-#define HIDDEN __attribute__((visibility("hidden")))
-
 // X(return type, name, (parameters), (arguments), value when not loaded);
 // V(name, (parameters), (arguments)) for those returning nothing.
 #define SOSPLAN_SYSTEMD_FUNCTIONS(X, V)                                                                                  \
@@ -66,33 +64,5 @@
     X(int, sd_watchdog_enabled, (int unset_environment, uint64_t *usec), (unset_environment, usec), -ENOSYS)           \
     V(sd_bus_error_free, (sd_bus_error * e), (e))
 
-#define SOSPLAN_INDEX(ret, name, params, args, fallback) SOSPLAN_##name,
-#define SOSPLAN_INDEX_VOID(name, params, args) SOSPLAN_##name,
-enum { SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_INDEX, SOSPLAN_INDEX_VOID) SOSPLAN_COUNT };
-
-#define SOSPLAN_NAME(ret, name, params, args, fallback) #name,
-#define SOSPLAN_NAME_VOID(name, params, args) #name,
-static const char *const symbols[] = {SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_NAME, SOSPLAN_NAME_VOID)};
-
-static const sosplan_library_spec spec = {
-    "libsystemd.so.0", "systemd's client library is package libsystemd0", "systemd too old?", symbols, SOSPLAN_COUNT};
-static void *slots[SOSPLAN_COUNT];
-static sosplan_library library = SOSPLAN_LIBRARY_INIT(&spec, slots);
-
-const char *sosplan_systemd_load_error(void) { return sosplan_library_load_error(&library); }
-
-const char *sosplan_systemd_probe_library(const char *soname) {
-    static char error[512];
-    return sosplan_library_probe(&spec, soname, error, sizeof error);
-}
-
-#define SOSPLAN_FORWARD(ret, name, params, args, fallback)                                                            \
-    HIDDEN ret name params {                                                                                           \
-        if (!sosplan_library_loaded(&library)) return fallback;                                                        \
-        return ((ret(*) params)slots[SOSPLAN_##name]) args;                                                            \
-    }
-#define SOSPLAN_FORWARD_VOID(name, params, args)                                                                      \
-    HIDDEN void name params {                                                                                          \
-        if (sosplan_library_loaded(&library)) ((void (*) params)slots[SOSPLAN_##name]) args;                           \
-    }
-SOSPLAN_SYSTEMD_FUNCTIONS(SOSPLAN_FORWARD, SOSPLAN_FORWARD_VOID)
+SOSPLAN_LIBRARY_DEFINE(SOSPLAN_SYSTEMD_FUNCTIONS, "libsystemd.so.0", "systemd's client library is package libsystemd0",
+                       "systemd too old?", sosplan_systemd_load_error, sosplan_systemd_probe_library)

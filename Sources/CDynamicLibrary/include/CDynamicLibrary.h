@@ -47,4 +47,41 @@ const char *sosplan_library_load_error(sosplan_library *library);
 /// the message a host without the library gets.
 const char *sosplan_library_probe(const sosplan_library_spec *spec, const char *soname, char *error, size_t size);
 
+/// Defines, for a list `FUNCTIONS(X, V)` of X(return type, name, (parameters),
+/// (arguments), value when not loaded) and V(name, (parameters), (arguments))
+/// for functions returning nothing: the library (`soname`, found in `package`,
+/// `too_old` when a function is missing), `load_error` and `probe` (see
+/// sosplan_library_load_error and sosplan_library_probe), and each function
+/// with its own name and prototype (the compiler checks them against the
+/// real header) forwarding to the library's. The forwarders are hidden, so
+/// that the library's own calls never bind to them.
+#define SOSPLAN_LIBRARY_DEFINE(FUNCTIONS, soname, package, too_old, load_error, probe)                                 \
+    enum { FUNCTIONS(SOSPLAN_LIBRARY_INDEX, SOSPLAN_LIBRARY_INDEX_VOID) SOSPLAN_LIBRARY_COUNT };                       \
+    static const char *const sosplan_symbols[] = {FUNCTIONS(SOSPLAN_LIBRARY_NAME, SOSPLAN_LIBRARY_NAME_VOID)};         \
+    static const sosplan_library_spec sosplan_spec = {soname, package, too_old, sosplan_symbols,                       \
+                                                      SOSPLAN_LIBRARY_COUNT};                                          \
+    static void *sosplan_slots[SOSPLAN_LIBRARY_COUNT];                                                                 \
+    static sosplan_library sosplan_the_library = SOSPLAN_LIBRARY_INIT(&sosplan_spec, sosplan_slots);                  \
+    const char *load_error(void) { return sosplan_library_load_error(&sosplan_the_library); }                          \
+    const char *probe(const char *name) {                                                                              \
+        static char error[512];                                                                                        \
+        return sosplan_library_probe(&sosplan_spec, name, error, sizeof error);                                        \
+    }                                                                                                                  \
+    FUNCTIONS(SOSPLAN_LIBRARY_FORWARD, SOSPLAN_LIBRARY_FORWARD_VOID)
+
+#define SOSPLAN_LIBRARY_INDEX(ret, name, params, args, fallback) SOSPLAN_LIBRARY_##name,
+#define SOSPLAN_LIBRARY_INDEX_VOID(name, params, args) SOSPLAN_LIBRARY_##name,
+#define SOSPLAN_LIBRARY_NAME(ret, name, params, args, fallback) #name,
+#define SOSPLAN_LIBRARY_NAME_VOID(name, params, args) #name,
+#define SOSPLAN_LIBRARY_FORWARD(ret, name, params, args, fallback)                                                    \
+    __attribute__((visibility("hidden"))) ret name params {                                                            \
+        if (!sosplan_library_loaded(&sosplan_the_library)) return fallback;                                            \
+        return ((ret(*) params)sosplan_slots[SOSPLAN_LIBRARY_##name]) args;                                            \
+    }
+#define SOSPLAN_LIBRARY_FORWARD_VOID(name, params, args)                                                              \
+    __attribute__((visibility("hidden"))) void name params {                                                           \
+        if (sosplan_library_loaded(&sosplan_the_library))                                                              \
+            ((void (*) params)sosplan_slots[SOSPLAN_LIBRARY_##name]) args;                                             \
+    }
+
 #endif

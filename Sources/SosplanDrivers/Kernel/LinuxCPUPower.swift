@@ -14,8 +14,8 @@ public struct LinuxCPUPower: Sendable {
 
     private func cpuDir(_ cpu: Int) -> String { "/sys/devices/system/cpu/cpu\(cpu)" }
 
-    ///
-    /// A CPU's `cpuidle` folder exists only where the global one does: the
+    /// The power state of each CPU in `cpus` that has one. A CPU's
+    /// `cpuidle` folder exists only where the global one does: the
     /// kernel makes `cpu/cpuidle` in `cpuidle_init` (cpuidle_add_interface,
     /// drivers/cpuidle/sysfs.c) and refuses `cpuidle_register_device`, which
     /// makes the per-CPU ones (cpuidle_add_sysfs), under the same

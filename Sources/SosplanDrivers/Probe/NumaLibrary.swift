@@ -57,10 +57,4 @@ public struct NumaLibrary: Sendable {
         },
         distance: { numa_distance($0, $1) },
         loadError: { sosplan_numa_load_error().map { String(cString: $0) } })
-
-    /// libnuma opened from `soname` instead of the system's: nil when every
-    /// function sosplan calls resolves, else why not (tests of the message).
-    public static func probe(soname: String) -> String? {
-        sosplan_numa_probe_library(soname).map { String(cString: $0) }
-    }
 }

@@ -31,7 +31,8 @@ public struct NumaTopologyProbe: TopologyProbe {
 
     /// A topology of the nodes only: every CPU of a node, marked online
     /// (libnuma does not say), with its node and nothing else. Throws
-    /// `NumaProbeError.unsupported` when libnuma says NUMA is unavailable.
+    /// `NumaProbeError.unsupported` when libnuma says NUMA is unavailable,
+    /// `.unloadable` when libnuma could not be opened.
     public func probeTopology() throws -> TopologyObservation {
         let nodes: [NUMANode]
         switch probeNodes() {

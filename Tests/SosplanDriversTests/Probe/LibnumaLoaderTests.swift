@@ -8,21 +8,22 @@ import Testing
 /// that names the library and its package, not a failure at exec.
 @Suite struct LibnumaLoaderTests {
     @Test func theInstalledLibraryHasEveryFunctionSosplanCalls() {
-        #expect(NumaLibrary.probe(soname: "libnuma.so.1") == nil)
+        #expect(sosplan_numa_probe_library("libnuma.so.1") == nil)
         // The system library loads through the same path (first use here).
         #expect(NumaLibrary.system.loadError() == nil)
         #expect(NumaLibrary.system.available() >= 0)
     }
 
     @Test func aMissingLibraryIsNamedWithItsPackage() throws {
-        let text = try #require(NumaLibrary.probe(soname: "libnuma-not-here.so.1"))
+        let text = String(cString: try #require(sosplan_numa_probe_library("libnuma-not-here.so.1")))
         #expect(text.hasPrefix("libnuma-not-here.so.1 could not be loaded ("), "\(text)")
         #expect(text.contains("libnuma1"), "\(text)")
     }
 
-    @Test func aLibraryWithoutTheFunctionsIsRefused() {
+    @Test func aLibraryWithoutTheFunctionsIsRefused() throws {
         // libc loads but has no numa_available.
-        #expect(NumaLibrary.probe(soname: "libc.so.6") == "libc.so.6 has no numa_available (libnuma too old?)")
+        let why = try #require(sosplan_numa_probe_library("libc.so.6"))
+        #expect(String(cString: why) == "libc.so.6 has no numa_available (libnuma too old?)")
     }
 
     /// What the live probe does when the library cannot be opened: nothing

@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanApply
@@ -9,9 +9,9 @@ import SosplanDrivers
 /// locked, and rolls back on failure. Exit 0 converged (or nothing to do),
 /// 1 failed and rolled back (or did not start), 3 failed and could not
 /// roll back entirely (the output lists what is left).
-struct ApplyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "apply",
+struct ApplyCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "apply",
         abstract: "Carry out a layout (or a saved plan) on the host.",
         discussion: """
             With a LAYOUT, apply plans against the host as it is now, shows the plan and asks for \
@@ -27,35 +27,43 @@ struct ApplyCommand: ParsableCommand {
 
             Exit codes: 0 converged or nothing to change, 1 failed and rolled back (the host is as \
             before) or did not start, 3 failed and could not roll back entirely (what is left is listed).
-            """)
+            """,
+        arguments: [ArgumentSpec(
+            "LAYOUT|PLAN.json",
+            help: "A host layout, or a plan saved by 'plan -o'. Optional after an interrupted apply (its layout is in the journal).",
+            optional: true)],
+        options: HostOptions.options + [
+            .flag("yes", help: "Apply without asking for confirmation."),
+            .flag("rollback", help: "Undo an interrupted apply instead of finishing it."),
+            .choice("format", OutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text (progress on stderr) or json (one event per line)."),
+            .value("lock-timeout", "SECONDS", help: "Wait up to SECONDS for another apply to finish.", default: "0"),
+            .value("trigger", "TRIGGER", help: "What started this apply, for the journal (cli, path-unit, hotplug, boot).", default: "cli", hidden: true),
+        ])
 
-    @Argument(help: ArgumentHelp(
-        "A host layout, or a plan saved by 'plan -o'. Optional after an interrupted apply (its layout is in the journal).",
-        valueName: "LAYOUT|PLAN.json"))
     var input: String?
+    var host: HostOptions
+    var yes: Bool
+    var rollback: Bool
+    var format: OutputFormat
+    var lockTimeout: Double
+    var trigger: String
 
-    @OptionGroup var host: HostOptions
-
-    @Flag(name: .long, help: "Apply without asking for confirmation.")
-    var yes = false
-
-    @Flag(name: .long, help: "Undo an interrupted apply instead of finishing it.")
-    var rollback = false
-
-    @Option(name: .long, help: "Output format: text (progress on stderr) or json (one event per line).")
-    var format: OutputFormat = .text
-
-    @Option(name: .long, help: ArgumentHelp("Wait up to SECONDS for another apply to finish.", valueName: "SECONDS"))
-    var lockTimeout: Double = 0
-
-    @Option(name: .long, help: ArgumentHelp("What started this apply, for the journal (cli, path-unit, hotplug, boot).", visibility: .hidden))
-    var trigger: String = "cli"
+    init(_ p: ParsedCommand) throws(UsageError) {
+        input = p.argument(0)
+        host = HostOptions(p)
+        yes = p.flag("yes")
+        rollback = p.flag("rollback")
+        format = try p.choice("format", default: .text)
+        lockTimeout = try p.double("lock-timeout", default: 0)
+        trigger = p.value("trigger") ?? "cli"
+    }
 
     func validate() throws {
+        try host.validate()
         if rollback && input != nil {
-            throw ValidationError("--rollback undoes the interrupted apply recorded in the journal; it takes no LAYOUT")
+            throw UsageError("--rollback undoes the interrupted apply recorded in the journal; it takes no LAYOUT")
         }
-        if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more seconds") }
+        if lockTimeout < 0 { throw UsageError("--lock-timeout must be 0 or more seconds") }
     }
 
     func run() throws {

@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanCore
@@ -9,9 +9,9 @@ import SosplanDrivers
 /// CPU/memory hotplug), plus completions and the manual page. Every file
 /// is recorded in `<state-dir>/installed.json`; `--uninstall` removes
 /// exactly those. Exit 0 done, 1 refused or failed.
-struct InstallCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "install",
+struct InstallCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "install",
         abstract: "Install the systemd units and udev rule that keep a layout applied.",
         discussion: """
             Writes sosplan-reconcile.service (runs 'sosplan reconcile LAYOUT' at boot and on demand), \
@@ -28,44 +28,48 @@ struct InstallCommand: ParsableCommand {
             sosplan install (or was edited since) is not replaced without --force. --uninstall \
             disables the units and removes exactly the recorded files, refusing if one was edited \
             since (--force removes it anyway). --dry-run prints each file and changes nothing.
-            """)
+            """,
+        options: [.value("layout", "PATH", help: "The host layout to keep applied.", completion: .file)] + HostOptions.options + [
+            .value("udev-dir", "DIR", help: "Where the udev rule goes.", completion: .directory, default: "/etc/udev/rules.d"),
+            .value("binary", "PATH", help: "The sosplan the units run (default: this one).", completion: .file),
+            .value("completions-dir", "DIR", help: "Put the bash, zsh and fish completions (sosplan, _sosplan, sosplan.fish) in DIR instead of the shells' vendor directories.", completion: .directory),
+            .value("man-dir", "DIR", help: "Where the manual page sosplan.1 goes.", completion: .directory, default: "/usr/local/share/man/man1"),
+            .value("metrics", "FILE", help: "Have each reconcile write Prometheus textfile metrics to FILE.", completion: .file),
+            .flag("dry-run", help: "Print each file's path and content; change nothing."),
+            .flag("uninstall", help: "Disable the units and remove the files an earlier install wrote."),
+            .flag("no-enable", help: "Write the files only: no daemon-reload, enable or start."),
+            .flag("force", help: "Replace (or remove) files sosplan install did not write or that were edited since."),
+        ])
 
-    @Option(name: .long, help: ArgumentHelp("The host layout to keep applied.", valueName: "PATH"))
     var layout: String?
-
-    @OptionGroup var host: HostOptions
-
-    @Option(name: .long, help: ArgumentHelp("Where the udev rule goes.", valueName: "DIR"))
-    var udevDir: String = "/etc/udev/rules.d"
-
-    @Option(name: .long, help: ArgumentHelp("The sosplan the units run (default: this one).", valueName: "PATH"))
+    var host: HostOptions
+    var udevDir: String
     var binary: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Put the bash, zsh and fish completions (sosplan, _sosplan, sosplan.fish) in DIR instead of the shells' vendor directories.",
-        valueName: "DIR"))
     var completionsDir: String?
-
-    @Option(name: .long, help: ArgumentHelp("Where the manual page sosplan.1 goes.", valueName: "DIR"))
-    var manDir: String = "/usr/local/share/man/man1"
-
-    @Option(name: .long, help: ArgumentHelp("Have each reconcile write Prometheus textfile metrics to FILE.", valueName: "FILE"))
+    var manDir: String
     var metrics: String?
+    var dryRun: Bool
+    var uninstall: Bool
+    var noEnable: Bool
+    var force: Bool
 
-    @Flag(name: .long, help: "Print each file's path and content; change nothing.")
-    var dryRun = false
-
-    @Flag(name: .long, help: "Disable the units and remove the files an earlier install wrote.")
-    var uninstall = false
-
-    @Flag(name: .long, help: "Write the files only: no daemon-reload, enable or start.")
-    var noEnable = false
-
-    @Flag(name: .long, help: "Replace (or remove) files sosplan install did not write or that were edited since.")
-    var force = false
+    init(_ p: ParsedCommand) {
+        layout = p.value("layout")
+        host = HostOptions(p)
+        udevDir = p.value("udev-dir") ?? "/etc/udev/rules.d"
+        binary = p.value("binary")
+        completionsDir = p.value("completions-dir")
+        manDir = p.value("man-dir") ?? "/usr/local/share/man/man1"
+        metrics = p.value("metrics")
+        dryRun = p.flag("dry-run")
+        uninstall = p.flag("uninstall")
+        noEnable = p.flag("no-enable")
+        force = p.flag("force")
+    }
 
     func validate() throws {
-        if !uninstall && layout == nil { throw ValidationError("install needs --layout PATH (the layout to keep applied)") }
+        try host.validate()
+        if !uninstall && layout == nil { throw UsageError("install needs --layout PATH (the layout to keep applied)") }
     }
 
     /// The places given (or the default ones) for each file.

@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanApply
@@ -9,26 +9,34 @@ import SosplanDrivers
 /// `Epilog=` run (no SPANK plugin) to give a job that asks for an LWK
 /// (`--constraint=<lwkPool.feature>`) an enclave of its size from the
 /// layout's `spec.slurm.lwkPool`, and to take it away at the end.
-struct JobCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "job",
+enum JobCommand {
+    static let spec = CommandSpec(
+        name: "job",
         abstract: "Boot and destroy per-job LWK enclaves from Slurm's Prolog and Epilog.",
-        subcommands: [JobPrologCommand.self, JobEpilogCommand.self])
+        subcommands: [JobPrologCommand.spec, JobEpilogCommand.spec])
 }
 
 /// What both halves need: the layout with the pool, the host, the lock wait.
-struct JobOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The host layout whose spec.slurm.lwkPool the enclaves come from.", valueName: "FILE"))
+struct JobOptions {
+    static let options: [OptionSpec] = [
+        .value("layout", "FILE", help: "The host layout whose spec.slurm.lwkPool the enclaves come from.", completion: .file, required: true),
+        .value("lock-timeout", "SECONDS", help: "Seconds to wait for the lock held by an apply or another job's prolog or epilog.", default: "120"),
+    ] + HostOptions.options
+
     var layout: String
+    var lockTimeout: Double
+    var host: HostOptions
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the lock held by an apply or another job's prolog or epilog.", valueName: "SECONDS"))
-    var lockTimeout: Double = 120
-
-    @OptionGroup var host: HostOptions
+    init(_ p: ParsedCommand) throws(UsageError) {
+        layout = p.required("layout")
+        lockTimeout = try p.double("lock-timeout", default: 120)
+        host = HostOptions(p)
+    }
 
     func validate() throws {
+        try host.validate()
         guard lockTimeout.isFinite, lockTimeout >= 0, lockTimeout <= 86_400 else {
-            throw ValidationError("--lock-timeout must be between 0 and 86400 seconds")
+            throw UsageError("--lock-timeout must be between 0 and 86400 seconds")
         }
     }
 
@@ -60,9 +68,9 @@ struct JobOptions: ParsableArguments {
     }
 }
 
-struct JobPrologCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "prolog",
+struct JobPrologCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "prolog",
         abstract: "In Slurm's Prolog: boot the job's enclave when it asks for an LWK.",
         discussion: """
             Reads SLURM_JOB_ID, SLURM_JOB_CONSTRAINTS and SLURM_JOB_CPUS_PER_NODE (what slurmd \
@@ -70,9 +78,14 @@ struct JobPrologCommand: ParsableCommand {
             'slurm-job-ID' with as many of the pool's CPUs as Slurm gave it; other jobs are left \
             alone. Exit 1 (Slurm then drains the node and holds the job) when the pool is \
             exhausted or the co-kernel fails; nothing is left booted then.
-            """)
+            """,
+        options: JobOptions.options)
 
-    @OptionGroup var options: JobOptions
+    var options: JobOptions
+
+    init(_ p: ParsedCommand) throws(UsageError) { options = try JobOptions(p) }
+
+    func validate() throws { try options.validate() }
 
     func run() throws {
         let pool = try options.pool()
@@ -95,12 +108,17 @@ struct JobPrologCommand: ParsableCommand {
     }
 }
 
-struct JobEpilogCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "epilog",
-        abstract: "In Slurm's Epilog: destroy the job's enclave, also after scancel or a failed prolog.")
+struct JobEpilogCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "epilog",
+        abstract: "In Slurm's Epilog: destroy the job's enclave, also after scancel or a failed prolog.",
+        options: JobOptions.options)
 
-    @OptionGroup var options: JobOptions
+    var options: JobOptions
+
+    init(_ p: ParsedCommand) throws(UsageError) { options = try JobOptions(p) }
+
+    func validate() throws { try options.validate() }
 
     func run() throws {
         let pool = try options.pool()

@@ -1,13 +1,13 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanCore
 
 /// `sosplan observe`: what the host has (topology, memory, hugepages,
 /// offline CPUs and who holds them), as a summary or as the snapshot JSON.
-struct ObserveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "observe",
+struct ObserveCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "observe",
         abstract: "Print the host's topology and free resources; -o saves a snapshot.",
         discussion: """
             The text form is a summary for people; --format json prints the snapshot \
@@ -15,21 +15,32 @@ struct ObserveCommand: ParsableCommand {
             --format nrt prints a Kubernetes NodeResourceTopology (topology.node.k8s.io/v1alpha2) \
             for the host, without a layout (see 'status --format nrt' for the applied one). \
             With --root DIR the host is read from a snapshot folder holding sys/ and proc/.
-            """)
+            """,
+        options: HostOptions.options + [
+            .choice("format", HostOutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text, json or nrt (a Kubernetes NodeResourceTopology)."),
+        ] + NodeResourceTopologyOptions.options + [
+            OptionSpec(long: nil, short: "o", kind: .single, valueName: "FILE", help: "Also write the snapshot JSON to FILE.", completion: .file),
+            .repeated("unit", "UNIT", help: "Also observe this systemd unit (repeatable); sosplan's own units and the host's are always observed."),
+        ])
 
-    @OptionGroup var host: HostOptions
-
-    @Option(name: .long, help: "Output format: text, json or nrt (a Kubernetes NodeResourceTopology).")
-    var format: HostOutputFormat = .text
-
-    @OptionGroup var nrt: NodeResourceTopologyOptions
-
-    @Option(name: .customShort("o"), help: ArgumentHelp("Also write the snapshot JSON to FILE.", valueName: "FILE"))
+    var host: HostOptions
+    var format: HostOutputFormat
+    var nrt: NodeResourceTopologyOptions
     var output: String?
+    var units: [String]
 
-    @Option(name: .customLong("unit"), help: ArgumentHelp(
-        "Also observe this systemd unit (repeatable); sosplan's own units and the host's are always observed.", valueName: "UNIT"))
-    var units: [String] = []
+    init(_ p: ParsedCommand) throws(UsageError) {
+        host = HostOptions(p)
+        format = try p.choice("format", default: .text)
+        nrt = NodeResourceTopologyOptions(p)
+        output = p.value("o")
+        units = p.values("unit")
+    }
+
+    func validate() throws {
+        try host.validate()
+        try nrt.validate()
+    }
 
     func run() throws {
         let snapshot: HostSnapshot

@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanApply
@@ -8,9 +8,9 @@ import SosplanCore
 /// `sosplan plan LAYOUT`: where every owner goes and the ordered steps that
 /// take the host there. Exit 0 no changes, 2 changes, 1 error (including a
 /// layout that does not fit).
-struct PlanCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "plan",
+struct PlanCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "plan",
         abstract: "Compute the placement and the ordered plan for a layout (a dry run).",
         discussion: """
             Exit codes: 0 no changes, 2 changes to make, 1 error (an invalid layout, a layout \
@@ -20,28 +20,35 @@ struct PlanCommand: ParsableCommand {
             snapshot it was made from and its layout: apply plans that layout again and \
             carries the plan out only if its steps are the same, and names what changed if the \
             host moved on.
-            """)
+            """,
+        arguments: [ArgumentSpec("LAYOUT", help: "The host layout.")],
+        options: HostOptions.options + [
+            .value("snapshot", "FILE", help: "Plan against a saved snapshot instead of observing.", completion: .file),
+            .choice("format", OutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text or json."),
+            OptionSpec(long: nil, short: "o", kind: .single, valueName: "FILE", help: "Also write the plan JSON to FILE.", completion: .file),
+            .flag("check-hostname", help: "Fail as apply would when the layout's metadata.hostname does not name this host (a dry run that refuses what apply refuses)."),
+        ])
 
-    @Argument(help: ArgumentHelp("The host layout.", valueName: "LAYOUT"))
     var layout: String
-
-    @OptionGroup var host: HostOptions
-
-    @Option(name: .long, help: ArgumentHelp("Plan against a saved snapshot instead of observing.", valueName: "FILE"))
+    var host: HostOptions
     var snapshot: String?
-
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
-
-    @Option(name: .customShort("o"), help: ArgumentHelp("Also write the plan JSON to FILE.", valueName: "FILE"))
+    var format: OutputFormat
     var output: String?
+    var checkHostname: Bool
 
-    @Flag(name: .customLong("check-hostname"), help: "Fail as apply would when the layout's metadata.hostname does not name this host (a dry run that refuses what apply refuses).")
-    var checkHostname = false
+    init(_ p: ParsedCommand) throws(UsageError) {
+        layout = p.arguments[0]
+        host = HostOptions(p)
+        snapshot = p.value("snapshot")
+        format = try p.choice("format", default: .text)
+        output = p.value("o")
+        checkHostname = p.flag("check-hostname")
+    }
 
     func validate() throws {
+        try host.validate()
         if snapshot != nil && host.rootOption != nil {
-            throw ValidationError("--snapshot and --root both say where the host comes from; give one")
+            throw UsageError("--snapshot and --root both say where the host comes from; give one")
         }
     }
 

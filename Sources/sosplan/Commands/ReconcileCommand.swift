@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanApply
@@ -10,9 +10,9 @@ import SosplanReact
 /// apply the layout without asking, again if the file changed meanwhile
 /// (a path unit does not watch while its service runs). With --watch:
 /// keep doing it on every layout edit and CPU/memory hotplug event.
-struct ReconcileCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "reconcile",
+struct ReconcileCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "reconcile",
         abstract: "Apply a layout without asking; with --watch, keep it applied as the host changes.",
         discussion: """
             Once (what sosplan-reconcile.service runs): validates LAYOUT, plans against the host as \
@@ -27,47 +27,51 @@ struct ReconcileCommand: ParsableCommand {
             events lead to a full pass. It tells systemd when it is ready and pings the watchdog \
             (Type=notify, WatchdogSec=), and logs one event per line with journald priorities. \
             SIGTERM stops it between steps (an apply in progress is rolled back, never left half-way).
-            """)
+            """,
+        arguments: [ArgumentSpec("LAYOUT", help: "The host layout.")],
+        options: HostOptions.options + [
+            .flag("watch", help: "Keep running: reconcile on layout edits and CPU/memory hotplug."),
+            .value("trigger", "TRIGGER", help: "Why this reconcile runs (layout, hotplug, boot...; default: inferred)."),
+            .value("lock-timeout", "SECONDS", help: "Wait up to SECONDS for another apply to finish.", default: "60"),
+            .value("metrics", "FILE", help: "Write Prometheus textfile metrics to FILE after each reconcile.", completion: .file),
+            .value("uevent-socket", "PATH", help: "Read uevents from this datagram socket instead of the kernel's netlink (the sandbox's simulated kernel). [env: SOSPLAN_UEVENT_SOCKET]", completion: .file),
+            .value("resync", "SECONDS", help: "With --watch: a full reconcile every SECONDS even without events (0: never).", default: "600"),
+            .value("irq-check", "SECONDS", help: "With --watch: how often IRQs are checked against the isolated CPUs, to steer new or moved ones (0: never).", default: "5"),
+            .flag("verbose", help: "Also log events that change nothing (sosplan's own hotplug events)."),
+        ])
 
-    @Argument(help: ArgumentHelp("The host layout.", valueName: "LAYOUT"))
     var layout: String
-
-    @OptionGroup var host: HostOptions
-
-    @Flag(name: .long, help: "Keep running: reconcile on layout edits and CPU/memory hotplug.")
-    var watch = false
-
-    @Option(name: .long, help: ArgumentHelp("Why this reconcile runs (layout, hotplug, boot...; default: inferred).", valueName: "TRIGGER"))
+    var host: HostOptions
+    var watch: Bool
     var trigger: String?
-
-    @Option(name: .long, help: ArgumentHelp("Wait up to SECONDS for another apply to finish.", valueName: "SECONDS"))
-    var lockTimeout: Double = 60
-
-    @Option(name: .long, help: ArgumentHelp("Write Prometheus textfile metrics to FILE after each reconcile.", valueName: "FILE"))
+    var lockTimeout: Double
     var metrics: String?
-
-    @Option(name: .customLong("uevent-socket"), help: ArgumentHelp(
-        "Read uevents from this datagram socket instead of the kernel's netlink (the sandbox's simulated kernel). [env: SOSPLAN_UEVENT_SOCKET]",
-        valueName: "PATH"))
     var ueventSocketOption: String?
+    var resync: Double
+    var irqCheck: Double
+    var verbose: Bool
 
-    @Option(name: .long, help: ArgumentHelp("With --watch: a full reconcile every SECONDS even without events (0: never).", valueName: "SECONDS"))
-    var resync: Double = 600
-
-    @Option(name: .customLong("irq-check"), help: ArgumentHelp(
-        "With --watch: how often IRQs are checked against the isolated CPUs, to steer new or moved ones (0: never).", valueName: "SECONDS"))
-    var irqCheck: Double = 5
-
-    @Flag(name: .long, help: "Also log events that change nothing (sosplan's own hotplug events).")
-    var verbose = false
+    init(_ p: ParsedCommand) throws(UsageError) {
+        layout = p.arguments[0]
+        host = HostOptions(p)
+        watch = p.flag("watch")
+        trigger = p.value("trigger")
+        lockTimeout = try p.double("lock-timeout", default: 60)
+        metrics = p.value("metrics")
+        ueventSocketOption = p.value("uevent-socket")
+        resync = try p.double("resync", default: 600)
+        irqCheck = try p.double("irq-check", default: 5)
+        verbose = p.flag("verbose")
+    }
 
     func validate() throws {
-        if lockTimeout < 0 { throw ValidationError("--lock-timeout must be 0 or more seconds") }
-        if resync < 0 { throw ValidationError("--resync must be 0 or more seconds") }
-        if irqCheck < 0 { throw ValidationError("--irq-check must be 0 or more seconds") }
-        if !watch && ueventSocketOption != nil { throw ValidationError("--uevent-socket is read only with --watch") }
+        try host.validate()
+        if lockTimeout < 0 { throw UsageError("--lock-timeout must be 0 or more seconds") }
+        if resync < 0 { throw UsageError("--resync must be 0 or more seconds") }
+        if irqCheck < 0 { throw UsageError("--irq-check must be 0 or more seconds") }
+        if !watch && ueventSocketOption != nil { throw UsageError("--uevent-socket is read only with --watch") }
         if let t = trigger, t.isEmpty || !t.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
-            throw ValidationError("--trigger takes a word of letters, digits and '-'")
+            throw UsageError("--trigger takes a word of letters, digits and '-'")
         }
     }
 
@@ -90,7 +94,7 @@ struct ReconcileCommand: ParsableCommand {
             do {
                 // The host as the pass left it: no second observation or plan.
                 let status = try StatusCheck.run(host: applyHost, state: self.host.stateDirectory, settled: outcome.settled)
-                try MetricsFile.write(status, version: Sosplan.configuration.version, to: metrics)
+                try MetricsFile.write(status, version: Sosplan.version, to: metrics)
             } catch {
                 writer.write(LogLine(.warning, "cannot write the metrics: \(error)"))
             }

@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanApply
@@ -6,33 +6,40 @@ import SosplanCore
 
 /// `sosplan show`: a picture of who owns which CPU and memory, for a
 /// terminal (colours unless NO_COLOR, --no-color or a pipe) and as SVG.
-struct ShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "show",
+struct ShowCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "show",
         abstract: "Draw who owns which CPU and memory: terminal colours, or an SVG file.",
         discussion: """
             Packages, NUMA nodes, cores and hardware threads, each thread marked with its owner \
             (host, shared pool, service, enclave, co-kernel pool, offline). Without colours every \
             CPU still carries its owner's code; the legend explains the codes.
-            """)
+            """,
+        arguments: [ArgumentSpec("LAYOUT", help: "A host layout: draw the placement its plan would make.", optional: true)],
+        options: HostOptions.options + [
+            .value("snapshot", "FILE", help: "Draw a saved snapshot (observe -o) instead of observing.", completion: .file),
+            .value("svg", "FILE", help: "Also write the picture as SVG to FILE.", completion: .file),
+            .flag("no-color", help: "Do not colour the terminal picture."),
+        ])
 
-    @Argument(help: ArgumentHelp("A host layout: draw the placement its plan would make.", valueName: "LAYOUT"))
     var layout: String?
-
-    @OptionGroup var host: HostOptions
-
-    @Option(name: .long, help: ArgumentHelp("Draw a saved snapshot (observe -o) instead of observing.", valueName: "FILE"))
+    var host: HostOptions
     var snapshot: String?
-
-    @Option(name: .long, help: ArgumentHelp("Also write the picture as SVG to FILE.", valueName: "FILE"))
     var svg: String?
+    var noColor: Bool
 
-    @Flag(name: .long, help: "Do not colour the terminal picture.")
-    var noColor = false
+    init(_ p: ParsedCommand) {
+        layout = p.argument(0)
+        host = HostOptions(p)
+        snapshot = p.value("snapshot")
+        svg = p.value("svg")
+        noColor = p.flag("no-color")
+    }
 
     func validate() throws {
+        try host.validate()
         if snapshot != nil && host.rootOption != nil {
-            throw ValidationError("--snapshot and --root both say where the host comes from; give one")
+            throw UsageError("--snapshot and --root both say where the host comes from; give one")
         }
     }
 

@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanCore
@@ -9,9 +9,9 @@ import SosplanReact
 /// `sosplan status`: the last applied plan, when and by which trigger, and
 /// whether the host has drifted from it. Exit 0 in sync, 2 drifted (or
 /// never applied, or an apply did not finish), 1 error.
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status",
+struct StatusCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "status",
         abstract: "Show the last apply and whether the host has drifted from it.",
         discussion: """
             Observes the host and compares it with the state recorded right after the last apply \
@@ -27,17 +27,29 @@ struct StatusCommand: ParsableCommand {
             of the host as applied: allocatable leaves out the host's confined CPUs and the \
             enclaves, available also what services were given. Never applied: the host as \
             'observe --format nrt' sees it. The exit code is the same as for the other formats.
-            """)
+            """,
+        options: HostOptions.options + [
+            .choice("format", HostOutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text, json (the sosplan.status/v1 object) or nrt (a Kubernetes NodeResourceTopology)."),
+        ] + NodeResourceTopologyOptions.options + [
+            .value("metrics", "FILE", help: "Also write Prometheus textfile metrics to FILE (atomically).", completion: .file),
+        ])
 
-    @OptionGroup var host: HostOptions
-
-    @Option(name: .long, help: "Output format: text, json (the sosplan.status/v1 object) or nrt (a Kubernetes NodeResourceTopology).")
-    var format: HostOutputFormat = .text
-
-    @OptionGroup var nrt: NodeResourceTopologyOptions
-
-    @Option(name: .long, help: ArgumentHelp("Also write Prometheus textfile metrics to FILE (atomically).", valueName: "FILE"))
+    var host: HostOptions
+    var format: HostOutputFormat
+    var nrt: NodeResourceTopologyOptions
     var metrics: String?
+
+    init(_ p: ParsedCommand) throws(UsageError) {
+        host = HostOptions(p)
+        format = try p.choice("format", default: .text)
+        nrt = NodeResourceTopologyOptions(p)
+        metrics = p.value("metrics")
+    }
+
+    func validate() throws {
+        try host.validate()
+        try nrt.validate()
+    }
 
     func run() throws {
         let applyHost = try host.makeApplyHost()
@@ -54,7 +66,7 @@ struct StatusCommand: ParsableCommand {
         }
         let status = inspection.status
         if let metrics {
-            do { try MetricsFile.write(status, version: Sosplan.configuration.version, to: metrics) } catch {
+            do { try MetricsFile.write(status, version: Sosplan.version, to: metrics) } catch {
                 throw Failure.report("cannot write the metrics to '\(metrics)': \(error)")
             }
         }

@@ -1,23 +1,23 @@
-import ArgumentParser
+import SosplanCommandLine
 import SosplanCore
 import SosplanDrivers
 
 /// `sosplan validate FILE...`: decodes each layout and runs every check that
 /// needs no host. Exit 0 when all files are valid, 1 otherwise.
-struct ValidateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "validate",
+struct ValidateCommand: SosplanCommand {
+    static let spec = CommandSpec(
+        name: "validate",
         abstract: "Check host layouts without touching the host.",
-        discussion: "Exit codes: 0 all files valid, 1 any file invalid or unreadable. FILE '-' reads standard input.")
+        discussion: "Exit codes: 0 all files valid, 1 any file invalid or unreadable. FILE '-' reads standard input.",
+        arguments: [ArgumentSpec("FILE", help: "Layout files to check.", repeated: true)],
+        options: [.choice("format", ValidationFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text, json or github (workflow annotations).")])
 
-    @Option(name: .long, help: "Output format: text, json or github (workflow annotations).")
-    var format: ValidationFormat = .text
-
-    @Argument(help: ArgumentHelp("Layout files to check.", valueName: "FILE"))
+    var format: ValidationFormat
     var files: [String]
 
-    func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("name at least one layout file") }
+    init(_ p: ParsedCommand) throws(UsageError) {
+        format = try p.choice("format", default: .text)
+        files = p.arguments
     }
 
     func run() throws {

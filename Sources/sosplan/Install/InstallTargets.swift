@@ -1,11 +1,11 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import SosplanCore
 import SosplanDrivers
 
 /// Every file `sosplan install` writes, with its absolute path and text:
 /// the units and the udev rule (rendered in Core), the shell completions
-/// (from swift-argument-parser) and the manual page (from the command tree).
+/// and the manual page (both from the command line's `CommandSpec` tree).
 struct InstallTargets {
     var unitDir: String
     var udevDir: String
@@ -52,15 +52,10 @@ struct InstallTargets {
         for f in rendered {
             out.append(.init(path: f.name == InstallFiles.udevRuleName ? udevRule : unitFile(f.name), text: f.text))
         }
-        out.append(.init(path: bashCompletion, text: Sosplan.completionScript(for: .bash)))
-        out.append(.init(path: zshCompletion, text: Sosplan.completionScript(for: .zsh)))
-        out.append(.init(path: fishCompletion, text: Sosplan.completionScript(for: .fish)))
-        do {
-            let man = try ManPage.render(helpJSON: Sosplan._dumpHelp(), version: Sosplan.configuration.version)
-            out.append(.init(path: manPage, text: man))
-        } catch {
-            throw Failure.report("cannot make the manual page: \(error)")
-        }
+        out.append(.init(path: bashCompletion, text: CompletionScript.render(Sosplan.spec, shell: .bash)))
+        out.append(.init(path: zshCompletion, text: CompletionScript.render(Sosplan.spec, shell: .zsh)))
+        out.append(.init(path: fishCompletion, text: CompletionScript.render(Sosplan.spec, shell: .fish)))
+        out.append(.init(path: manPage, text: ManualPage.render(Sosplan.spec)))
         return out
     }
 }

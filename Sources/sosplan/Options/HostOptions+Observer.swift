@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import FoundationEssentials
 import Glibc
 import SosplanApply
@@ -42,7 +42,7 @@ extension HostOptions {
     func validateKubeletPaths() throws {
         for (option, path) in [("--kubelet-config", kubeletConfig), ("--kubelet-dir", kubeletDir)] where path != "/" {
             guard StepTarget.absolutePath(path) != nil else {
-                throw ValidationError("\(option) must be an absolute path without '.', '..' or empty parts")
+                throw UsageError("\(option) must be an absolute path without '.', '..' or empty parts")
             }
         }
     }

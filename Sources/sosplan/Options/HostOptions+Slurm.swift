@@ -1,4 +1,4 @@
-import ArgumentParser
+import SosplanCommandLine
 import SosplanCore
 import SosplanDrivers
 
@@ -18,7 +18,7 @@ extension HostOptions {
     func validateSlurmPaths() throws {
         for (option, path) in [("--slurm-node-config", slurmNodeConfig), ("--slurm-daemon-control", slurmDaemonControl)] {
             guard let path, StepTarget.absolutePath(path) == nil else { continue }
-            throw ValidationError("\(option) must be an absolute path without '.', '..' or empty parts")
+            throw UsageError("\(option) must be an absolute path without '.', '..' or empty parts")
         }
     }
 }

@@ -1,6 +1,6 @@
-import ArgumentParser
 import FoundationEssentials
 import Glibc
+import SosplanCommandLine
 import SosplanCore
 import SosplanDrivers
 
@@ -12,45 +12,52 @@ import SosplanDrivers
 /// `SOSPLAN_KUBELET_CONFIG`, `SOSPLAN_KUBELET_DIR`), so inside
 /// the sandbox the commands are the ones typed on a real host; an option on
 /// the command line wins over the environment.
-struct HostOptions: ParsableArguments {
-    @Option(name: .customLong("root"), help: ArgumentHelp("Read /sys and /proc under DIR instead of / (e.g. a snapshot folder). [env: SOSPLAN_ROOT]", valueName: "DIR"))
+struct HostOptions {
+    static let options: [OptionSpec] = [
+        .value("root", "DIR", help: "Read /sys and /proc under DIR instead of / (e.g. a snapshot folder). [env: SOSPLAN_ROOT]", completion: .directory),
+        .value("systemd-bus", "ADDRESS", help: "Address of systemd's bus (default: the system bus, or $DBUS_SYSTEM_BUS_ADDRESS). [env: SOSPLAN_SYSTEMD_BUS]"),
+        .flag("no-systemd", help: "Do not read systemd's state."),
+        .value("unit-dir", "DIR", help: "Directory for unit files and drop-ins (default: /etc/systemd/system). [env: SOSPLAN_UNIT_DIR]", completion: .directory),
+        .value("state-dir", "DIR", help: "sosplan's state: caches, enclave registry, journal, lock (default: /var/lib/sosplan). [env: SOSPLAN_STATE_DIR]", completion: .directory),
+        .value("tools-dir", "DIR", help: "Find co-kernel tools (ihkconfig, ihkosctl, pisces_*, lwkctl) and launchers in DIR instead of $PATH. [env: SOSPLAN_TOOLS_DIR]", completion: .directory),
+        .value("podman", "PATH", help: "The podman program for container services, run by sosplan and by their units (default: /usr/bin/podman). [env: SOSPLAN_PODMAN]", completion: .file),
+        .value("container-runtime", "NAME", help: "OCI runtime of container services unless the layout names one: auto (runc on v1/hybrid cgroups, where crun fails; else podman's default), or a name such as runc or crun. [env: SOSPLAN_CONTAINER_RUNTIME]"),
+        .value("containers-conf", "FILE", help: "A containers.conf for podman, in sosplan's runs and in the units (CONTAINERS_CONF). [env: SOSPLAN_CONTAINERS_CONF]", completion: .file),
+        .value("kubelet-config", "FILE", help: "The kubelet's configuration file, read under --root (default: /var/lib/kubelet/config.yaml). [env: SOSPLAN_KUBELET_CONFIG]", completion: .file),
+        .value("kubelet-dir", "DIR", help: "The kubelet's root directory, holding cpu_manager_state, read under --root (default: /var/lib/kubelet). [env: SOSPLAN_KUBELET_DIR]", completion: .directory),
+        .value("slurm-node-config", "FILE", help: "sosplan's slurm.conf drop-in for this node's line (slurm.conf: Include FILE); a layout's spec.slurm needs it. [env: SOSPLAN_SLURM_NODE_CONFIG]", completion: .file),
+        .value("slurm-daemon-control", "PROGRAM", help: "The program that starts and stops slurmd and slurmctld, run as PROGRAM start|stop|restart DAEMON (default: /usr/bin/systemctl). [env: SOSPLAN_SLURM_DAEMONCTL]", completion: .file),
+    ]
+
     var rootOption: String?
-
-    @Option(name: .customLong("systemd-bus"), help: ArgumentHelp("Address of systemd's bus (default: the system bus, or $DBUS_SYSTEM_BUS_ADDRESS). [env: SOSPLAN_SYSTEMD_BUS]", valueName: "ADDRESS"))
     var systemdBusOption: String?
-
-    @Flag(name: .long, help: "Do not read systemd's state.")
     var noSystemd = false
-
-    @Option(name: .customLong("unit-dir"), help: ArgumentHelp("Directory for unit files and drop-ins (default: /etc/systemd/system). [env: SOSPLAN_UNIT_DIR]", valueName: "DIR"))
     var unitDirOption: String?
-
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("sosplan's state: caches, enclave registry, journal, lock (default: /var/lib/sosplan). [env: SOSPLAN_STATE_DIR]", valueName: "DIR"))
     var stateDirOption: String?
-
-    @Option(name: .customLong("tools-dir"), help: ArgumentHelp("Find co-kernel tools (ihkconfig, ihkosctl, pisces_*, lwkctl) and launchers in DIR instead of $PATH. [env: SOSPLAN_TOOLS_DIR]", valueName: "DIR"))
     var toolsDirOption: String?
-
-    @Option(name: .customLong("podman"), help: ArgumentHelp("The podman program for container services, run by sosplan and by their units (default: /usr/bin/podman). [env: SOSPLAN_PODMAN]", valueName: "PATH"))
     var podmanOption: String?
-
-    @Option(name: .customLong("container-runtime"), help: ArgumentHelp("OCI runtime of container services unless the layout names one: auto (runc on v1/hybrid cgroups, where crun fails; else podman's default), or a name such as runc or crun. [env: SOSPLAN_CONTAINER_RUNTIME]", valueName: "NAME"))
     var containerRuntimeOption: String?
-
-    @Option(name: .customLong("containers-conf"), help: ArgumentHelp("A containers.conf for podman, in sosplan's runs and in the units (CONTAINERS_CONF). [env: SOSPLAN_CONTAINERS_CONF]", valueName: "FILE"))
     var containersConfOption: String?
-
-    @Option(name: .customLong("kubelet-config"), help: ArgumentHelp("The kubelet's configuration file, read under --root (default: /var/lib/kubelet/config.yaml). [env: SOSPLAN_KUBELET_CONFIG]", valueName: "FILE"))
     var kubeletConfigOption: String?
-
-    @Option(name: .customLong("kubelet-dir"), help: ArgumentHelp("The kubelet's root directory, holding cpu_manager_state, read under --root (default: /var/lib/kubelet). [env: SOSPLAN_KUBELET_DIR]", valueName: "DIR"))
     var kubeletDirOption: String?
-
-    @Option(name: .customLong("slurm-node-config"), help: ArgumentHelp("sosplan's slurm.conf drop-in for this node's line (slurm.conf: Include FILE); a layout's spec.slurm needs it. [env: SOSPLAN_SLURM_NODE_CONFIG]", valueName: "FILE"))
     var slurmNodeConfigOption: String?
-
-    @Option(name: .customLong("slurm-daemon-control"), help: ArgumentHelp("The program that starts and stops slurmd and slurmctld, run as PROGRAM start|stop|restart DAEMON (default: /usr/bin/systemctl). [env: SOSPLAN_SLURM_DAEMONCTL]", valueName: "PROGRAM"))
     var slurmDaemonControlOption: String?
+
+    init(_ p: ParsedCommand) {
+        rootOption = p.value("root")
+        systemdBusOption = p.value("systemd-bus")
+        noSystemd = p.flag("no-systemd")
+        unitDirOption = p.value("unit-dir")
+        stateDirOption = p.value("state-dir")
+        toolsDirOption = p.value("tools-dir")
+        podmanOption = p.value("podman")
+        containerRuntimeOption = p.value("container-runtime")
+        containersConfOption = p.value("containers-conf")
+        kubeletConfigOption = p.value("kubelet-config")
+        kubeletDirOption = p.value("kubelet-dir")
+        slurmNodeConfigOption = p.value("slurm-node-config")
+        slurmDaemonControlOption = p.value("slurm-daemon-control")
+    }
 
     func validate() throws {
         try validateKubeletPaths()

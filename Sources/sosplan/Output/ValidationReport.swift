@@ -1,13 +1,7 @@
-import ArgumentParser
 import SosplanCore
 
 /// How `validate` prints its findings.
-enum ValidationFormat: String, ExpressibleByArgument, CaseIterable {
-    // Listed by raw value: ArgumentParser's generic defaults build key paths
-    // at run time (~1M instructions of every command that has the option).
-    static var allValueStrings: [String] { allCases.map { $0.rawValue } }
-    static var allValueDescriptions: [String: String] { [:] }
-
+enum ValidationFormat: String, CaseIterable {
     /// `FILE:LINE:COLUMN: error: MESSAGE` on stderr, `FILE: valid` on stdout.
     case text
     /// One JSON document on stdout: `{"files": [{"file", "valid", "diagnostics"}]}`.

@@ -1,0 +1,43 @@
+/// A command line sosplan cannot run: an unknown option, a missing or bad
+/// value, a missing argument, or a combination a command refuses. Printed
+/// as `Error:`, the `Help:` line of what was misused, and the usage line;
+/// the exit code is 64 (EX_USAGE).
+public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// `<LAYOUT>  The host layout.`: the help of the option or argument at fault.
+    public var help: String?
+
+    public init(_ message: String, help: String? = nil) {
+        self.message = message
+        self.help = help
+    }
+
+    public var description: String { message }
+
+    public static let exitCode: Int32 = 64
+
+    init(_ message: String, about option: OptionSpec) {
+        self.init(message, help: "\(option.display)  \(option.help)")
+    }
+
+    init(_ message: String, about argument: ArgumentSpec) {
+        self.init(message, help: "\(argument.display)  \(argument.help)")
+    }
+}
+
+extension UsageError {
+    /// A word from the command line as a message shows it: control
+    /// characters (a newline, an escape sequence) as `\u{1B}`, so a
+    /// message is one line and nothing reaches the terminal raw.
+    static func shown(_ word: String) -> String {
+        var out = ""
+        for s in word.unicodeScalars {
+            if s.properties.generalCategory == .control || s.properties.generalCategory == .format {
+                out += "\\u{" + String(s.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(s)
+            }
+        }
+        return out
+    }
+}

@@ -22,7 +22,6 @@ let package = Package(
         .executable(name: "sosplan-kube", targets: ["sosplan-kube"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
@@ -73,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "sosplan-kube",
             dependencies: [
-                "SosplanKubernetes", "SosplanCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SosplanKubernetes", "SosplanCore", "SosplanCommandLine",
             ]),
         // Stateful simulators of ihkconfig/ihkosctl, the Pisces tools and lwkctl.
         .executableTarget(name: "sosplan-sim", dependencies: ["SosplanCore", "SosplanDrivers"]),

@@ -51,7 +51,8 @@ struct PodResourcesClientTests {
         #expect(missing.status == 1 && missing.stdout.isEmpty)
         #expect(missing.stderr.contains("sosplan-kube: error:") && missing.stderr.contains(socket), "\(missing.stderr)")
         let bad = try CommandRunner.run(Self.helper, ["pod-resources", "--timeout", "0"])
-        #expect(bad.status != 0 && bad.stderr.contains("--timeout"))
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("Error: --timeout must be more than 0"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("Usage: sosplan-kube pod-resources [<options>]\n"))
     }
 
     /// JSON that is not the helper's is refused, whatever it holds.

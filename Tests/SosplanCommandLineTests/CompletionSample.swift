@@ -7,6 +7,16 @@ import SosplanCommandLine
 enum CompletionSample {
     static let hostile = #"it's "odd": $(touch PWNED) `touch PWNED` [x] \n $HOME"#
 
+    /// A command line typed so far and the names every shell must offer
+    /// for the next word: commands, nested ones and `help`'s.
+    static let subcommandCases: [(line: String, names: [String])] = [
+        ("sosplan pl", ["plan"]),
+        ("sosplan ", ["validate", "plan", "job", "help"]),
+        ("sosplan job ", ["prolog", "epilog"]),
+        ("sosplan help ", ["validate", "plan", "job"]),
+        ("sosplan help job ", ["prolog", "epilog"]),
+    ]
+
     static let root = CommandSpec(
         name: "sosplan", abstract: "Divide a host: " + hostile, discussion: "Exit codes: 0 fine.",
         subcommands: [

@@ -58,6 +58,13 @@ import Testing
         let refused = try CommandRunner.sosplan(["reconcile", "x.yaml", "--uevent-socket", "/run/u"])
         #expect(refused.status == 64)
         #expect(refused.stderr.hasPrefix("Error: --uevent-socket is read only with --watch\nUsage: sosplan reconcile [<options>] <LAYOUT>\n"))
+        // So are the checks of the option groups every host command shares.
+        let relative = try CommandRunner.sosplan(["observe", "--kubelet-dir", "var/lib/kubelet"])
+        #expect(relative.status == 64)
+        #expect(relative.stderr.hasPrefix("Error: --kubelet-dir must be an absolute path"), "\(relative.stderr)")
+        let socket = try CommandRunner.sosplan(["status", "--format", "nrt", "--pod-resources", ""])
+        #expect(socket.status == 64)
+        #expect(socket.stderr.hasPrefix("Error: --pod-resources must be a socket path"), "\(socket.stderr)")
         let hostile = try CommandRunner.sosplan(["plan", "x.yaml", "--\u{1B}]0;title\u{7}"])
         #expect(hostile.status == 64)
         #expect(!hostile.stderr.contains("\u{1B}") && !hostile.stderr.contains("\u{7}"), "\(hostile.stderr)")

@@ -12,12 +12,24 @@ extension PlanBenchmark {
 
     /// Planning time per host size; the peer of each size is the size
     /// before it in the same run, as growth per doubling of CPUs and services.
+    /// The sizes take turns, one plan each per round, so a noisy stretch of
+    /// the machine slows them all instead of skewing one ratio.
     static func rows(runs: Int, smoke: Bool) -> [BenchRow] {
+        let chosen = smoke ? Array(shapes.prefix(2)) : shapes
+        let works = chosen.map { shape($0.0, nodes: $0.1, coresPerNode: $0.2, services: $0.3, enclaves: $0.4).prepare() }
+        for work in works { work() }  // warm-up: page in code and data
+        var times = [[Double]](repeating: [], count: works.count)
+        for _ in 0..<runs {
+            for (i, work) in works.enumerated() {
+                let start = Benchmark.cpuTime()
+                work()
+                times[i].append(Benchmark.cpuTime() - start)
+            }
+        }
         var rows: [BenchRow] = []
         var previous: (cpus: Int, median: Double)?
-        for (name, nodes, cores, services, enclaves) in smoke ? Array(shapes.prefix(2)) : shapes {
-            let b = shape(name, nodes: nodes, coresPerNode: cores, services: services, enclaves: enclaves)
-            let s = b.samples(runs: runs)
+        for ((_, nodes, cores, services, enclaves), values) in zip(chosen, times) {
+            let s = Samples(values: values)
             let cpus = nodes * cores * 2
             var row = BenchRow(
                 name: "plan: \(cpus) CPUs, \(nodes) nodes, \(services) services, \(enclaves) enclaves (in-process, CPU time)",

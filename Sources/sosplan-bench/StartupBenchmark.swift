@@ -48,22 +48,30 @@ enum StartupBenchmark {
         } else {
             rows.append(.skipped("start-up: `sosplan --version`", "no \(hello.path) (swift build -c release --static-swift-stdlib --product sosplan-hello)"))
         }
+        // The sizes take turns, one process each per round, so a noisy
+        // stretch of the machine slows them all instead of skewing one ratio.
         let shapes = smoke ? [(16, 250, 4)] : [(16, 250, 4), (32, 500, 8), (64, 1000, 16)]
-        var previous: (cpus: Int, wall: Double)?
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-startup-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: work) }
+        var commands: [[String]] = []
         for (nodes, services, enclaves) in shapes {
-            let cpus = nodes * 64
-            let work = FileManager.default.temporaryDirectory.appendingPathComponent("sosplan-bench-startup-\(getpid())-\(cpus)")
-            defer { try? FileManager.default.removeItem(at: work) }
-            let arguments = try PlanMemoryBenchmark.planArguments(nodes: nodes, services: services, enclaves: enclaves, in: work)
-            // `plan` exits 2 when there are changes to make.
-            _ = try ObserveBenchmark.launchMeasured(sosplan.path, arguments, okStatuses: [2])
-            var wall: [Double] = [], cpu: [Double] = []
-            for _ in 0..<(smoke ? 1 : runs) {
+            let folder = work.appendingPathComponent("\(nodes * 64)")
+            commands.append(try PlanMemoryBenchmark.planArguments(nodes: nodes, services: services, enclaves: enclaves, in: folder))
+        }
+        // `plan` exits 2 when there are changes to make.
+        for arguments in commands { _ = try ObserveBenchmark.launchMeasured(sosplan.path, arguments, okStatuses: [2]) }
+        var wall = [[Double]](repeating: [], count: shapes.count), cpu = wall
+        for _ in 0..<(smoke ? 1 : runs) {
+            for (i, arguments) in commands.enumerated() {
                 let r = try ObserveBenchmark.launchMeasured(sosplan.path, arguments, okStatuses: [2])
-                wall.append(r.wall)
-                cpu.append(r.cpu)
+                wall[i].append(r.wall)
+                cpu[i].append(r.cpu)
             }
-            let w = Samples(values: wall), c = Samples(values: cpu)
+        }
+        var previous: (cpus: Int, wall: Double)?
+        for (i, (nodes, services, enclaves)) in shapes.enumerated() {
+            let cpus = nodes * 64
+            let w = Samples(values: wall[i]), c = Samples(values: cpu[i])
             var row = BenchRow(
                 name: "start-up: `sosplan plan --snapshot` as a process, \(cpus) CPUs, \(services) services, \(enclaves) enclaves",
                 figure: w.ms(), spread: w.spread(),

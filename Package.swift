@@ -52,7 +52,7 @@ let package = Package(
         // The command line as data (commands, arguments, options): parsed, and
         // rendered as help, shell completions and the manual page. Hand-written:
         // swift-argument-parser's reflection was 37% of `sosplan --version`.
-        .target(name: "SosplanCommandLine"),
+        .target(name: "SosplanCommandLine", dependencies: ["SosplanCore"]),
         // The command line: thin subcommands and renderers.
         .executableTarget(
             name: "sosplan",

@@ -1,3 +1,5 @@
+import SosplanCore
+
 /// Parses `argv` against a `CommandSpec` tree, the way users of
 /// swift-argument-parser tools expect: subcommand names first, then
 /// options and positional arguments in any order; `--name VALUE`,
@@ -13,7 +15,7 @@ public enum CommandLineParser {
             rest = rest.dropFirst()
             while let name = rest.first {
                 guard let sub = path[path.count - 1].subcommand(named: name) else {
-                    throw CommandLineFailure(UsageError("Unknown command '\(UsageError.shown(name))'"), path: path)
+                    throw CommandLineFailure(UsageError("Unknown command '\(ControlCharacters.shown(name))'"), path: path)
                 }
                 path.append(sub)
                 rest = rest.dropFirst()
@@ -33,17 +35,18 @@ public enum CommandLineParser {
         let command = path[path.count - 1]
         if !command.subcommands.isEmpty {
             guard let word = rest.first else { return .help(path) }
-            let message = (word.hasPrefix("-") ? "Unknown option '" : "Unknown command '") + UsageError.shown(word) + "'"
+            let message = (word.hasPrefix("-") ? "Unknown option '" : "Unknown command '") + ControlCharacters.shown(word) + "'"
             throw CommandLineFailure(UsageError(message + suggestion(for: word, among: command.subcommands.map(\.name))), path: path)
         }
         do {
-            return .run(try parseLeaf(rest, command: command, path: path.map(\.name)))
+            return .run(try parseLeaf(rest, path: path))
         } catch {
             throw CommandLineFailure(error, path: path)
         }
     }
 
-    static func parseLeaf(_ words: ArraySlice<String>, command: CommandSpec, path: [String]) throws(UsageError) -> ParsedCommand {
+    static func parseLeaf(_ words: ArraySlice<String>, path: [CommandSpec]) throws(UsageError) -> ParsedCommand {
+        let command = path[path.count - 1]
         var values: [String: [String]] = [:]
         var positionals: [String] = []
         var i = words.startIndex
@@ -62,11 +65,11 @@ public enum CommandLineParser {
             let (name, attached) = split(word)
             guard let option = find(name, in: command) else {
                 let known = command.options.filter { !$0.isHidden }.map(\.preferredName) + ["--help"]
-                throw UsageError("Unknown option '\(UsageError.shown(name))'" + suggestion(for: name, among: known))
+                throw UsageError("Unknown option '\(ControlCharacters.shown(name))'" + suggestion(for: name, among: known))
             }
             if option.kind == .flag {
                 if let attached {
-                    throw UsageError("The option '\(option.preferredName)' does not take any value, but '\(UsageError.shown(attached))' was specified.")
+                    throw UsageError("The option '\(option.preferredName)' does not take any value, but '\(ControlCharacters.shown(attached))' was specified.")
                 }
                 values[option.key, default: []].append("")
                 continue
@@ -100,9 +103,9 @@ public enum CommandLineParser {
             }
         }
         if index < positionals.count {
-            throw UsageError("Unexpected argument '\(UsageError.shown(positionals[index]))'")
+            throw UsageError("Unexpected argument '\(ControlCharacters.shown(positionals[index]))'")
         }
-        return ParsedCommand(spec: command, path: path, values: values, arguments: positionals)
+        return ParsedCommand(specs: path, values: values, arguments: positionals)
     }
 
     /// `-`, the empty word and negative-looking numbers are values; the
@@ -133,24 +136,10 @@ public enum CommandLineParser {
         return command.options.first { $0.short != nil && $0.short == short }
     }
 
-    /// ` Did you mean '--format'?` for a near miss (edit distance 2 or less).
+    /// ` Did you mean '--format'?` for a near miss (the layout's own
+    /// suggestions: edit distance, case, `-` and `_` ignored).
     static func suggestion(for word: String, among names: [String]) -> String {
-        let scored = names.map { ($0, distance(word, $0)) }.filter { $0.1 <= 2 }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return "" }
-        return ". Did you mean '\(best.0)'?"
-    }
-
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        guard !a.isEmpty else { return b.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        guard let best = Suggestions.closest(to: word, in: names).first else { return "" }
+        return ". Did you mean '\(best)'?"
     }
 }

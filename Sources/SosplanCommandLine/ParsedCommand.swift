@@ -1,21 +1,26 @@
+import SosplanCore
+
 /// What the parser found for one command: its path (`sosplan job prolog`),
 /// the values of its options and its positional arguments, still as the
 /// user's strings. The command turns them into typed values at once, with
 /// the accessors below; a value that does not parse is a `UsageError`
 /// naming the option.
 public struct ParsedCommand: Sendable {
-    public let spec: CommandSpec
-    /// The command names from the root: `["sosplan", "job", "prolog"]`.
-    public let path: [String]
+    /// The commands from the root to this one, for its usage line.
+    public let specs: [CommandSpec]
     public let arguments: [String]
     let values: [String: [String]]
 
-    init(spec: CommandSpec, path: [String], values: [String: [String]], arguments: [String]) {
-        self.spec = spec
-        self.path = path
+    init(specs: [CommandSpec], values: [String: [String]], arguments: [String]) {
+        self.specs = specs
         self.values = values
         self.arguments = arguments
     }
+
+    public var spec: CommandSpec { specs[specs.count - 1] }
+
+    /// The command names from the root: `["sosplan", "job", "prolog"]`.
+    public var path: [String] { specs.map(\.name) }
 
     /// Asking for an option the spec does not declare is a bug in sosplan,
     /// not in the command line.
@@ -35,6 +40,18 @@ public struct ParsedCommand: Sendable {
     /// The value of a single option: the last one given.
     public func value(_ name: String) -> String? { values[declared(name).key]?.last }
 
+    /// The value given, else the spec's default: the default is written
+    /// once, where `--help` shows it.
+    public func valueOrDefault(_ name: String) -> String {
+        guard let v = value(name) else { return defaultText(name) }
+        return v
+    }
+
+    private func defaultText(_ name: String) -> String {
+        guard let d = declared(name).defaultText else { preconditionFailure("\(name) has no default") }
+        return d
+    }
+
     /// Every value of a repeatable option, in order.
     public func values(_ name: String) -> [String] { values[declared(name).key] ?? [] }
 
@@ -46,21 +63,28 @@ public struct ParsedCommand: Sendable {
     }
 
     /// A number of seconds or similar: finite, as written by a person.
-    public func double(_ name: String, default fallback: Double) throws(UsageError) -> Double {
-        guard let text = value(name) else { return fallback }
+    /// The value given or the spec's default.
+    public func double(_ name: String) throws(UsageError) -> Double {
+        guard let text = value(name) else {
+            guard let v = Double(defaultText(name)) else { preconditionFailure("\(name)'s default is not a number") }
+            return v
+        }
         guard let v = Double(text), v.isFinite else {
-            throw UsageError("The value '\(UsageError.shown(text))' is invalid for '\(declared(name).display)': expected a number", about: declared(name))
+            throw UsageError("The value '\(ControlCharacters.shown(text))' is invalid for '\(declared(name).display)': expected a number", about: declared(name))
         }
         return v
     }
 
-    /// One of the option's fixed words.
-    public func choice<T: RawRepresentable>(_ name: String, default fallback: T) throws(UsageError) -> T where T.RawValue == String {
-        guard let text = value(name) else { return fallback }
+    /// One of the option's fixed words, given or the spec's default.
+    public func choice<T: RawRepresentable>(_ name: String) throws(UsageError) -> T where T.RawValue == String {
+        guard let text = value(name) else {
+            guard let v = T(rawValue: defaultText(name)) else { preconditionFailure("\(name)'s default is not one of \(T.self)") }
+            return v
+        }
         guard let v = T(rawValue: text) else {
             let option = declared(name)
             let choices = option.choices.map { "'\($0)'" }
-            throw UsageError("The value '\(UsageError.shown(text))' is invalid for '\(option.display)'. Please provide one of \(Self.list(choices)).", about: option)
+            throw UsageError("The value '\(ControlCharacters.shown(text))' is invalid for '\(option.display)'. Please provide one of \(Self.list(choices)).", about: option)
         }
         return v
     }

@@ -24,20 +24,3 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
         self.init(message, help: "\(argument.display)  \(argument.help)")
     }
 }
-
-extension UsageError {
-    /// A word from the command line as a message shows it: control
-    /// characters (a newline, an escape sequence) as `\u{1B}`, so a
-    /// message is one line and nothing reaches the terminal raw.
-    static func shown(_ word: String) -> String {
-        var out = ""
-        for s in word.unicodeScalars {
-            if s.properties.generalCategory == .control || s.properties.generalCategory == .format {
-                out += "\\u{" + String(s.value, radix: 16, uppercase: true) + "}"
-            } else {
-                out.unicodeScalars.append(s)
-            }
-        }
-        return out
-    }
-}

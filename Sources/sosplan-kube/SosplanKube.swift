@@ -31,7 +31,7 @@ enum SosplanKube {
                 let command = try PodResourcesCommand(parsed)
                 exit(await command.run())
             } catch {
-                say(HelpText.failure(error, path: [spec, PodResourcesCommand.spec]), to: .standardError)
+                say(HelpText.failure(error, path: parsed.specs), to: .standardError)
                 exit(UsageError.exitCode)
             }
         }
@@ -65,8 +65,8 @@ struct PodResourcesCommand {
 
     /// The values, typed and checked.
     init(_ p: ParsedCommand) throws(UsageError) {
-        socket = p.value("socket") ?? PodResourcesClient.defaultSocket
-        timeout = try p.double("timeout", default: 10)
+        socket = p.valueOrDefault("socket")
+        timeout = try p.double("timeout")
         guard timeout > 0, timeout <= 600 else { throw UsageError("--timeout must be more than 0 and at most 600 seconds") }
         guard !socket.isEmpty, !socket.unicodeScalars.contains(where: ControlCharacters.isControl) else {
             throw UsageError("--socket must be a path without control characters")

@@ -71,7 +71,7 @@ enum Sosplan {
             try command.validate()
             try command.run()
         } catch let error as UsageError {
-            Terminal.err(HelpText.failure(error, path: specPath(parsed.path)))
+            Terminal.err(HelpText.failure(error, path: parsed.specs))
             exit(UsageError.exitCode)
         } catch let code as ExitCode {
             exit(code.rawValue)
@@ -79,15 +79,5 @@ enum Sosplan {
             Terminal.err("error: \(error)\n")
             exit(1)
         }
-    }
-
-    /// The specs along a command's path, root first.
-    static func specPath(_ names: [String]) -> [CommandSpec] {
-        var path = [spec]
-        for name in names.dropFirst() {
-            guard let sub = path[path.count - 1].subcommand(named: name) else { break }
-            path.append(sub)
-        }
-        return path
     }
 }

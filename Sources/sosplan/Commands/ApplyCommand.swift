@@ -35,7 +35,7 @@ struct ApplyCommand: SosplanCommand {
         options: HostOptions.options + [
             .flag("yes", help: "Apply without asking for confirmation."),
             .flag("rollback", help: "Undo an interrupted apply instead of finishing it."),
-            .choice("format", OutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text (progress on stderr) or json (one event per line)."),
+            .choice("format", OutputFormat.self, default: .text, help: "Output format: text (progress on stderr) or json (one event per line)."),
             .value("lock-timeout", "SECONDS", help: "Wait up to SECONDS for another apply to finish.", default: "0"),
             .value("trigger", "TRIGGER", help: "What started this apply, for the journal (cli, path-unit, hotplug, boot).", default: "cli", hidden: true),
         ])
@@ -53,9 +53,9 @@ struct ApplyCommand: SosplanCommand {
         host = HostOptions(p)
         yes = p.flag("yes")
         rollback = p.flag("rollback")
-        format = try p.choice("format", default: .text)
-        lockTimeout = try p.double("lock-timeout", default: 0)
-        trigger = p.value("trigger") ?? "cli"
+        format = try p.choice("format")
+        lockTimeout = try p.double("lock-timeout")
+        trigger = p.valueOrDefault("trigger")
     }
 
     func validate() throws {

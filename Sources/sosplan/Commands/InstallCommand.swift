@@ -56,10 +56,10 @@ struct InstallCommand: SosplanCommand {
     init(_ p: ParsedCommand) {
         layout = p.value("layout")
         host = HostOptions(p)
-        udevDir = p.value("udev-dir") ?? "/etc/udev/rules.d"
+        udevDir = p.valueOrDefault("udev-dir")
         binary = p.value("binary")
         completionsDir = p.value("completions-dir")
-        manDir = p.value("man-dir") ?? "/usr/local/share/man/man1"
+        manDir = p.valueOrDefault("man-dir")
         metrics = p.value("metrics")
         dryRun = p.flag("dry-run")
         uninstall = p.flag("uninstall")

@@ -29,7 +29,7 @@ struct JobOptions {
 
     init(_ p: ParsedCommand) throws(UsageError) {
         layout = p.required("layout")
-        lockTimeout = try p.double("lock-timeout", default: 120)
+        lockTimeout = try p.double("lock-timeout")
         host = HostOptions(p)
     }
 

@@ -17,7 +17,7 @@ struct ObserveCommand: SosplanCommand {
             With --root DIR the host is read from a snapshot folder holding sys/ and proc/.
             """,
         options: HostOptions.options + [
-            .choice("format", HostOutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text, json or nrt (a Kubernetes NodeResourceTopology)."),
+            .choice("format", HostOutputFormat.self, default: .text, help: "Output format: text, json or nrt (a Kubernetes NodeResourceTopology)."),
         ] + NodeResourceTopologyOptions.options + [
             OptionSpec(long: nil, short: "o", kind: .single, valueName: "FILE", help: "Also write the snapshot JSON to FILE.", completion: .file),
             .repeated("unit", "UNIT", help: "Also observe this systemd unit (repeatable); sosplan's own units and the host's are always observed."),
@@ -31,7 +31,7 @@ struct ObserveCommand: SosplanCommand {
 
     init(_ p: ParsedCommand) throws(UsageError) {
         host = HostOptions(p)
-        format = try p.choice("format", default: .text)
+        format = try p.choice("format")
         nrt = NodeResourceTopologyOptions(p)
         output = p.value("o")
         units = p.values("unit")

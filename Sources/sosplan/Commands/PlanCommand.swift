@@ -24,7 +24,7 @@ struct PlanCommand: SosplanCommand {
         arguments: [ArgumentSpec("LAYOUT", help: "The host layout.")],
         options: HostOptions.options + [
             .value("snapshot", "FILE", help: "Plan against a saved snapshot instead of observing.", completion: .file),
-            .choice("format", OutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text or json."),
+            .choice("format", OutputFormat.self, default: .text, help: "Output format: text or json."),
             OptionSpec(long: nil, short: "o", kind: .single, valueName: "FILE", help: "Also write the plan JSON to FILE.", completion: .file),
             .flag("check-hostname", help: "Fail as apply would when the layout's metadata.hostname does not name this host (a dry run that refuses what apply refuses)."),
         ])
@@ -40,7 +40,7 @@ struct PlanCommand: SosplanCommand {
         layout = p.arguments[0]
         host = HostOptions(p)
         snapshot = p.value("snapshot")
-        format = try p.choice("format", default: .text)
+        format = try p.choice("format")
         output = p.value("o")
         checkHostname = p.flag("check-hostname")
     }

@@ -56,11 +56,11 @@ struct ReconcileCommand: SosplanCommand {
         host = HostOptions(p)
         watch = p.flag("watch")
         trigger = p.value("trigger")
-        lockTimeout = try p.double("lock-timeout", default: 60)
+        lockTimeout = try p.double("lock-timeout")
         metrics = p.value("metrics")
         ueventSocketOption = p.value("uevent-socket")
-        resync = try p.double("resync", default: 600)
-        irqCheck = try p.double("irq-check", default: 5)
+        resync = try p.double("resync")
+        irqCheck = try p.double("irq-check")
         verbose = p.flag("verbose")
     }
 

@@ -29,7 +29,7 @@ struct StatusCommand: SosplanCommand {
             'observe --format nrt' sees it. The exit code is the same as for the other formats.
             """,
         options: HostOptions.options + [
-            .choice("format", HostOutputFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text, json (the sosplan.status/v1 object) or nrt (a Kubernetes NodeResourceTopology)."),
+            .choice("format", HostOutputFormat.self, default: .text, help: "Output format: text, json (the sosplan.status/v1 object) or nrt (a Kubernetes NodeResourceTopology)."),
         ] + NodeResourceTopologyOptions.options + [
             .value("metrics", "FILE", help: "Also write Prometheus textfile metrics to FILE (atomically).", completion: .file),
         ])
@@ -41,7 +41,7 @@ struct StatusCommand: SosplanCommand {
 
     init(_ p: ParsedCommand) throws(UsageError) {
         host = HostOptions(p)
-        format = try p.choice("format", default: .text)
+        format = try p.choice("format")
         nrt = NodeResourceTopologyOptions(p)
         metrics = p.value("metrics")
     }

@@ -10,13 +10,13 @@ struct ValidateCommand: SosplanCommand {
         abstract: "Check host layouts without touching the host.",
         discussion: "Exit codes: 0 all files valid, 1 any file invalid or unreadable. FILE '-' reads standard input.",
         arguments: [ArgumentSpec("FILE", help: "Layout files to check.", repeated: true)],
-        options: [.choice("format", ValidationFormat.allCases.map(\.rawValue), default: "text", help: "Output format: text, json or github (workflow annotations).")])
+        options: [.choice("format", ValidationFormat.self, default: .text, help: "Output format: text, json or github (workflow annotations).")])
 
     var format: ValidationFormat
     var files: [String]
 
     init(_ p: ParsedCommand) throws(UsageError) {
-        format = try p.choice("format", default: .text)
+        format = try p.choice("format")
         files = p.arguments
     }
 

@@ -118,11 +118,14 @@ public struct OptionSpec: Sendable {
         OptionSpec(long: long, kind: .single, valueName: long, help: help, completion: .choices(choices), defaultText: defaultValue)
     }
 
-    /// `--NAME WORD` where WORD is a case of `T` (its raw value).
+    /// `--NAME WORD` where WORD is a case of `T` (its raw value). Inlinable:
+    /// unspecialized, `T.AllCases` is looked up by mangled name at run time,
+    /// 2% of `sosplan --version`.
+    @inlinable
     public static func choice<T: CaseIterable & RawRepresentable>(
         _ long: String, _ type: T.Type, default defaultValue: T, help: String
     ) -> OptionSpec where T.RawValue == String {
-        choice(long, type.allCases.map(\.rawValue), default: defaultValue.rawValue, help: help)
+        choice(long, type.allCases.map { $0.rawValue }, default: defaultValue.rawValue, help: help)
     }
 
     /// The name values are stored under: the long name, else the short one.

@@ -41,6 +41,14 @@ extension CompletionScript {
                 specs.append(zshQuote(exclusion + name + suffix + description + value))
             }
         }
+        // Hidden options in `_arguments`' `!` form: never offered, but
+        // their values are skipped, so the words after them complete right.
+        for option in node.valued where option.isHidden {
+            let value = ":\(zshEscape(option.valueName.isEmpty ? "value" : option.valueName)): "
+            for name in names(option) {
+                specs.append(zshQuote("!" + name + (name.hasPrefix("--") ? "=" : "") + value))
+            }
+        }
         for argument in node.spec.arguments {
             let lead = argument.isRepeated ? "*:" : argument.isOptional ? "::" : ":"
             specs.append(zshQuote(lead + zshEscape(argument.valueName) + ":" + zshAction(argument.completion)))

@@ -2,7 +2,7 @@
 /// command tree: subcommand names (and `help COMMAND...`), each command's
 /// options with `-h, --help` (and `--version` at the root), option values
 /// and positional arguments by their `ValueCompletion`. Hidden options are
-/// not offered. Every word that comes from the spec is quoted for the shell
+/// not offered, but their values are skipped. Every word that comes from the spec is quoted for the shell
 /// it lands in.
 public enum CompletionScript {
     public enum Shell: String, CaseIterable, Sendable {

@@ -73,6 +73,15 @@ import Testing
         #expect(try candidates("sosplan job prolog --") == ["--layout", "--help"])
     }
 
+    /// A hidden option is never offered, but its value is skipped like any
+    /// other's (`_arguments`' `!` form): the words after it complete as
+    /// they would without it.
+    @Test func aHiddenOptionsValueIsSkipped() throws {
+        #expect(try candidates("sosplan plan --secret tok --q") == ["--quiet"])
+        #expect(try candidates("sosplan plan --secret=tok -") == ["--format", "--out-dir", "-o", "--unit", "--quiet", "-w", "--help", "-h"])
+        #expect(try candidates("sosplan plan --secret -") == [], "the word after --secret is its value")
+    }
+
     @Test func optionValuesByTheirCompletion() throws {
         #expect(try candidates("sosplan plan --format ") == ["text", "json"])
         #expect(try candidates("sosplan plan --format=j") == ["json"])

@@ -20,6 +20,9 @@ struct CPURecord {
     var packageCPUs: CPUSet?
     /// `physical_package_id` said -1: the package masks may still place it.
     var packageIDIsMinusOne = false
+    /// `physical_package_id` was not read: an earlier CPU's package mask
+    /// holds this one, and `formPackages` names the package.
+    var packageIDNotRead = false
 }
 
 extension SysfsTopologyProbe {
@@ -75,19 +78,29 @@ extension SysfsTopologyProbe {
     struct TopologyGroups {
         var cores = CPUMaskGroups()
         var packages = CPUMaskGroups()
+        /// Online CPUs read so far whose package mask is known: the CPUs
+        /// `formPackages` may take a package's id from.
+        var withPackageMask = CPUSet()
     }
 
     /// `physical_package_id`, `core_id` and `thread_siblings` of one CPU.
-    /// The ids are read for every CPU (they may disagree within a mask, see
-    /// `assemble` and `formPackages`); the sibling and package masks of an
-    /// online CPU an earlier online CPU's mask holds are taken from it.
+    /// `core_id` is read for every CPU (siblings may have different ones,
+    /// see `assemble`); the sibling and package masks of an online CPU an
+    /// earlier online CPU's mask holds are taken from it. So is the package:
+    /// `formPackages` names a package by its first online CPU's id, as hwloc
+    /// does, so the id of a CPU an earlier member's package mask holds would
+    /// be read only to be replaced (hwloc reads it for a package's first CPU
+    /// only). A 256-CPU host with 2 packages opens 2 such files, not 256.
     private func readTopology(
         _ sys: SysfsReader, dir: String, into record: inout CPURecord, _ groups: inout TopologyGroups,
         _ warnings: inout ProbeWarnings
     ) {
         let id = record.id
-        let package = sys.int("\(dir)/physical_package_id")
         let core = sys.int("\(dir)/core_id")
+        let packageNamedEarlier =
+            record.online && core != nil
+            && groups.packages.mask(of: id).map { !$0.isDisjoint(with: groups.withPackageMask) } == true
+        let package = packageNamedEarlier ? nil : sys.int("\(dir)/physical_package_id")
         // A mask is shared only with a CPU whose topology/ directory is
         // there (an id was read), so the guard below decides as before.
         let grouped = record.online && (package != nil || core != nil)
@@ -106,10 +119,12 @@ extension SysfsTopologyProbe {
             return
         }
         record.hasTopology = true
-        let packageID = topologyID(sys, package, dir: dir, "physical_package_id", cpu: id, what: "package", &warnings)
+        let packageID =
+            packageNamedEarlier ? nil : topologyID(sys, package, dir: dir, "physical_package_id", cpu: id, what: "package", &warnings)
         let coreID = topologyID(sys, core, dir: dir, "core_id", cpu: id, what: "core", &warnings)
         // -1 is said once the package masks are read (notePackagesWithoutID).
         record.packageIDIsMinusOne = packageID == -1
+        record.packageIDNotRead = packageNamedEarlier
         record.package = packageID.flatMap { $0 >= 0 ? $0 : nil }
         record.core = coreID.flatMap { $0 >= 0 ? $0 : nil }
         // Masks before lists, as hwloc reads them: where firmware makes the
@@ -124,6 +139,7 @@ extension SysfsTopologyProbe {
                 ?? sys.cpuList(in: dir, "package_cpus_list") ?? sys.cpuList(in: dir, "core_siblings_list")
             if grouped, let mask = record.packageMask { groups.packages.learn(mask, from: id) }
         }
+        if record.online && record.packageMask != nil { groups.withPackageMask.insert(id) }
         if var siblings {
             siblings.insert(id)
             record.siblings = siblings

@@ -45,7 +45,7 @@ extension SysfsTopologyProbe {
                 records[i].package = nil
                 continue
             }
-            if p.id == nil, records[i].package != nil {
+            if p.id == nil, records[i].package != nil || records[i].packageIDNotRead {
                 warnings.note("package-unknown-leader", id) {
                     "\(cpuPhrase($0)): package unknown: the package mask puts \($0.count == 1 ? "it" : "them") with a CPU whose physical_package_id is -1 (as hwloc reads it)"
                 }

@@ -66,4 +66,32 @@ import Testing
         let long = String(repeating: "a", count: 1000)
         #expect(SHA256.hex(long.utf8) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
+
+    /// Lengths around the block and padding boundaries (Python's hashlib
+    /// gave the digests), hashed whole and fed in uneven pieces.
+    @Test func sha256AtBlockBoundariesAndInPieces() {
+        let digests = [
+            55: "1deace58c745f3ecadde68a5923f494c3703fa73f0306483ccb898a5826e8d70",
+            56: "06dbe23685750e4d3881ded95047abaf93fa8f9c5d3501dc57c717a72ff1398e",
+            63: "47fb38b12335c9298d09280515c0666489a189d1554bb0ac1a0740806ce9d8b6",
+            64: "dfa798724b1a8014994f363e5da7474ed26ce3757fb29e07aa47ad5a9352d37b",
+            65: "dd2eab5a5507d7717c63ce953d9ac61752c21e664425ad1227054722a0d97f69",
+            127: "2409a159329f4e770a7d8128130497abb1de01ffb6ad389d97d89ebbeeb7f02c",
+            128: "3a9c1e22e20578eebe442238f431befd688bd56698eb7c77d95d3f97d8f58207",
+            1000: "a9425c416f534025a4e2422bd14adba4ec3d4a68d10c3329be8df612964d2b6e",
+        ]
+        for (n, digest) in digests {
+            let bytes = (0..<n).map { UInt8(($0 * 7 + 3) % 251) }
+            #expect(SHA256.hex(bytes) == digest, "\(n) bytes")
+            for piece in [1, 3, 63, 64, 65] {
+                var s = SHA256()
+                var i = 0
+                while i < n {
+                    s.update(Array(bytes[i..<min(n, i + piece)]))
+                    i += piece
+                }
+                #expect(s.finalizeHex() == digest, "\(n) bytes in pieces of \(piece)")
+            }
+        }
+    }
 }

@@ -89,8 +89,11 @@ import Testing
     /// A package "left unknown" reads unknown (null), never 0; where the
     /// package masks place a CPU whose id is -1, the warning says so.
     @Test func aPackageIDOfMinusOneIsWhatTheWarningSays() throws {
+        // CPU 3's core is unknown, so its package id is read, and the mask
+        // of CPU 0 (the package's first CPU) names its package.
         let o = try damaged { root in
             try ScratchDirectory.write("-1\n", to: "\(Self.cpu)/cpu3/topology/physical_package_id", in: root)
+            try ScratchDirectory.delete("\(Self.cpu)/cpu3/topology/core_id", in: root)
         }
         #expect(o.topology.cpus[3].package == 0)
         #expect(warning(o, containing: "CPU 3: physical_package_id is -1 (the platform does not say); package taken from the package mask"))
@@ -102,6 +105,26 @@ import Testing
         #expect(leader.topology.cpus.allSatisfy { $0.package == nil }, "the mask's first CPU names the package")
         #expect(warning(leader, containing: "CPU 0: physical_package_id is -1 (the platform does not say); package left unknown"))
         #expect(warning(leader, containing: "CPUs 1-15: package unknown: the package mask puts them with a CPU whose physical_package_id is -1"))
+    }
+
+    /// The id of a CPU an earlier CPU's package mask holds is not read: the
+    /// package's first CPU names the package (as in hwloc), so what the
+    /// file says, however damaged, changes nothing and is not warned about.
+    @Test(arguments: ["-1\n", "garbage\n", "99999999999999999999\n"])
+    func theIDOfACPUAnEarlierPackageMaskHoldsIsNotRead(_ content: String) throws {
+        let o = try damaged { root in
+            try ScratchDirectory.write(content, to: "\(Self.cpu)/cpu3/topology/physical_package_id", in: root)
+        }
+        let pristine = try damaged { _ in }
+        #expect(o.topology == pristine.topology)
+        #expect(o.topology.cpus.allSatisfy { $0.package == 0 })
+        #expect(o.warnings == pristine.warnings)
+        let unread = try damaged { root in
+            try Self.fifo("\(Self.cpu)/cpu3/topology/physical_package_id", in: root)
+            try Self.link("\(Self.cpu)/cpu4/topology/physical_package_id", to: "/dev/zero", in: root)
+        }
+        #expect(unread.topology == pristine.topology)
+        #expect(unread.warnings == pristine.warnings)
     }
 
     @Test(arguments: ["0-4294967295", "0-99999999999999999999", "15-0", "0-3,,", "\u{0}\u{1}garbage"])

@@ -24,8 +24,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
-        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -58,15 +56,13 @@ let package = Package(
             name: "sosplan",
             dependencies: ["SosplanCore", "SosplanDrivers", "SosplanApply", "SosplanReact", "SosplanCommandLine"],
             linkerSettings: startupLinkerSettings),
-        // The kubelet's pod-resources API over gRPC (generated messages from Protos/).
+        // The kubelet's pod-resources API over gRPC (messages read by hand, as Protos/ declares them).
         .target(
             name: "SosplanKubernetes",
             dependencies: [
                 "SosplanCore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // The helper `sosplan --pod-resources` runs: prints the pod-resources JSON.
         .executableTarget(

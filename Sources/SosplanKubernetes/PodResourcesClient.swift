@@ -1,6 +1,5 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
-import GRPCProtobuf
 import SosplanCore
 
 /// A client of the kubelet's pod-resources API (v1) on its unix socket:
@@ -8,7 +7,8 @@ import SosplanCore
 /// reference exporter reads them (k8stopologyawareschedwg/
 /// resource-topology-exporter `pkg/resourcemonitor/resourcemonitor.go`).
 /// gRPC is grpc-swift 2 with its NIO HTTP/2 transport; the messages are
-/// generated from the project's own `Protos/kubelet-podresources-v1.proto`.
+/// read by hand (`PodResourcesV1`, `ProtobufReader`) as the project's own
+/// `Protos/kubelet-podresources-v1.proto` declares them.
 public struct PodResourcesClient: Sendable {
     /// Where kubelet serves the API (`<root-dir>/pod-resources/kubelet.sock`).
     public static let defaultSocket = "/var/lib/kubelet/pod-resources/kubelet.sock"
@@ -45,17 +45,17 @@ public struct PodResourcesClient: Sendable {
         do {
             let (allocatable, list) = try await withGRPCClient(transport: transport) { client in
                 let allocatable = try await client.unary(
-                    request: ClientRequest(message: V1_AllocatableResourcesRequest()),
+                    request: ClientRequest(message: PodResourcesCoding.EmptyRequest()),
                     descriptor: MethodDescriptor(fullyQualifiedService: Self.service, method: "GetAllocatableResources"),
-                    serializer: ProtobufSerializer<V1_AllocatableResourcesRequest>(),
-                    deserializer: ProtobufDeserializer<V1_AllocatableResourcesResponse>(),
+                    serializer: PodResourcesCoding.EmptyRequestSerializer(),
+                    deserializer: PodResourcesCoding.AllocatableDeserializer(),
                     options: options
                 ) { try $0.message }
                 let list = try await client.unary(
-                    request: ClientRequest(message: V1_ListPodResourcesRequest()),
+                    request: ClientRequest(message: PodResourcesCoding.EmptyRequest()),
                     descriptor: MethodDescriptor(fullyQualifiedService: Self.service, method: "List"),
-                    serializer: ProtobufSerializer<V1_ListPodResourcesRequest>(),
-                    deserializer: ProtobufDeserializer<V1_ListPodResourcesResponse>(),
+                    serializer: PodResourcesCoding.EmptyRequestSerializer(),
+                    deserializer: PodResourcesCoding.ListDeserializer(),
                     options: options
                 ) { try $0.message }
                 return (allocatable, list)

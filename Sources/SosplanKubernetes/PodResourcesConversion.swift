@@ -1,23 +1,23 @@
 import SosplanCore
 
-/// The generated v1 messages as sosplan's `KubeletPodResources`, checked on
+/// The v1 messages as sosplan's `KubeletPodResources`, checked on
 /// the way in: CPU ids and NUMA ids in range, nothing else interpreted.
 enum PodResourcesConversion {
     static func resources(
-        allocatable: V1_AllocatableResourcesResponse, list: V1_ListPodResourcesResponse
+        allocatable: PodResourcesV1.AllocatableResponse, list: PodResourcesV1.ListResponse
     ) throws(PodResourcesClient.Failure) -> KubeletPodResources {
-        let pods = try list.podResources.map { pod throws(PodResourcesClient.Failure) in
+        let pods = try list.pods.map { pod throws(PodResourcesClient.Failure) in
             KubeletPodResources.Pod(
                 namespace: pod.namespace, name: pod.name,
                 containers: try pod.containers.map { c throws(PodResourcesClient.Failure) in
                     KubeletPodResources.Container(
-                        name: c.name, cpus: try cpus(c.cpuIds), memory: try c.memory.map(memory),
+                        name: c.name, cpus: try cpus(c.cpuIDs), memory: try c.memory.map(memory),
                         devices: try c.devices.map(device))
                 })
         }
         return KubeletPodResources(
             allocatable: KubeletPodResources.Allocatable(
-                cpus: try cpus(allocatable.cpuIds), memory: try allocatable.memory.map(memory),
+                cpus: try cpus(allocatable.cpuIDs), memory: try allocatable.memory.map(memory),
                 devices: try allocatable.devices.map(device)),
             pods: pods)
     }
@@ -30,22 +30,22 @@ enum PodResourcesConversion {
     }
 
     /// NUMA ids; `-1` is the API's "no affinity" and names no node.
-    static func nodes(_ topology: V1_TopologyInfo) throws(PodResourcesClient.Failure) -> [Int] {
+    static func nodes(_ ids: [Int64]) throws(PodResourcesClient.Failure) -> [Int] {
         var out: [Int] = []
-        for node in topology.nodes where node.id >= 0 {
-            guard node.id <= Int64(CPUSet.maximumID) else {
-                throw PodResourcesClient.Failure(description: "the kubelet reported NUMA node \(node.id), which no host has")
+        for id in ids where id >= 0 {
+            guard id <= Int64(CPUSet.maximumID) else {
+                throw PodResourcesClient.Failure(description: "the kubelet reported NUMA node \(id), which no host has")
             }
-            out.append(Int(node.id))
+            out.append(Int(id))
         }
         return out
     }
 
-    static func memory(_ m: V1_ContainerMemory) throws(PodResourcesClient.Failure) -> KubeletPodResources.MemoryBlock {
-        KubeletPodResources.MemoryBlock(type: m.memoryType, bytes: m.size, nodes: try nodes(m.topology))
+    static func memory(_ m: PodResourcesV1.Memory) throws(PodResourcesClient.Failure) -> KubeletPodResources.MemoryBlock {
+        KubeletPodResources.MemoryBlock(type: m.type, bytes: m.size, nodes: try nodes(m.nodes))
     }
 
-    static func device(_ d: V1_ContainerDevices) throws(PodResourcesClient.Failure) -> KubeletPodResources.Device {
-        KubeletPodResources.Device(resource: d.resourceName, ids: d.deviceIds, nodes: try nodes(d.topology))
+    static func device(_ d: PodResourcesV1.Devices) throws(PodResourcesClient.Failure) -> KubeletPodResources.Device {
+        KubeletPodResources.Device(resource: d.resource, ids: d.ids, nodes: try nodes(d.nodes))
     }
 }

@@ -40,6 +40,7 @@ enum FuzzTargets {
         "plan": PlanFuzzTarget(),
         "sysfs": SysfsFuzzTarget(),
         "state": StateFuzzTarget(),
+        "protobuf": ProtobufFuzzTarget(),
     ]
 }
 

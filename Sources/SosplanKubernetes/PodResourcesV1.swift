@@ -1,45 +1,19 @@
 /// The kubelet's pod-resources API v1 messages sosplan reads, as
 /// `Protos/kubelet-podresources-v1.proto` declares them (field numbers in
-/// the comments); decoded by `ProtobufReader`. The requests are empty
-/// messages, zero bytes on the wire. Fields not read here are skipped.
+/// the decoders below); decoded by `ProtobufReader`. The requests are
+/// empty messages, zero bytes on the wire. Fields not read here are
+/// skipped; a singular field given twice keeps the last, a message field
+/// given twice merges (its repeated fields add up), as protobuf says.
 enum PodResourcesV1 {
     /// `ListPodResourcesResponse`.
     struct ListResponse: Equatable {
         var pods: [Pod] = []
-
-        init(pods: [Pod] = []) { self.pods = pods }
-
-        init(_ r: inout ProtobufReader) throws(ProtobufError) {
-            while let (field, type) = try r.nextField() {
-                switch field {
-                case 1: var m = try r.message(type); pods.append(try Pod(&m))  // pod_resources
-                default: try r.skip(type)
-                }
-            }
-        }
     }
 
     /// `PodResources`.
     struct Pod: Equatable {
         var name = "", namespace = ""
         var containers: [Container] = []
-
-        init(name: String, namespace: String, containers: [Container]) {
-            self.name = name
-            self.namespace = namespace
-            self.containers = containers
-        }
-
-        init(_ r: inout ProtobufReader) throws(ProtobufError) {
-            while let (field, type) = try r.nextField() {
-                switch field {
-                case 1: name = try r.string(type)
-                case 2: namespace = try r.string(type)
-                case 3: var m = try r.message(type); containers.append(try Container(&m))
-                default: try r.skip(type)
-                }
-            }
-        }
     }
 
     /// `ContainerResources`.
@@ -48,25 +22,6 @@ enum PodResourcesV1 {
         var devices: [Devices] = []
         var cpuIDs: [Int64] = []
         var memory: [Memory] = []
-
-        init(name: String, devices: [Devices] = [], cpuIDs: [Int64] = [], memory: [Memory] = []) {
-            self.name = name
-            self.devices = devices
-            self.cpuIDs = cpuIDs
-            self.memory = memory
-        }
-
-        init(_ r: inout ProtobufReader) throws(ProtobufError) {
-            while let (field, type) = try r.nextField() {
-                switch field {
-                case 1: name = try r.string(type)
-                case 2: var m = try r.message(type); devices.append(try Devices(&m))
-                case 3: try r.int64s(type, into: &cpuIDs)
-                case 4: var m = try r.message(type); memory.append(try Memory(&m))
-                default: try r.skip(type)
-                }
-            }
-        }
     }
 
     /// `ContainerMemory`: "memory" or "hugepages-<size>", bytes, NUMA nodes.
@@ -74,42 +29,6 @@ enum PodResourcesV1 {
         var type = ""
         var size: UInt64 = 0
         var nodes: [Int64] = []
-
-        init(type: String, size: UInt64, nodes: [Int64]) {
-            self.type = type
-            self.size = size
-            self.nodes = nodes
-        }
-
-        init(_ r: inout ProtobufReader) throws(ProtobufError) {
-            while let (field, type) = try r.nextField() {
-                switch field {
-                case 1: self.type = try r.string(type)
-                case 2: size = try r.varint(type)
-                case 3: var m = try r.message(type); nodes += try Self.topology(&m)
-                default: try r.skip(type)
-                }
-            }
-        }
-
-        /// `TopologyInfo` (`repeated NUMANode nodes = 1`, `int64 ID = 1`):
-        /// the node ids.
-        static func topology(_ r: inout ProtobufReader) throws(ProtobufError) -> [Int64] {
-            var ids: [Int64] = []
-            while let (field, type) = try r.nextField() {
-                guard field == 1 else {
-                    try r.skip(type)
-                    continue
-                }
-                var node = try r.message(type)
-                var id: Int64 = 0
-                while let (field, type) = try node.nextField() {
-                    if field == 1 { id = Int64(bitPattern: try node.varint(type)) } else { try node.skip(type) }
-                }
-                ids.append(id)
-            }
-            return ids
-        }
     }
 
     /// `ContainerDevices`.
@@ -117,23 +36,6 @@ enum PodResourcesV1 {
         var resource = ""
         var ids: [String] = []
         var nodes: [Int64] = []
-
-        init(resource: String, ids: [String], nodes: [Int64]) {
-            self.resource = resource
-            self.ids = ids
-            self.nodes = nodes
-        }
-
-        init(_ r: inout ProtobufReader) throws(ProtobufError) {
-            while let (field, type) = try r.nextField() {
-                switch field {
-                case 1: resource = try r.string(type)
-                case 2: ids.append(try r.string(type))
-                case 3: var m = try r.message(type); nodes += try Memory.topology(&m)
-                default: try r.skip(type)
-                }
-            }
-        }
     }
 
     /// `AllocatableResourcesResponse`.
@@ -141,21 +43,102 @@ enum PodResourcesV1 {
         var devices: [Devices] = []
         var cpuIDs: [Int64] = []
         var memory: [Memory] = []
+    }
 
-        init(devices: [Devices] = [], cpuIDs: [Int64] = [], memory: [Memory] = []) {
-            self.devices = devices
-            self.cpuIDs = cpuIDs
-            self.memory = memory
+    /// `TopologyInfo` (`repeated NUMANode nodes = 1`, each `int64 ID = 1`):
+    /// the node ids.
+    static func topology(_ r: inout ProtobufReader) throws(ProtobufError) -> [Int64] {
+        var ids: [Int64] = []
+        while let (field, type) = try r.nextField() {
+            guard field == 1 else {
+                try r.skip(type)
+                continue
+            }
+            var node = try r.message(type)
+            var id: Int64 = 0
+            while let (field, type) = try node.nextField() {
+                if field == 1 { id = Int64(bitPattern: try node.varint(type)) } else { try node.skip(type) }
+            }
+            ids.append(id)
         }
+        return ids
+    }
+}
 
-        init(_ r: inout ProtobufReader) throws(ProtobufError) {
-            while let (field, type) = try r.nextField() {
-                switch field {
-                case 1: var m = try r.message(type); devices.append(try Devices(&m))
-                case 2: try r.int64s(type, into: &cpuIDs)
-                case 3: var m = try r.message(type); memory.append(try Memory(&m))
-                default: try r.skip(type)
-                }
+// The decoders, apart so that each message keeps its memberwise initializer.
+
+extension PodResourcesV1.ListResponse {
+    init(_ r: inout ProtobufReader) throws(ProtobufError) {
+        while let (field, type) = try r.nextField() {
+            switch field {
+            case 1: var m = try r.message(type); pods.append(try .init(&m))  // pod_resources
+            default: try r.skip(type)
+            }
+        }
+    }
+}
+
+extension PodResourcesV1.Pod {
+    init(_ r: inout ProtobufReader) throws(ProtobufError) {
+        while let (field, type) = try r.nextField() {
+            switch field {
+            case 1: name = try r.string(type)
+            case 2: namespace = try r.string(type)
+            case 3: var m = try r.message(type); containers.append(try .init(&m))
+            default: try r.skip(type)
+            }
+        }
+    }
+}
+
+extension PodResourcesV1.Container {
+    init(_ r: inout ProtobufReader) throws(ProtobufError) {
+        while let (field, type) = try r.nextField() {
+            switch field {
+            case 1: name = try r.string(type)
+            case 2: var m = try r.message(type); devices.append(try .init(&m))
+            case 3: try r.int64s(type, into: &cpuIDs)  // cpu_ids
+            case 4: var m = try r.message(type); memory.append(try .init(&m))
+            default: try r.skip(type)
+            }
+        }
+    }
+}
+
+extension PodResourcesV1.Memory {
+    init(_ r: inout ProtobufReader) throws(ProtobufError) {
+        while let (field, type) = try r.nextField() {
+            switch field {
+            case 1: self.type = try r.string(type)  // memory_type
+            case 2: size = try r.varint(type)
+            case 3: var m = try r.message(type); nodes += try PodResourcesV1.topology(&m)
+            default: try r.skip(type)
+            }
+        }
+    }
+}
+
+extension PodResourcesV1.Devices {
+    init(_ r: inout ProtobufReader) throws(ProtobufError) {
+        while let (field, type) = try r.nextField() {
+            switch field {
+            case 1: resource = try r.string(type)  // resource_name
+            case 2: ids.append(try r.string(type))  // device_ids
+            case 3: var m = try r.message(type); nodes += try PodResourcesV1.topology(&m)
+            default: try r.skip(type)
+            }
+        }
+    }
+}
+
+extension PodResourcesV1.AllocatableResponse {
+    init(_ r: inout ProtobufReader) throws(ProtobufError) {
+        while let (field, type) = try r.nextField() {
+            switch field {
+            case 1: var m = try r.message(type); devices.append(try .init(&m))
+            case 2: try r.int64s(type, into: &cpuIDs)  // cpu_ids
+            case 3: var m = try r.message(type); memory.append(try .init(&m))
+            default: try r.skip(type)
             }
         }
     }

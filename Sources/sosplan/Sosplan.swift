@@ -8,7 +8,8 @@ import SosplanDrivers
 enum Sosplan {
     static let version = "0.1.0"
 
-    /// The runnable command at a path below `sosplan`.
+    /// The runnable command at a path below `sosplan` (the leaves of
+    /// `spec`; CommandTableTests keeps the two lists equal).
     static func command(_ path: String) -> (any SosplanCommand.Type)? {
         switch path {
         case "validate": ValidateCommand.self

@@ -31,10 +31,7 @@ extension CompletionScript {
             // A repeated option may come again; any other excludes its other names.
             let exclusion = option.kind == .repeated ? "*" : all.count > 1 ? "(\(all.joined(separator: " ")))" : ""
             let description = option.help.isEmpty ? "" : "[\(zshEscape(oneLine(option.help)))]"
-            var value = ""
-            if option.kind != .flag {
-                value = ":\(zshEscape(option.valueName.isEmpty ? "value" : option.valueName)):\(zshAction(option.completion))"
-            }
+            let value = option.kind == .flag ? "" : zshValue(option)
             // `--name=` takes `--name=VALUE` and `--name VALUE`; `-o` takes `-o VALUE`.
             for name in all {
                 let suffix = option.kind != .flag && name.hasPrefix("--") ? "=" : ""
@@ -44,9 +41,8 @@ extension CompletionScript {
         // Hidden options in `_arguments`' `!` form: never offered, but
         // their values are skipped, so the words after them complete right.
         for option in node.valued where option.isHidden {
-            let value = ":\(zshEscape(option.valueName.isEmpty ? "value" : option.valueName)): "
             for name in names(option) {
-                specs.append(zshQuote("!" + name + (name.hasPrefix("--") ? "=" : "") + value))
+                specs.append(zshQuote("!" + name + (name.hasPrefix("--") ? "=" : "") + zshValue(option)))
             }
         }
         for argument in node.spec.arguments {
@@ -89,6 +85,11 @@ extension CompletionScript {
         }
         out += ["        esac", "        ;;", "    esac", "    return ret", "}"]
         return out
+    }
+
+    /// `:NAME:ACTION`, an option's value for `_arguments`.
+    static func zshValue(_ option: OptionSpec) -> String {
+        ":\(zshEscape(option.valueName.isEmpty ? "value" : option.valueName)):\(zshAction(option.completion))"
     }
 
     /// `help COMMAND...`: the subcommands of the path given so far.

@@ -48,14 +48,14 @@ public struct PodResourcesClient: Sendable {
                     request: ClientRequest(message: PodResourcesCoding.EmptyRequest()),
                     descriptor: MethodDescriptor(fullyQualifiedService: Self.service, method: "GetAllocatableResources"),
                     serializer: PodResourcesCoding.EmptyRequestSerializer(),
-                    deserializer: PodResourcesCoding.AllocatableDeserializer(),
+                    deserializer: PodResourcesCoding.Deserializer<PodResourcesV1.AllocatableResponse>(),
                     options: options
                 ) { try $0.message }
                 let list = try await client.unary(
                     request: ClientRequest(message: PodResourcesCoding.EmptyRequest()),
                     descriptor: MethodDescriptor(fullyQualifiedService: Self.service, method: "List"),
                     serializer: PodResourcesCoding.EmptyRequestSerializer(),
-                    deserializer: PodResourcesCoding.ListDeserializer(),
+                    deserializer: PodResourcesCoding.Deserializer<PodResourcesV1.ListResponse>(),
                     options: options
                 ) { try $0.message }
                 return (allocatable, list)

@@ -11,17 +11,19 @@ enum PodResourcesCoding {
         func serialize<Bytes: GRPCContiguousBytes>(_ message: EmptyRequest) throws -> Bytes { Bytes(repeating: 0, count: 0) }
     }
 
-    struct ListDeserializer: MessageDeserializer {
-        func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> PodResourcesV1.ListResponse {
+    /// A response, read by its `PodResourcesV1` decoder.
+    struct Deserializer<Message: ProtobufDecodable>: MessageDeserializer {
+        func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> Message {
             var reader = ProtobufReader(bytes.withUnsafeBytes { Array($0) })
-            return try PodResourcesV1.ListResponse(&reader)
-        }
-    }
-
-    struct AllocatableDeserializer: MessageDeserializer {
-        func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> PodResourcesV1.AllocatableResponse {
-            var reader = ProtobufReader(bytes.withUnsafeBytes { Array($0) })
-            return try PodResourcesV1.AllocatableResponse(&reader)
+            return try Message(&reader)
         }
     }
 }
+
+/// A message `ProtobufReader` decodes.
+protocol ProtobufDecodable {
+    init(_ reader: inout ProtobufReader) throws(ProtobufError)
+}
+
+extension PodResourcesV1.ListResponse: ProtobufDecodable {}
+extension PodResourcesV1.AllocatableResponse: ProtobufDecodable {}
